@@ -1,0 +1,37 @@
+"""normalize: raw Chinese scans in, clean per-article Markdown out.
+
+The Python API for other tools is two functions:
+
+* :func:`clean_text` — a raw page to a list of :class:`Article` (text,
+  metadata, what changed), as ``normalize run`` writes them;
+* :func:`fix_text` — every text-level repair, no article split: a filter.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .article import Article  # noqa: E402
+
+
+def _default_pipeline():
+    from .pipeline import Pipeline
+    global _PIPE
+    try:
+        return _PIPE
+    except NameError:
+        _PIPE = Pipeline()
+        return _PIPE
+
+
+def clean_text(text: str, source: dict | None = None) -> list[Article]:
+    """Clean one raw page with the default rules; ``source`` may give
+    ``path``, ``sha256`` and ``stem`` for the front matter."""
+    return _default_pipeline().clean(text, source)[0]
+
+
+def fix_text(text: str) -> str:
+    """Clean text with the default rules, keeping it one text (no articles)."""
+    return _default_pipeline().fix(text)[0]
+
+
+__all__ = ["Article", "clean_text", "fix_text", "__version__"]

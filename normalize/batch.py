@@ -1,0 +1,146 @@
+"""Cleaning many raw files: one pure per-file function, and a driver around it.
+
+Why split so: ``clean_file`` reads one raw file and returns everything that
+belongs to it (articles, removed pieces, failures) without touching shared
+state, so it runs the same in this process, in a pool of processes or on a
+Dask cluster, and the output is the same bytes whatever ran it.  The driver
+writes results in input order, atomically, and keeps ``manifest.jsonl``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, read
+from .pipeline import Pipeline, find_settings
+
+MANIFEST = "manifest.jsonl"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to build the pipeline: picklable, so workers can build their own."""
+
+    rule_dirs: tuple[str, ...] = ()
+    default_rules: bool = True
+    settings: tuple = ()          # command-line settings, as sorted items
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass
+class Result:
+    raw: RawFile
+    files: dict[str, str] = field(default_factory=dict)   # relative path -> content
+    records: list[dict] = field(default_factory=list)     # manifest lines
+    error: str | None = None
+    flags: int = 0
+    skipped: bool = False
+    sha256: str | None = None
+    stamp: str | None = None
+
+
+_PIPELINES: dict[tuple, Pipeline] = {}
+
+
+def pipeline_for(spec: Spec, raw: RawFile) -> Pipeline:
+    """The pipeline for one raw file: its folder's settings under the command line's."""
+    local, _ = find_settings(raw.path, raw.root)
+    settings = dict(local)
+    settings.update(dict(spec.settings))
+    key = (spec, json.dumps(settings, sort_keys=True))
+    if key not in _PIPELINES:
+        _PIPELINES[key] = Pipeline(spec.rule_dirs, spec.default_rules, settings)
+    return _PIPELINES[key]
+
+
+def clean_file(raw: RawFile, spec: Spec) -> Result:
+    """Everything one raw file turns into; never raises for a bad input."""
+    res = Result(raw)
+    try:
+        text, sha, _enc = read(raw, spec.max_bytes)
+    except InputError as exc:
+        res.error = str(exc)
+        return res
+    pipe = pipeline_for(spec, raw)
+    res.sha256, res.stamp = sha, pipe.hash
+    source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
+    articles, doc = pipe.clean(text, source)
+    base = raw.out_stem.as_posix()
+    width = max(2, len(str(len(articles))))
+    for n, art in enumerate(articles, 1):
+        rel = f"{base}/{n:0{width}d}.md"
+        res.files[rel] = art.to_markdown()
+        res.records.append({"path": rel, **art.front_matter()})
+        res.flags += len(art.meta["flags"])
+    removed = sorted(doc.removed, key=lambda r: r.line)
+    res.files[f"{base}/removed.jsonl"] = "".join(
+        json.dumps(r.as_dict(), ensure_ascii=False) + "\n" for r in removed)
+    return res
+
+
+def write_atomic(path: Path, content: str) -> bool:
+    """Write ``content`` unless the file already holds it; True when written."""
+    data = content.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def read_front_matter(path: Path) -> dict | None:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 4)
+    return yaml.safe_load(text[4:end + 1]) if end != -1 else None
+
+
+def load_manifest(out: Path) -> dict[str, list[dict]]:
+    """Manifest records by source path; rebuilt from the articles when missing."""
+    by_src: dict[str, list[dict]] = {}
+    mf = out / MANIFEST
+    if mf.is_file():
+        for line in mf.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                by_src.setdefault(rec["source"]["path"], []).append(rec)
+        return by_src
+    if out.is_dir():
+        for p in sorted(out.rglob("*.md")):
+            fm = read_front_matter(p)
+            if fm and isinstance(fm.get("source"), dict):
+                rec = {"path": p.relative_to(out).as_posix(), **fm}
+                by_src.setdefault(fm["source"]["path"], []).append(rec)
+    return by_src
+
+
+def stale_files(out: Path, res: Result) -> list[Path]:
+    """Articles of an earlier run of this source that this run no longer writes."""
+    folder = out / res.raw.out_stem
+    if not folder.is_dir():
+        return []
+    keep = {out / rel for rel in res.files}
+    return [p for p in folder.glob("*.md") if p not in keep]
+
+
+def manifest_text(records: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)

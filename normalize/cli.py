@@ -1,0 +1,299 @@
+"""The ``normalize`` command: ``run``, ``fix``, ``explain``, ``rules``.
+
+Why these four: ``run`` is the archivist's batch job; ``fix`` is a filter
+other tools pipe text through; ``explain`` shows, rule by rule, what a file
+would go through; ``rules`` lists and tests the rules.  Exit status: 0 all
+went well, 1 an input failed (or ``--check`` found work), 2 a usage or rule
+file error, reported before anything is written.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .batch import MANIFEST, Spec, clean_file, load_manifest, manifest_text, pipeline_for, stale_files, \
+    write_atomic
+from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, walk
+from .pipeline import Pipeline
+from .rules import RuleError
+
+
+def _fail_rules(exc: RuleError):
+    click.echo(f"normalize: rule error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _settings(preset, opencc) -> dict:
+    s = {}
+    if preset:
+        s["preset"] = preset
+    if opencc:
+        s["opencc"] = opencc
+    return s
+
+
+rules_option = click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+                            help="Folder of rule files added on top of the defaults (repeatable).")
+no_defaults_option = click.option("--no-default-rules", is_flag=True, help="Start from no rule files at all.")
+preset_option = click.option("--preset", help="House style preset: newspaper (default) or copywriting.")
+opencc_option = click.option("--opencc", help="OpenCC conversion, e.g. t2s, tw2sp, hk2s, s2t (default off).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="normalize")
+def main():
+    """Turn raw Chinese scans into clean per-article Markdown."""
+
+
+def _worker(args):
+    raw, spec = args
+    return clean_file(raw, spec)
+
+
+def _results(items, spec: Spec, jobs: int, scheduler: str | None):
+    work = ((raw, spec) for raw in items)
+    if scheduler:
+        from .distributed import map_on_cluster
+        yield from map_on_cluster(scheduler, items, spec)
+    elif jobs <= 1:
+        for w in work:
+            yield _worker(w)
+    else:
+        ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+        with ctx.Pool(jobs) as pool:
+            yield from pool.imap(_worker, work, chunksize=8)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out", default=Path("clean"), type=click.Path(file_okay=False, path_type=Path),
+              show_default=True, help="Output folder.")
+@rules_option
+@no_defaults_option
+@preset_option
+@opencc_option
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Processes (default: CPU count).")
+@click.option("--force", is_flag=True, help="Clean every file, even when unchanged since the last run.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse raw files larger than this.")
+@click.option("--scheduler", help="Dask scheduler address: clean files on that cluster (needs the dask extra).")
+def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, check, show_diff, max_bytes,
+        scheduler):
+    """Clean raw scans (files or folders; default raw/) into per-article Markdown."""
+    paths = list(paths) or [Path("raw")]
+    for p in paths:
+        if not p.exists():
+            raise click.UsageError(f"no such input: {p}")
+    spec = Spec(tuple(str(d) for d in rule_dirs), not no_default_rules,
+                tuple(sorted(_settings(preset, opencc).items())), max_bytes)
+    raws = walk(paths)
+    try:  # every rule file and every folder's settings are checked before anything is written
+        Pipeline(spec.rule_dirs, spec.default_rules, dict(spec.settings))
+        checked = set()
+        for raw in raws:
+            if raw.path.parent not in checked:
+                checked.add(raw.path.parent)
+                pipeline_for(spec, raw)
+    except RuleError as exc:
+        _fail_rules(exc)
+    dry = check or show_diff
+    old = {} if force else load_manifest(out)
+    jobs = jobs or os.cpu_count() or 1
+    start = time.monotonic()
+    n_files = n_articles = n_flags = n_skipped = 0
+    errors, changed = [], []
+    records = []
+    bar = click.progressbar(length=len(raws), label="cleaning", file=sys.stderr,
+                            show_pos=True, item_show_func=lambda r: r) if sys.stderr.isatty() else None
+    todo, reuse = [], {}
+    for raw in raws:
+        prev = old.get(raw.display)
+        if prev and not dry and _unchanged(raw, prev, spec):
+            reuse[raw.display] = prev
+        else:
+            todo.append(raw)
+    results = _results(todo, spec, jobs, scheduler)
+    pending = {r.display for r in todo}
+    for raw in raws:
+        if raw.display in reuse:
+            records += reuse[raw.display]
+            n_skipped += 1
+            n_files += 1
+            n_articles += len(reuse[raw.display])
+            n_flags += sum(len(r.get("flags") or []) for r in reuse[raw.display])
+        else:
+            res = next(results)
+            assert res.raw.display in pending
+            if res.error:
+                errors.append((raw, res.error))
+                click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
+            else:
+                n_files += 1
+                n_articles += len(res.records)
+                n_flags += res.flags
+                records += res.records
+                _emit(out, res, dry, show_diff, changed)
+        if bar:
+            elapsed = max(time.monotonic() - start, 1e-9)
+            bar.update(1, f"{n_files / elapsed:.0f} files/s")
+    if bar:
+        bar.render_finish()
+    mtext = manifest_text(records)
+    mpath = out / MANIFEST
+    if dry:
+        _compare(mpath, mtext, show_diff, changed)
+    else:
+        write_atomic(mpath, mtext)
+    summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
+               + (f", {n_skipped} unchanged" if n_skipped else ""))
+    if check:
+        summary += f", {len(changed)} would change"
+    click.echo(summary, err=True)
+    for raw, why in errors:
+        click.echo(f"  failed: {raw.path}: {why}", err=True)
+    if errors or (check and changed):
+        sys.exit(1)
+
+
+def _unchanged(raw: RawFile, prev: list[dict], spec: Spec) -> bool:
+    import hashlib
+    try:
+        sha = hashlib.sha256(raw.path.read_bytes()).hexdigest()
+        stamp = pipeline_for(spec, raw).hash
+    except OSError:
+        return False
+    return all(r.get("source", {}).get("sha256") == sha and (r.get("normalizer") or {}).get("rules") == stamp
+               for r in prev)
+
+
+def _compare(path: Path, content: str, show_diff: bool, changed: list):
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current == content:
+        return
+    changed.append(path)
+    if show_diff:
+        diff = difflib.unified_diff((current or "").splitlines(True), content.splitlines(True),
+                                    f"a/{path}", f"b/{path}")
+        click.echo("".join(diff), nl=False)
+
+
+def _emit(out: Path, res, dry: bool, show_diff: bool, changed: list):
+    for rel, content in res.files.items():
+        path = out / rel
+        if dry:
+            _compare(path, content, show_diff, changed)
+        else:
+            write_atomic(path, content)
+    for p in stale_files(out, res):
+        if dry:
+            changed.append(p)
+            if show_diff:
+                click.echo(f"--- a/{p}\n+++ /dev/null\n", nl=False)
+        else:
+            p.unlink()
+
+
+def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            data = Path(file).read_bytes()
+        return decode(data)[0]
+    except InputError as exc:
+        click.echo(f"normalize: {file}: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"normalize: {file}: {exc.strerror}", err=True)
+        sys.exit(1)
+
+
+def _pipeline(rule_dirs, no_default_rules, settings) -> Pipeline:
+    try:
+        return Pipeline(rule_dirs, not no_default_rules, settings)
+    except RuleError as exc:
+        _fail_rules(exc)
+
+
+@main.command()
+@click.argument("file", default="-")
+@rules_option
+@no_defaults_option
+@preset_option
+@opencc_option
+@click.option("--explain", is_flag=True, help="Print changes, flags and removed lines to stderr.")
+def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
+    """Clean text from FILE (or stdin) to stdout, without splitting articles."""
+    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc))
+    text = _read_input(file)
+    fixed, doc = pipe.fix(text)
+    sys.stdout.write(fixed)
+    if explain:
+        _explain(doc, err=True)
+
+
+def _explain(doc, err=False):
+    def show(s):
+        return json.dumps(s, ensure_ascii=False)
+    for c in sorted(doc.changes, key=lambda c: c.line):
+        click.echo(f"{c.line:>5}  {c.rule}  {show(c.before)} → {show(c.after)}", err=err)
+    for f in sorted(doc.flags, key=lambda f: f.line):
+        click.echo(f"{f.line:>5}  {f.rule}  FLAG {show(f.text)}: {f.message}", err=err)
+    for r in sorted(doc.removed, key=lambda r: r.line):
+        click.echo(f"{r.line:>5}  {r.rule}  REMOVED {show(r.text)}", err=err)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@rules_option
+@no_defaults_option
+@preset_option
+@opencc_option
+def explain(file, rule_dirs, no_default_rules, preset, opencc):
+    """Every change and flag for FILE: raw line, rule id, before → after."""
+    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc))
+    _fixed, doc = pipe.fix(_read_input(file))
+    _explain(doc)
+
+
+@main.command("rules")
+@rules_option
+@no_defaults_option
+@preset_option
+@click.option("--test", "run_tests", is_flag=True, help="Run every rule's examples; exit 1 on a failure.")
+def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
+    """List the rules (id, examples, message); --test runs their examples."""
+    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, None))
+    failures = 0
+    for stage in pipe.stages:
+        if not stage.rules:
+            click.echo(f"[{stage.name}] built-in")
+            continue
+        click.echo(f"[{stage.name}] {stage.rules.description.splitlines()[0]}")
+        for rule in stage.rules.rules:
+            n = len(rule.fixes) + len(rule.flags) + len(rule.keeps)
+            click.echo(f"  {rule.id:<40} {n:>3} examples  {rule.message}")
+            if run_tests:
+                for f in rule.check_examples():
+                    failures += 1
+                    click.echo(f"    FAIL {f}")
+    if run_tests:
+        total = sum(1 for _ in pipe.rules)
+        click.echo(f"{total - len({r.id for r in pipe.rules if r.check_examples()})} rules passed, "
+                   f"{failures} example failures")
+        if failures:
+            sys.exit(1)

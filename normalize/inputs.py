@@ -1,0 +1,120 @@
+"""Reading raw files: which files, which encoding, and which to refuse.
+
+Why strict: archives hold scans from many converters.  A file we cannot read
+honestly (binary, empty, an encoding we would have to guess wildly) is
+reported by path and skipped; it must never turn into plausible-looking
+mojibake in the output.  Raw files are only ever opened for reading.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SUFFIXES = (".txt", ".md")
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+class InputError(Exception):
+    """A raw file that is reported and skipped."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Path        # as found on disk
+    root: Path        # the input folder it was found under (its parent for a file)
+    rel: Path         # path under root
+
+    @property
+    def display(self) -> str:
+        """``<input folder name>/<path under it>``: never absolute."""
+        return (Path(self.root.name) / self.rel).as_posix() if self.root.name else self.rel.as_posix()
+
+    @property
+    def out_stem(self) -> Path:
+        return self.rel.with_suffix("")
+
+
+def walk(paths: list[Path]) -> list[RawFile]:
+    """Files named on the command line, and ``*.txt`` / ``*.md`` under folders,
+    in a stable order."""
+    out = []
+    for p in paths:
+        if p.is_dir():
+            root = p
+            found = []
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for f in filenames:
+                    if f.endswith(SUFFIXES) and not f.startswith("."):
+                        fp = Path(dirpath) / f
+                        found.append(RawFile(fp, root, fp.relative_to(root)))
+            out += sorted(found, key=lambda r: r.rel.as_posix())
+        else:
+            out.append(RawFile(p, p.parent, Path(p.name)))
+    return out
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\0" in sample:
+        return True
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return ctrl > max(2, len(sample) // 100)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """``(text, encoding)``; raises InputError for empty, binary or undecodable data.
+
+    Order: a BOM decides; else strict UTF-8; else GB18030 (a superset of GBK
+    and GB2312) and Big5, taking the one whose text is most plausibly Chinese.
+    """
+    if not data.strip():
+        raise InputError("empty file")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid {enc} despite its byte-order mark ({exc.reason})") from None
+    if _looks_binary(data):
+        raise InputError("binary data, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for enc in ("gb18030", "big5"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        common = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        rare = sum(1 for ch in text if "\u3400" <= ch <= "\u4dbf" or "\ue000" <= ch <= "\uf8ff")
+        candidates.append((common - 10 * rare, enc, text))
+    if not candidates:
+        raise InputError("cannot be decoded as UTF-8, GB18030/GBK or Big5")
+    score, enc, text = max(candidates, key=lambda c: (c[0], c[1] == "gb18030"))
+    if score <= 0:
+        raise InputError("cannot be decoded as UTF-8, GB18030/GBK or Big5 (no Chinese text found)")
+    return text, enc
+
+
+def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
+    """``(text, sha256, encoding)`` of a raw file, opened read-only."""
+    try:
+        size = raw.path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"larger than --max-bytes ({size} > {max_bytes} bytes)")
+        with open(raw.path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}") from None
+    text, enc = decode(data)
+    return text, hashlib.sha256(data).hexdigest(), enc

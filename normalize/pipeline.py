@@ -1,0 +1,215 @@
+"""A pipeline is a plain list of stages, read from ``pipeline.toml``.
+
+Why a list in a file: the order of repairs matters (boilerplate must go
+before lines are joined; spacing after), and an archivist should be able to
+read it in one place.  A :class:`Stage` is either a rule file or one of the
+few built-in functions; both are ``Doc -> Doc``.
+
+Settings (``preset``, ``opencc``, ``gap_marker``, extra rule folders …) come
+from the defaults, then the nearest ``normalize.toml`` above a raw file, then
+the command line.  They are hashed together with the rule files into the
+``normalizer.rules`` stamp, so a changed rule or setting re-cleans its files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .article import Article, render_block
+from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
+from .doc import Doc
+from .rules import RuleError, RuleFile, load_rule_file, merge
+from .segment import segment
+from .unwrap import unwrap
+
+BUILTINS: dict[str, Callable[[Doc], Doc]] = {
+    "unicode": unicode_cleanup,
+    "opencc": opencc_stage,
+    "unwrap": unwrap,
+}
+DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
+                    "rules": []}
+SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "rules": list}
+GAP = "□"
+
+
+def default_rules_dir() -> Path:
+    """The rule files shipped with the package (a source checkout: ``rules/``)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+@dataclass
+class Stage:
+    name: str
+    run: Callable[[Doc], Doc]
+    rules: RuleFile | None = None
+
+
+def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
+    def run(doc: Doc) -> Doc:
+        for rule in rf.rules:
+            rule.apply(doc)
+        return doc
+    return run
+
+
+def check_settings(settings: dict, where: str) -> dict:
+    for key, value in settings.items():
+        if key not in SETTING_TYPES:
+            raise RuleError(where, None, f"unknown setting {key!r}; known: {', '.join(SETTING_TYPES)}")
+        if not isinstance(value, SETTING_TYPES[key]):
+            raise RuleError(where, None, f"setting {key!r} must be a {SETTING_TYPES[key].__name__}")
+    oc = settings.get("opencc")
+    if oc is not None and oc != "off" and oc.removesuffix(".json") not in OPENCC_CONFIGS:
+        raise RuleError(where, None, f"unknown opencc config {oc!r}; use off or one of {', '.join(OPENCC_CONFIGS)}")
+    gm = settings.get("gap_marker")
+    if gm is not None and len(gm) != 1:
+        raise RuleError(where, None, "gap_marker must be a single character")
+    return settings
+
+
+class Pipeline:
+    """Stages built from rule folders and settings; loading checks everything."""
+
+    def __init__(self, rule_dirs=(), default_rules: bool = True, settings: dict | None = None):
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.settings.update(check_settings(dict(settings or {}), "settings"))
+        dirs = ([default_rules_dir()] if default_rules else []) + [Path(d) for d in rule_dirs]
+        dirs += [Path(d) for d in self.settings.get("rules", [])]
+        self.dirs = dirs
+        order_file = None
+        files: dict[str, RuleFile] = {}
+        for d in dirs:
+            if not d.is_dir():
+                raise RuleError(d, None, "rule folder not found")
+            if (d / "pipeline.toml").is_file():
+                order_file = d / "pipeline.toml"
+            for p in sorted(d.glob("*.toml")):
+                if p.name in ("pipeline.toml", "normalize.toml"):
+                    continue
+                rf = load_rule_file(p)
+                files[rf.name] = merge(files[rf.name], rf) if rf.name in files else rf
+        seen: dict[str, str] = {}
+        for rf in files.values():
+            for r in rf.rules:
+                if r.id in seen and seen[r.id] != rf.path:
+                    raise RuleError(rf.path, r.id, "duplicate id")
+                seen[r.id] = rf.path
+        self.files = files
+        self.stages = self._stages(order_file, files)
+        self.hash = self._hash()
+
+    def _stages(self, order_file: Path | None, files: dict[str, RuleFile]) -> list[Stage]:
+        if order_file is None:
+            names = ["unicode", "opencc", "unwrap", "{preset}", "segment"]
+        else:
+            try:
+                data = tomllib.loads(order_file.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise RuleError(order_file, None, f"bad TOML: {exc}") from None
+            names = data.get("stages")
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise RuleError(order_file, None, "'stages' must be a list of stage names")
+        names = [n.replace("{preset}", self.settings["preset"]) for n in names]
+        presets = {"newspaper", "copywriting"}
+        stages, used = [], set()
+        for name in names:
+            if name == "segment":
+                continue  # segmentation happens after the text stages (see clean)
+            if name in BUILTINS:
+                stages.append(Stage(name, BUILTINS[name]))
+            elif name in files:
+                stages.append(Stage(name, _apply_rules(files[name]), files[name]))
+                used.add(name)
+            elif name in presets or name == self.settings["preset"]:
+                raise RuleError(order_file or "pipeline", None, f"preset {name!r} has no rule file {name}.toml")
+            else:
+                raise RuleError(order_file or "pipeline", None, f"unknown stage {name!r}")
+        # other presets' files are not stages; added files run after their 'after' stage or at the end
+        for name, rf in files.items():
+            if name in used or name in presets:
+                continue
+            at = len(stages)
+            if rf.after:
+                idx = [i for i, s in enumerate(stages) if s.name == rf.after]
+                if not idx:
+                    raise RuleError(rf.path, None, f"'after' names unknown stage {rf.after!r}")
+                at = idx[0] + 1
+            stages.insert(at, Stage(name, _apply_rules(rf), rf))
+        marker = self.settings["gap_marker"]
+        if marker != GAP:
+            for s in stages:
+                for r in (s.rules.rules if s.rules else []):
+                    if r.replace and GAP in r.replace:
+                        r.replace = r.replace.replace(GAP, marker)
+        return stages
+
+    def _hash(self) -> str:
+        h = hashlib.sha256()
+        h.update(__version__.encode())
+        for s in self.stages:
+            h.update(s.name.encode() + b"\0")
+            if s.rules:
+                h.update(s.rules.raw)
+        h.update(json.dumps(self.settings, sort_keys=True, ensure_ascii=False).encode())
+        return h.hexdigest()[:12]
+
+    @property
+    def rules(self):
+        return [r for s in self.stages if s.rules for r in s.rules.rules]
+
+    # -- running ------------------------------------------------------------
+    def run_text_stages(self, text: str) -> Doc:
+        doc = Doc.from_text(normalize_line_ends(text), settings=self.settings)
+        for stage in self.stages:
+            doc = stage.run(doc)
+        if doc.kinds is None:  # a pipeline without unwrap still yields blocks
+            doc = unwrap(doc)
+        return doc
+
+    def fix(self, text: str) -> tuple[str, Doc]:
+        doc = self.run_text_stages(text)
+        return render_fix(doc), doc
+
+    def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
+        doc = self.run_text_stages(text)
+        normalizer = {"version": __version__, "rules": self.hash}
+        return segment(doc, source or {}, normalizer), doc
+
+
+def render_fix(doc: Doc) -> str:
+    parts = []
+    for kind, text, _f, _l in doc.blocks():
+        if not text.strip():
+            continue
+        # headline lines stay plain: unwrapping finds them again as a deck
+        parts.append(render_block(kind, text))
+    return "\n\n".join(parts) + ("\n" if parts else "")
+
+
+def find_settings(path: Path, stop: Path) -> tuple[dict, list[Path]]:
+    """Settings from the nearest ``normalize.toml`` between ``path``'s folder
+    and the input folder ``stop`` (no further up)."""
+    d = (path.parent if path.is_file() else path).resolve()
+    stop = stop.resolve()
+    while True:
+        f = d / "normalize.toml"
+        if f.is_file():
+            try:
+                data = tomllib.loads(f.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise RuleError(f, None, f"bad TOML: {exc}") from None
+            check_settings(data, str(f))
+            if "rules" in data:
+                data["rules"] = [str((d / r).resolve()) for r in data["rules"]]
+            return data, [f]
+        if d == stop or d.parent == d:
+            return {}, []
+        d = d.parent

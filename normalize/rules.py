@@ -1,0 +1,233 @@
+"""Rules are data: one regex each, with a message and examples of their own.
+
+Why: archivists must be able to teach the pipeline a new board's chrome or a
+new look-alike without writing Python, and every rule must prove itself.  As
+in LanguageTool, each rule carries examples (``fixes``, ``flags``, ``keeps``)
+that ``normalize rules --test`` and the test suite run; as in Vale, every
+report names the rule id (``<file>.<id>``).
+
+A rule file is TOML::
+
+    description = "why this file exists"
+    scope = "page"          # "page": raw lines, before unwrapping;
+                            # "blocks" (default): paragraphs after it
+    [[rule]]
+    id = "spam-link"
+    message = "promotional line with a bare link"
+    pattern = '^...$'       # compiled with the regex module, MULTILINE
+    replace = ""            # absent: the rule only flags; "" removes
+    flag = false            # true: a replacing rule also flags each match
+    in = ["p", "caption"]   # block kinds it applies to (scope "blocks")
+    fixes = [["before", "after"]]
+    flags = ["text it must flag"]
+    keeps = ["text it must leave alone"]
+
+Named groups whose name is a metadata key (see ``NOTE_KEYS``) hand what they
+captured to the article metadata; removed text goes to ``removed.jsonl``.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from .doc import Doc, Flag, Note
+
+NOTE_KEYS = frozenset({
+    "title", "credits", "editors", "source_org", "continued_from", "continued_on",
+    "images", "forum_floor", "forum_author", "forum_time", "date", "site",
+})
+BLOCK_KINDS = ("p", "h", "title", "byline", "caption")
+SCOPES = ("page", "blocks")
+RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "fixes", "flags", "keeps"}
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used; says which file, which rule, what is wrong."""
+
+    def __init__(self, path: Path | str, rule_id: str | None, problem: str):
+        self.path, self.rule_id, self.problem = str(path), rule_id, problem
+        where = f"{self.path}" + (f" [rule {rule_id}]" if rule_id else "")
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class Rule:
+    id: str               # full id, "<file stem>.<id>"
+    message: str
+    pattern: str
+    replace: str | None = None
+    flag: bool = False
+    kinds: tuple[str, ...] | None = None
+    fixes: list[tuple[str, str]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    keeps: list[str] = field(default_factory=list)
+    scope: str = "blocks"
+    source: str = ""
+    regex: regex.Pattern | None = None
+
+    def apply(self, doc: Doc) -> None:
+        """Run this rule over ``doc``: edit, flag and note what it matches."""
+        text = doc.text
+        starts = doc.block_starts() if (self.kinds and doc.kinds is not None) else None
+        edits = []
+        for m in self.regex.finditer(text):
+            if starts is not None:
+                kind = doc.kinds[doc.block_index(starts, m.start())]
+                if kind not in self.kinds:
+                    continue
+            line = doc.line_at(m.start())
+            for key, value in m.groupdict().items():
+                if key in NOTE_KEYS and value:
+                    doc.notes.append(Note(key, value, line))
+            new = None
+            if self.replace is not None:
+                new = m.expand(self.replace)
+                if new != m.group(0):
+                    edits.append((m.start(), m.end(), new))
+            if self.replace is None or self.flag:
+                shown = m.group(0) if new is None else new
+                ctx = text[max(0, m.start() - 6):m.start()] + shown + text[m.end():m.end() + 6]
+                doc.flags.append(Flag(self.id, line, ctx.replace("\n", " ").strip(), self.message))
+        doc.edit(edits, self.id, removal=self.replace == "")
+
+    # -- examples ---------------------------------------------------------
+    def example_doc(self, text: str) -> Doc:
+        doc = Doc.from_text(text)
+        if self.scope == "blocks":
+            kind = self.kinds[0] if self.kinds else "p"
+            doc.kinds = [kind] * len(text.split("\n\n"))
+        return doc
+
+    def check_examples(self) -> list[str]:
+        """Run every example; return what failed (empty when all pass)."""
+        fails = []
+        for before, after in self.fixes:
+            doc = self.example_doc(before)
+            self.apply(doc)
+            if doc.text != after:
+                fails.append(f"fix {before!r}: got {doc.text!r}, expected {after!r}")
+                continue
+            again = self.example_doc(after)
+            self.apply(again)
+            if again.text != after:
+                fails.append(f"fix {before!r}: output not stable, second pass gave {again.text!r}")
+        for text in self.flags:
+            doc = self.example_doc(text)
+            self.apply(doc)
+            if not doc.flags:
+                fails.append(f"flag {text!r}: nothing flagged")
+        for text in self.keeps:
+            doc = self.example_doc(text)
+            self.apply(doc)
+            if doc.text != text or (doc.flags and self.replace is None):
+                fails.append(f"keep {text!r}: changed to {doc.text!r}" if doc.text != text
+                             else f"keep {text!r}: flagged")
+        return fails
+
+
+@dataclass
+class RuleFile:
+    name: str                 # stem, e.g. "spacing"
+    path: str
+    description: str
+    scope: str
+    rules: list[Rule]
+    after: str | None = None  # for added files: the stage they follow
+    raw: bytes = b""
+
+
+def _str_list(path, rid, key, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(path, rid, f"'{key}' must be a list of strings")
+    return value
+
+
+def load_rule_file(path: Path) -> RuleFile:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RuleError(path, None, f"not UTF-8 ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(path, None, f"bad TOML: {exc}") from None
+    except OSError as exc:
+        raise RuleError(path, None, f"cannot read: {exc.strerror}") from None
+    stem = path.stem
+    scope = data.get("scope", "blocks")
+    if scope not in SCOPES:
+        raise RuleError(path, None, f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise RuleError(path, None, "missing 'description': say what this file is for")
+    entries = data.get("rule", [])
+    if not isinstance(entries, list):
+        raise RuleError(path, None, "'rule' must be an array of tables ([[rule]])")
+    rules, seen = [], set()
+    for n, entry in enumerate(entries, 1):
+        rid = entry.get("id") if isinstance(entry.get("id"), str) else None
+        label = rid or f"#{n}"
+        for key in ("id", "message", "pattern"):
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise RuleError(path, label, f"missing or empty '{key}'")
+        unknown = set(entry) - RULE_KEYS
+        if unknown:
+            raise RuleError(path, rid, f"unknown field(s): {', '.join(sorted(unknown))}")
+        if not regex.fullmatch(r"[a-z0-9][a-z0-9_-]*", rid):
+            raise RuleError(path, rid, "id must be lower-case letters, digits, '-' or '_'")
+        full = f"{stem}.{rid}"
+        if full in seen:
+            raise RuleError(path, rid, "duplicate id")
+        seen.add(full)
+        try:
+            compiled = regex.compile(entry["pattern"], regex.MULTILINE)
+        except regex.error as exc:
+            raise RuleError(path, rid, f"pattern does not compile: {exc}") from None
+        replace = entry.get("replace")
+        if replace is not None and not isinstance(replace, str):
+            raise RuleError(path, rid, "'replace' must be a string")
+        fixes = entry.get("fixes", [])
+        if not isinstance(fixes, list) or not all(
+                isinstance(f, list) and len(f) == 2 and all(isinstance(s, str) for s in f) for f in fixes):
+            raise RuleError(path, rid, "'fixes' must be a list of [input, output] pairs")
+        if replace is not None:
+            try:  # a bad template (\3 with two groups) shows when a fix example is expanded
+                for before, _after in fixes:
+                    compiled.sub(replace, before)
+            except (regex.error, IndexError) as exc:
+                raise RuleError(path, rid, f"bad replacement {replace!r}: {exc}") from None
+        kinds = entry.get("in")
+        if kinds is not None:
+            kinds = tuple(_str_list(path, rid, "in", kinds))
+            bad = [k for k in kinds if k not in BLOCK_KINDS]
+            if bad:
+                raise RuleError(path, rid, f"unknown block kind(s) {bad}; use {', '.join(BLOCK_KINDS)}")
+        flags = _str_list(path, rid, "flags", entry.get("flags", []))
+        keeps = _str_list(path, rid, "keeps", entry.get("keeps", []))
+        if not (fixes or flags) or not keeps:
+            raise RuleError(path, rid, "needs examples: at least one of 'fixes'/'flags' and one 'keeps'")
+        if replace is None and fixes:
+            raise RuleError(path, rid, "a rule without 'replace' only flags: use 'flags', not 'fixes'")
+        flag = entry.get("flag", False)
+        if not isinstance(flag, bool):
+            raise RuleError(path, rid, "'flag' must be true or false")
+        rules.append(Rule(id=full, message=entry["message"], pattern=entry["pattern"], replace=replace,
+                          flag=flag, kinds=kinds, fixes=[tuple(f) for f in fixes], flags=flags,
+                          keeps=keeps, scope=scope, source=str(path), regex=compiled))
+    after = data.get("after")
+    if after is not None and not isinstance(after, str):
+        raise RuleError(path, None, "'after' must name a stage")
+    return RuleFile(name=stem, path=str(path), description=description.strip(), scope=scope,
+                    rules=rules, after=after, raw=raw)
+
+
+def merge(base: RuleFile, extra: RuleFile) -> RuleFile:
+    """``extra``'s rules on top of ``base``: the same id replaces, new ids follow."""
+    by_id = {r.id: r for r in extra.rules}
+    rules = [by_id.pop(r.id, r) for r in base.rules]
+    rules += [r for r in extra.rules if r.id in by_id]
+    return RuleFile(name=base.name, path=f"{base.path}+{extra.path}", description=base.description,
+                    scope=base.scope, rules=rules, after=base.after, raw=base.raw + b"\0" + extra.raw)

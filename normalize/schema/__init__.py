@@ -1,0 +1,1 @@
+"""JSON Schema of the front matter (``article.schema.json``), shipped for validators."""

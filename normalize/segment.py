@@ -1,0 +1,265 @@
+"""Split a cleaned page into articles, from the text alone.
+
+Why from the text: scans carry no layout, only reading order, and OCR puts a
+headline deck *before* its byline on some pages and *after* the body on
+others.  We decide per page from evidence: a page that opens with a byline
+(or a dateline) and ends on a headline deck has its titles after the bodies.
+
+The page arrives as blocks (see ``unwrap``): ``title`` blocks form decks
+(kicker, title, ``——`` subtitle), ``byline`` blocks give authors, the rest
+is body.  Metadata captured by rules (``Note``) is attached by raw line:
+credits and ``(下转…)`` to the article before them, images and ``(上接…)`` to
+the article after them, page editors to every article.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from . import structure as st
+from .article import Article
+from .doc import Doc, Removed
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}{2,3})$")
+DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+
+
+@dataclass
+class Draft:
+    deck: list[str] = field(default_factory=list)
+    authors: list[dict] = field(default_factory=list)
+    body: list[tuple[str, str, int, int]] = field(default_factory=list)
+    lines: list[tuple[int, int]] = field(default_factory=list)
+    continued_from: str | None = None
+    closed: bool = False
+
+    def add(self, block):
+        kind, text, first, last = block
+        self.lines.append((first, last))
+        if kind == "title":
+            self.deck.append(text)
+        elif kind == "byline":
+            self.authors += st.parse_byline(text) or []
+        else:
+            self.body.append(block)
+
+
+def _units(blocks):
+    """Runs of blocks of one family: deck, byline or body."""
+    fam = {"title": "deck", "byline": "byline"}
+    units = []
+    for b in blocks:
+        f = fam.get(b[0], "body")
+        if units and units[-1][0] == f:
+            units[-1][1].append(b)
+        else:
+            units.append((f, [b]))
+    return units
+
+
+def _titles_after(units) -> bool:
+    if not units:
+        return False
+    first_f, first_b = units[0]
+    opens = first_f == "byline" or (first_f == "body" and st.dateline(first_b[0][1]))
+    return bool(opens and units[-1][0] == "deck")
+
+
+def _group(blocks, boundaries: set[int]) -> list[Draft]:
+    units = _units(blocks)
+    after = _titles_after(units)
+    drafts: list[Draft] = []
+    cur: Draft | None = None
+
+    def new():
+        nonlocal cur
+        cur = Draft()
+        drafts.append(cur)
+        return cur
+
+    for fam, run in units:
+        if fam == "deck":
+            if after:
+                (cur if cur and not cur.closed else new())
+                for b in run:
+                    cur.add(b)
+                cur.closed = True
+            else:
+                new()
+                for b in run:
+                    cur.add(b)
+        elif fam == "byline":
+            if cur is None or cur.closed or cur.body or (after and cur.authors):
+                new()
+            for b in run:
+                cur.add(b)
+        else:
+            for b in run:
+                starts_dateline = b[0] == "p" and st.dateline(b[1])
+                if (cur is None or cur.closed or b[2] in boundaries
+                        or (starts_dateline and cur.body and not after)):
+                    new()
+                cur.add(b)
+    return [d for d in drafts if d.body or d.deck]
+
+
+def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:
+    subs = [d for d in deck if d.startswith(("——", "—", "--"))]
+    mains = [d for d in deck if d not in subs]
+    title = mains[-1] if mains else None
+    kicker = " ".join(mains[:-1]) or None
+    subtitle = " ".join(subs) or None
+    return kicker, title, subtitle
+
+
+def _iso_date(text: str) -> str | None:
+    m = DATE.search(text)
+    if not m:
+        return None
+    y, mo, d = (int(x) for x in m.groups())
+    if 1 <= mo <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def parse_credits(text: str) -> dict:
+    """A credits block (``内容来源 / X / 记者 / Y / 本期编辑 / Z``) as metadata."""
+    out = {"source_org": None, "authors": [], "editors": []}
+    role = None
+    for tok in re.split(r"[\s:：]+", text.strip()):
+        if not tok:
+            continue
+        if tok in ("内容来源", "来源", "稿件来源", "素材来源"):
+            role = "source"
+        elif st.EDITOR_ROLES.fullmatch(tok):
+            role = ("editor", tok.removeprefix("本版").removeprefix("本期"))
+        elif st.ROLE.match(tok):
+            role = ("author", st.ROLE_NAMES.get(tok, tok.removeprefix("本报")))
+        elif role == "source":
+            out["source_org"] = tok if out["source_org"] is None else out["source_org"] + " " + tok
+        elif isinstance(role, tuple):
+            (out["authors"] if role[0] == "author" else out["editors"]).append({"name": tok, "role": role[1]})
+    return out
+
+
+def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
+    """The page's articles, each with the full front matter."""
+    blocks = doc.blocks()
+    blocks = [b for b in blocks if b[1].strip()]
+    boundaries = set()
+    firsts = [b[2] for b in blocks]
+    for n in doc.notes:
+        if n.key == "continued_from":
+            k = bisect.bisect_right(firsts, n.line)
+            if k < len(blocks):
+                boundaries.add(blocks[k][2])
+    drafts = _group(blocks, boundaries)
+    if not drafts:
+        return []
+    # raw-line intervals -> article index, for notes, flags and changes
+    spans = sorted((first, last, i) for i, d in enumerate(drafts) for first, last in d.lines)
+    span_firsts = [s[0] for s in spans]
+
+    def owner(line: int, prefer_next: bool = False) -> int:
+        k = bisect.bisect_right(span_firsts, line) - 1
+        if k >= 0 and spans[k][0] <= line <= spans[k][1]:
+            return spans[k][2]
+        if prefer_next and k + 1 < len(spans):
+            return spans[k + 1][2]
+        return spans[k][2] if k >= 0 else spans[0][2]
+
+    meta = [dict() for _ in drafts]
+    page_editors, page = [], {}
+    for n in doc.notes:
+        if n.key == "editors":
+            page_editors += st.parse_editors(n.value)
+        elif n.key in ("images", "continued_from"):
+            i = owner(n.line, prefer_next=True)
+            if n.key == "images":
+                meta[i].setdefault("images", []).append(n.value.strip())
+            else:
+                meta[i]["continued_from"] = n.value.strip()
+        elif n.key in ("continued_on", "credits"):
+            i = owner(n.line)
+            if n.key == "continued_on":
+                meta[i]["continued_on"] = n.value.strip()
+            else:
+                c = parse_credits(n.value)
+                meta[i].setdefault("credit_authors", []).extend(c["authors"])
+                meta[i].setdefault("credit_editors", []).extend(c["editors"])
+                if c["source_org"]:
+                    meta[i]["source_org"] = c["source_org"]
+        else:
+            page.setdefault(n.key, n.value.strip())
+
+    flags_by = [[] for _ in drafts]
+    for f in doc.flags:
+        flags_by[owner(f.line)].append(f.as_dict())
+    changes_by = [Counter() for _ in drafts]
+    for c in doc.changes:
+        changes_by[owner(c.line)][c.rule] += 1
+
+    stem = source.get("stem", "page")
+    width = max(2, len(str(len(drafts))))
+    articles = []
+    for i, d in enumerate(drafts):
+        m = meta[i]
+        kicker, title, subtitle = _deck_fields(d.deck)
+        if title is None and i == 0 and page.get("title") and not m.get("continued_from"):
+            title = " ".join(page["title"].split())
+        authors = list(d.authors)
+        body = [(k, t) for k, t, _f, _l in d.body]
+        dateline = None
+        for k, t in body[:1]:
+            dm = st.dateline(t) if k == "p" else None
+            if dm:
+                dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
+                names = st.parse_names(dm.group("inner")) if dm.group("inner") else None
+                if names:
+                    # 本报讯（赵轶群 姜涛）: a byline inside the lead; it goes to
+                    # authors and leaves the body, as a byline line would
+                    lead = t.lstrip()
+                    cut = (len(t) - len(lead)) + dm.start("inner") - 1, (len(t) - len(lead)) + dm.end()
+                    body[0] = (k, t[:cut[0]] + t[cut[1]:])
+                    doc.removed.append(Removed("segment.lead-byline", d.body[0][2], t[cut[0]:cut[1]]))
+                    if not authors:
+                        authors = names
+        if not authors and body and body[-1][0] == "p":
+            g = GLUED_AUTHOR.search(body[-1][1])
+            if g and len(body[-1][1]) > 20:
+                authors = [{"name": g.group(1), "role": None}]
+                body[-1] = ("p", body[-1][1][: g.start()])
+        authors += m.get("credit_authors", [])
+        editors = list(page_editors) + m.get("credit_editors", [])
+        first = min(a for a, _b in d.lines)
+        last = max(b for _a, b in d.lines)
+        forum = None
+        if any(k.startswith("forum_") for k in page) and i == 0:
+            forum = {"floor": int(page["forum_floor"]) if page.get("forum_floor", "").isdigit() else None,
+                     "author": page.get("forum_author"), "time": page.get("forum_time")}
+        date = _iso_date(page["date"]) if page.get("date") else None
+        articles.append(Article(meta={
+            "id": f"{stem}-{i + 1:0{width}d}",
+            "title": title,
+            "kicker": kicker,
+            "subtitle": subtitle,
+            "authors": authors or None,
+            "editors": editors or None,
+            "dateline": dateline,
+            "date": date,
+            "source_org": m.get("source_org") or page.get("source_org"),
+            "continued_from": m.get("continued_from"),
+            "continued_on": m.get("continued_on"),
+            "images": m.get("images") or [],
+            "forum": forum,
+            "source": {"path": source.get("path"), "sha256": source.get("sha256"), "lines": [first, last]},
+            "flags": sorted(flags_by[i], key=lambda f: (f["line"], f["rule"], f["text"])),
+            "changes": dict(sorted(changes_by[i].items())),
+            "normalizer": normalizer,
+        }, blocks=body))
+    return articles

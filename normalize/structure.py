@@ -1,0 +1,140 @@
+"""What a line of a Chinese news page *is*: byline, dateline, headline, body.
+
+Why one module: the unwrapper must never join across a byline or a headline,
+and the article splitter must find the same bylines and headlines to cut the
+page.  Both ask here, so they cannot disagree.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+HAN = r"\p{Han}"
+# a sentence is over: final mark, then any closing quotes or brackets
+SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》）)\]]*$|[。！？]\s*[”’」』]$")
+# the line ends on some punctuation that does not end a sentence
+SOFT_END = regex.compile(r"[，、：；,:;（(“「‘《—-]$")
+CAPTION_MARK = regex.compile(r"^[▲△▼◆]\s*")
+MD_HEADING = regex.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+_ROLES = ("本报记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
+          "实习记者|记者|通讯员|实习生|特约通讯员|摄影|摄|文/图|文／图|文·图|图/文|文|图|撰文")
+ROLE = regex.compile(rf"^(?:{_ROLES})$")
+_NAME = r"(?:\p{Han}{2,4}|\p{Han}{1,3}·\p{Han}{1,6})"
+_NAME_SUFFIX = r"(?:/|／)(?:文|图|摄|摄影)"
+_BYLINE_TOKEN = regex.compile(rf"^(?:(?P<role>{_ROLES})[：:]?)?(?P<name>{_NAME})?(?P<suffix>{_NAME_SUFFIX})?$")
+BYLINE_BULLET = regex.compile(r"^[●◎★☆■]\s*")
+# 本报讯 / 本报北京10月1日电 / 新华社北京10月1日电 (记者 X)
+DATELINE = regex.compile(
+    r"^(?:本报讯|本报(?:\p{Han}{2,8})?\d{1,2}月\d{1,2}日(?:电|讯)|"
+    r"(?:新华社|中新社|人民网)\p{Han}{0,8}\d{1,2}月\d{1,2}日电)"
+    r"(?:\s*[（(](?P<inner>[^（()）\n]{1,40})[)）])?")
+
+SUFFIX_ROLE = {"文": "记者", "图": "摄影", "摄": "摄影", "摄影": "摄影"}
+ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄影"}
+
+
+def width(text: str) -> float:
+    """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
+    next to Han or full-width marks (stray OCR spacing) count nothing."""
+    w = 0.0
+    prev_wide = False
+    pending_space = 0.0
+    for ch in text:
+        if ch in " \u3000\u00a0\t":
+            pending_space += 0.5
+            continue
+        wide = unicodedata.east_asian_width(ch) in "WFA"
+        if pending_space and not (wide or prev_wide):
+            w += pending_space
+        pending_space = 0.0
+        w += 1.0 if wide else 0.5
+        prev_wide = wide
+    return w
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(SENTENCE_END.search(text.rstrip()))
+
+
+def soft_end(text: str) -> bool:
+    return bool(SOFT_END.search(text.rstrip()))
+
+
+def _merge_padded(tokens: list[str]) -> list[str]:
+    """``王  刚`` is one two-character name padded to three columns."""
+    out, i = [], 0
+    while i < len(tokens):
+        t = tokens[i]
+        if (len(t) == 1 and regex.match(HAN, t) and i + 1 < len(tokens)
+                and len(tokens[i + 1]) == 1 and regex.match(HAN, tokens[i + 1])):
+            out.append(t + tokens[i + 1])
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def parse_names(text: str, default_role: str | None = None) -> list[dict] | None:
+    """Role/name pairs from ``记者 吴昊 通讯员 陈秋瑾`` or ``张芙/文 刘冠男/摄``;
+    None when a token is neither a role nor a name."""
+    tokens = _merge_padded([t for t in regex.split(r"[\s、，,]+", text.strip()) if t])
+    role, out = default_role, []
+    for tok in tokens:
+        m = _BYLINE_TOKEN.match(tok)
+        if not m or not (m.group("role") or m.group("name")):
+            return None
+        if m.group("role"):
+            r = m.group("role")
+            role = ROLE_NAMES.get(r, r.removeprefix("本报").removeprefix("新华社").removeprefix("人民日报"))
+            if role in ("特约记者", "见习记者", "实习记者"):
+                role = "记者"
+        if m.group("name"):
+            r = role
+            if m.group("suffix"):
+                r = SUFFIX_ROLE[m.group("suffix")[1:]]
+            out.append({"name": m.group("name"), "role": r})
+    return out or None
+
+
+def parse_byline(line: str) -> list[dict] | None:
+    """Authors of a byline line, or None when the line is not a byline.
+
+    A byline names a role (记者, 通讯员, 本报记者 …) or starts with a bullet
+    (``●刘乾坤 闫袁``); a bare run of names is not enough evidence.
+    """
+    s = line.strip()
+    if not s or len(s) > 48 or ends_sentence(s) or soft_end(s):
+        return None
+    bullet = BYLINE_BULLET.match(s)
+    if bullet:
+        s = s[bullet.end():]
+    first = regex.split(r"[\s、]+", s, maxsplit=1)[0]
+    has_role = bool(_BYLINE_TOKEN.match(first) and _BYLINE_TOKEN.match(first).group("role")) or "/" in s
+    if not (bullet or has_role):
+        return None
+    return parse_names(s)
+
+
+def dateline(text: str) -> regex.Match | None:
+    return DATELINE.match(text.strip())
+
+
+EDITOR_ROLES = regex.compile(r"(本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)")
+
+
+def parse_editors(text: str) -> list[dict]:
+    """``本版主编 武曼晖 编辑 王娅楠 孙泓轩`` -> role/name pairs."""
+    out, role = [], None
+    for tok in regex.split(r"([\s、，,：:]+|本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)", text):
+        tok = tok.strip(" \t\u3000：:、，,")
+        if not tok:
+            continue
+        if EDITOR_ROLES.fullmatch(tok):
+            role = tok.removeprefix("本版").removeprefix("本期")
+            continue
+        if regex.fullmatch(_NAME, tok):
+            out.append({"name": tok, "role": role})
+    return out

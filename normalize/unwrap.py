@@ -1,0 +1,240 @@
+"""Rebuild paragraphs from printed lines.
+
+Why this is its own stage: the worst damage in a scan is a break inside a
+sentence, and no regex sees enough of the page to mend it.  The unwrapper
+looks at the page as a whole:
+
+* **Column pages** (OCR of narrow newspaper columns): most lines are printed
+  lines of one column width ``W``, estimated per stretch of page between
+  bylines, never a constant.  A line shorter than its column that ends a
+  sentence closes a paragraph; a full line that ends a sentence closes one
+  when the next line starts about two columns short (the lost indent).
+  Widths are display columns (Han 1, ASCII ½), stray spaces not counted.
+* **Paragraph pages** (PDF-to-Markdown, web scrapes): every line is a
+  paragraph or a piece of one.  A piece that does not end a sentence joins
+  the next piece (a paragraph broken at a column foot, centred short lines),
+  unless the next is a byline, headline or caption.
+
+On both, a short line without sentence punctuation standing alone before
+body text is a sub-heading (``h``); a run of such lines just before a byline,
+a dateline or the end of the page is a headline deck (``title``).  Bylines
+(``byline``) and captions (``caption``: ``▲…``, ``*…*``, or the line after an
+image) are blocks of their own.  Nothing is ever joined across them.
+"""
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+from . import structure as st
+from .doc import Change, Doc, Removed
+
+LONG = 40          # a line wider than this is body text, never a headline
+HEADING_MAX = 25   # a sub-heading is at most this wide
+COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
+ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
+LATIN_END = regex.compile(r"[A-Za-z]$")
+LATIN_START = regex.compile(r"^[A-Za-z]")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+    width: float
+    kind: str = "text"        # text, title, h, byline, caption
+    strip_prefix: int = 0      # characters of markup to drop (#, ▲, *)
+    strip_suffix: int = 0
+    md_level: int = 0
+
+
+def _lines(doc: Doc) -> list[Line]:
+    out, pos = [], 0
+    text = doc.text
+    for raw in text.split("\n"):
+        s = raw.strip(" \t\u3000\u00a0\ufeff\r")
+        if s:
+            start = pos + raw.index(s)
+            out.append(Line(start, start + len(s), s, st.width(s)))
+        pos += len(raw) + 1
+    return out
+
+
+def _classify(doc: Doc, lines: list[Line]) -> None:
+    image_lines = {n.line for n in doc.notes if n.key == "images"}
+    prev_raw_line = 0
+    for ln in lines:
+        raw_line = doc.line_at(ln.start)
+        md = st.MD_HEADING.match(ln.text)
+        it = ITALIC.match(ln.text)
+        if md:
+            # '#' is a headline; '##' one only when a deck or byline follows it
+            ln.kind = "title" if len(md.group(1)) == 1 else "h"
+            ln.md_level = len(md.group(1))
+            ln.strip_prefix = md.start(2)
+            ln.strip_suffix = len(ln.text) - md.end(2)
+        elif it:
+            ln.kind, ln.strip_prefix, ln.strip_suffix = "caption", 1, 1
+        elif st.parse_byline(ln.text):
+            ln.kind = "byline"
+        elif st.CAPTION_MARK.match(ln.text):
+            ln.kind = "caption"
+            ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
+        elif any(prev_raw_line < il < raw_line for il in image_lines) and ln.width <= HEADING_MAX \
+                and not st.ends_sentence(ln.text):
+            ln.kind = "caption"
+        prev_raw_line = raw_line
+    for ln, nxt in zip(lines, lines[1:]):
+        if ln.md_level == 2 and (nxt.kind == "byline" or nxt.text.startswith(("——", "—"))
+                                 or st.dateline(nxt.text)):
+            ln.kind = "title"
+
+
+def _column_widths(lines: list[Line]) -> list[float] | None:
+    """Per-line column width W on a column page, or None on a paragraph page."""
+    body = [ln for ln in lines if ln.kind == "text"]
+    if len(body) < 8 or sum(ln.width <= COLUMN_MAX for ln in body) < 0.8 * len(body):
+        return None
+    widths: list[float] = [0.0] * len(lines)
+    seg: list[int] = []
+
+    def close():
+        if not seg:
+            return
+        counts = Counter(math.floor(lines[i].width + 0.5) for i in seg)
+        w = max(counts, key=lambda k: (counts[k], k))
+        for i in seg:
+            widths[i] = float(w)
+        seg.clear()
+
+    for i, ln in enumerate(lines):
+        if ln.kind == "text":
+            seg.append(i)
+        elif ln.kind in ("byline", "title"):
+            close()
+    close()
+    return widths
+
+
+def _starts_block(ln: Line) -> bool:
+    return ln.kind in ("byline", "title") or bool(st.dateline(ln.text))
+
+
+def _mark_decks(lines: list[Line]) -> None:
+    """A run of short unfinished lines right before a byline, a dateline or
+    the end of the page, after a finished paragraph, is a headline deck."""
+    n = len(lines)
+    i = 0
+    while i < n:
+        if lines[i].kind != "text" or st.ends_sentence(lines[i].text) or lines[i].width > LONG:
+            i += 1
+            continue
+        j = i
+        while j < n and lines[j].kind == "text" and not st.ends_sentence(lines[j].text) \
+                and lines[j].width <= LONG and not st.dateline(lines[j].text):
+            j += 1
+        # (a page that is nothing but these lines is text, not a headline)
+        before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or st.ends_sentence(lines[i - 1].text))
+        after_ok = j == n or _starts_block(lines[j])
+        if before_ok and after_ok and j > i:
+            for k in range(i, j):
+                lines[k].kind = "title"
+        i = max(j, i + 1)
+
+
+def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
+    """``joins[i]``: line i continues on line i+1."""
+    n = len(lines)
+    joins = [False] * n
+    para_open = False  # the current block is a paragraph still running
+    caption_lines = 0
+    for i in range(n - 1):
+        a, b = lines[i], lines[i + 1]
+        if a.kind == "caption":
+            caption_lines += 1
+            joins[i] = (b.kind == "text" and caption_lines < 2 and not st.ends_sentence(a.text)
+                        and not st.ends_sentence(b.text) and b.width <= LONG)
+            if joins[i]:
+                b.kind = "caption"
+            else:
+                caption_lines = 0
+            continue
+        caption_lines = 0
+        if a.kind != "text" or b.kind != "text" or st.dateline(b.text):
+            para_open = False
+            continue
+        ended = st.ends_sentence(a.text)
+        if widths is not None:
+            w = widths[i]
+            full = a.width >= w - 1
+            if not para_open and not ended and a.width <= w * 0.7 and not st.soft_end(a.text):
+                # short, unfinished, alone: a sub-heading when body follows
+                a.kind = "h"
+                continue
+            if ended and not full:
+                joins[i] = False
+            elif ended:
+                # a full line ending a sentence: the next starts a paragraph
+                # when it is indented short and goes on past its own line
+                nxt_short = b.width <= w - 1.5
+                goes_on = i + 2 < n and lines[i + 2].kind == "text" and not st.ends_sentence(b.text)
+                joins[i] = not (nxt_short and goes_on)
+            else:
+                joins[i] = True
+        else:
+            if ended:
+                joins[i] = False
+            elif (not para_open and a.width <= HEADING_MAX and not st.soft_end(a.text)
+                  and b.width > LONG):
+                a.kind = "h"
+                joins[i] = False
+            elif regex.search(r"[：；:;]$", a.text) and a.width > LONG:
+                joins[i] = False  # a long line ending on a colon introduces what follows
+            else:
+                joins[i] = True
+        para_open = joins[i]
+    return joins
+
+
+def unwrap(doc: Doc) -> Doc:
+    """Turn the page into blocks (see module docstring); records each join."""
+    lines = _lines(doc)
+    _classify(doc, lines)
+    _mark_decks(lines)
+    widths = _column_widths(lines)
+    joins = _joins(lines, widths)
+    blocks = []
+    cur: list[Line] = []
+    for i, ln in enumerate(lines):
+        cur.append(ln)
+        if not joins[i]:
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    out = []
+    for group in blocks:
+        kind = group[0].kind if group[0].kind != "text" else "p"
+        parts, org = [], array("i")
+        for k, ln in enumerate(group):
+            s, e = ln.start + ln.strip_prefix, ln.end - ln.strip_suffix
+            piece = doc.text[s:e]
+            if ln.strip_prefix and kind == "caption" and st.CAPTION_MARK.match(ln.text):
+                doc.removed.append(Removed("unwrap.caption-mark", doc.line_at(ln.start),
+                                           doc.text[ln.start:s].strip()))
+            if k:
+                prev = parts[-1]
+                doc.changes.append(Change("unwrap.join", doc.line_at(s), "\n", ""))
+                if LATIN_END.search(prev) and LATIN_START.search(piece):
+                    parts.append(" ")
+                    org.append(doc.line_at(s))
+            parts.append(piece)
+            org.extend(doc.origin[s:e])
+        out.append((kind, "".join(parts), org))
+    doc.set_blocks(out)
+    return doc
