@@ -107,8 +107,8 @@ class Pipeline:
         self.hash = self._hash()
 
     def _stages(self, order_file: Path | None, files: dict[str, RuleFile]) -> list[Stage]:
-        if order_file is None:
-            names = ["unicode", "opencc", "unwrap", "{preset}", "segment"]
+        if order_file is None:  # no pipeline.toml: built-ins, the preset if given, then added files
+            names = ["unicode", "opencc", "unwrap"] + (["{preset}"] if self.settings["preset"] in files else [])
         else:
             try:
                 data = tomllib.loads(order_file.read_text(encoding="utf-8"))
@@ -189,8 +189,7 @@ def render_fix(doc: Doc) -> str:
     for kind, text, _f, _l in doc.blocks():
         if not text.strip():
             continue
-        # headline lines stay plain: unwrapping finds them again as a deck
-        parts.append(render_block(kind, text))
+        parts.append("# " + text if kind == "title" else render_block(kind, text))
     return "\n\n".join(parts) + ("\n" if parts else "")
 
 

@@ -69,7 +69,13 @@ class Rule:
     regex: regex.Pattern | None = None
 
     def apply(self, doc: Doc) -> None:
-        """Run this rule over ``doc``: edit, flag and note what it matches."""
+        """Run this rule over ``doc`` until it has nothing left to change
+        (nested matches: ``((党))``), so its output is a fixed point."""
+        for _ in range(4):
+            if not self._apply_once(doc):
+                break
+
+    def _apply_once(self, doc: Doc) -> bool:
         text = doc.text
         starts = doc.block_starts() if (self.kinds and doc.kinds is not None) else None
         edits = []
@@ -92,6 +98,7 @@ class Rule:
                 ctx = text[max(0, m.start() - 6):m.start()] + shown + text[m.end():m.end() + 6]
                 doc.flags.append(Flag(self.id, line, ctx.replace("\n", " ").strip(), self.message))
         doc.edit(edits, self.id, removal=self.replace == "")
+        return bool(edits)
 
     # -- examples ---------------------------------------------------------
     def example_doc(self, text: str) -> Doc:

@@ -125,18 +125,22 @@ def _starts_block(ln: Line) -> bool:
     return ln.kind in ("byline", "title") or bool(st.dateline(ln.text))
 
 
+def _deck_like(ln: Line) -> bool:
+    """Short, and not ending a statement (a headline may end on ？ or ！)."""
+    return ln.width <= LONG and not st.soft_end(ln.text) and not regex.search(r"[。；…][”’」』）)]*$", ln.text)
+
+
 def _mark_decks(lines: list[Line]) -> None:
     """A run of short unfinished lines right before a byline, a dateline or
     the end of the page, after a finished paragraph, is a headline deck."""
     n = len(lines)
     i = 0
     while i < n:
-        if lines[i].kind != "text" or st.ends_sentence(lines[i].text) or lines[i].width > LONG:
+        if lines[i].kind != "text" or not _deck_like(lines[i]):
             i += 1
             continue
         j = i
-        while j < n and lines[j].kind == "text" and not st.ends_sentence(lines[j].text) \
-                and lines[j].width <= LONG and not st.dateline(lines[j].text):
+        while j < n and lines[j].kind == "text" and _deck_like(lines[j]) and not st.dateline(lines[j].text):
             j += 1
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or st.ends_sentence(lines[i - 1].text))
@@ -201,8 +205,23 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
     return joins
 
 
+LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.MULTILINE)
+SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
+
+
+def collapse_letter_spacing(doc: Doc) -> None:
+    """``“ 一 组 一 会 ” 组 建``: a justified line with every character spread
+    apart is one run of text; its spaces go before widths are measured."""
+    edits = []
+    for m in LETTER_SPACED.finditer(doc.text):
+        if regex.search(r"\p{Han}", m.group(0)):
+            edits += [(m.start() + s.start(), m.start() + s.end(), "") for s in SPREAD.finditer(m.group(0))]
+    doc.edit(edits, "unwrap.letter-spacing")
+
+
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
+    collapse_letter_spacing(doc)
     lines = _lines(doc)
     _classify(doc, lines)
     _mark_decks(lines)

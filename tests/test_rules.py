@@ -1,0 +1,121 @@
+"""Every rule proves itself with its own examples; broken rule files stop the run."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from normalize.cli import main
+from normalize.pipeline import Pipeline
+from normalize.rules import RuleError, load_rule_file
+
+ALL_RULES = Pipeline().rules + [r for name in ("copywriting",) for r in Pipeline(settings={"preset": name}).rules
+                                if r.id.startswith(name)]
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_rule_examples(rule):
+    assert rule.check_examples() == []
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_rule_has_examples_both_ways(rule):
+    assert rule.fixes or rule.flags
+    assert rule.keeps
+
+
+def test_ids_are_unique_and_namespaced():
+    ids = [r.id for r in Pipeline().rules]
+    assert len(ids) == len(set(ids))
+    assert all("." in i for i in ids)
+
+
+def test_rules_cli_test_passes():
+    res = CliRunner().invoke(main, ["rules", "--test"])
+    assert res.exit_code == 0, res.output
+    assert "0 example failures" in res.output
+
+
+GOOD = '''description = "x"
+[[rule]]
+id = "a"
+message = "m"
+pattern = 'a'
+replace = "b"
+fixes = [["a", "b"]]
+keeps = ["c"]
+'''
+
+BROKEN = {
+    "bad-toml": ('description = "x"\n[[rule]\n', None, "bad TOML"),
+    "bad-regex": (GOOD.replace("pattern = 'a'", "pattern = '(a'"), "a", "does not compile"),
+    "missing-field": (GOOD.replace('message = "m"\n', ""), "a", "missing or empty 'message'"),
+    "duplicate-id": (GOOD + GOOD.split('description = "x"\n')[1], "a", "duplicate id"),
+    "no-keeps": (GOOD.replace('keeps = ["c"]\n', ""), "a", "needs examples"),
+    "bad-kind": (GOOD.replace('fixes =', 'in = ["para"]\nfixes ='), "a", "unknown block kind"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_rule_file_names_file_rule_and_problem(tmp_path, name):
+    text, rid, problem = BROKEN[name]
+    f = tmp_path / "mine.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleError) as exc:
+        load_rule_file(f)
+    msg = str(exc.value)
+    assert str(f) in msg and problem in msg
+    if rid:
+        assert f"rule {rid}" in msg
+
+
+def test_broken_rule_file_stops_run_before_any_output(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.toml").write_text(BROKEN["bad-regex"][0], encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("本报讯 今天天气很好。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--rules", str(rules)])
+    assert res.exit_code == 2
+    assert "mine.toml" in res.output and "rule a" in res.output and "does not compile" in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_added_rule_replaces_default_with_same_id(tmp_path):
+    (tmp_path / "punctuation.toml").write_text('''description = "local"
+[[rule]]
+id = "comma"
+message = "keep half-width commas"
+pattern = 'NEVER-MATCHES'
+replace = ","
+fixes = [["NEVER-MATCHES", ","]]
+keeps = ["近年来,镇赉县"]
+''', encoding="utf-8")
+    pipe = Pipeline([tmp_path])
+    assert [r.message for r in pipe.rules if r.id == "punctuation.comma"] == ["keep half-width commas"]
+    assert "近年来,镇赉县" in pipe.fix("近年来,镇赉县立足县域实际。\n")[0]
+
+
+def test_added_rule_file_runs_as_its_own_stage(tmp_path):
+    (tmp_path / "local.toml").write_text('''description = "an archive's own fix"
+after = "newspaper"
+[[rule]]
+id = "county"
+message = "old county name"
+pattern = '旧县名'
+replace = "新县名"
+fixes = [["旧县名", "新县名"]]
+keeps = ["县名"]
+''', encoding="utf-8")
+    pipe = Pipeline([tmp_path])
+    names = [s.name for s in pipe.stages]
+    assert names.index("local") == names.index("newspaper") + 1
+    assert pipe.fix("旧县名召开会议。\n")[0] == "新县名召开会议。\n"
+
+
+def test_no_default_rules_starts_from_nothing():
+    pipe = Pipeline(default_rules=False)
+    assert pipe.rules == []
+    assert pipe.fix("近年来,镇赉县\n")[0] == "近年来,镇赉县\n"

@@ -1,0 +1,128 @@
+"""Paragraphs rebuilt from printed lines: one fixture per kind of damage,
+and round trips through columns of every width an OCR page has."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as hs
+
+from conftest import blocks, paragraphs
+
+PARAS = json.loads((Path(__file__).parent / "fixtures" / "paragraphs.json").read_text(encoding="utf-8"))
+CLOSING = "，。、；：！？”’）》"
+
+
+def cw(ch):
+    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
+
+
+def wrap(paragraph: str, width: int, indent: int = 2) -> list[str]:
+    """Print a paragraph in a column ``width`` wide, as a newspaper does: the
+    first line indented (the indent is what OCR loses), closing punctuation
+    hanging past the edge rather than starting a line."""
+    lines, cur, w = [], "", float(indent)
+    for ch in paragraph:
+        if w + cw(ch) > width and cur and ch not in CLOSING:
+            lines.append(cur)
+            cur, w = "", 0.0
+        cur += ch
+        w += cw(ch)
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def column_page(paras, width, blank=True, byline="记者 王晓明 通讯员 李华", title=None, title_after=False):
+    out = [byline] if byline else []
+    if title and not title_after:
+        out = [title] + out
+    for p in paras:
+        out += wrap(p, width)
+    if title and title_after:
+        out.append(title)
+    return ("\n\n" if blank else "\n").join(out) + "\n"
+
+
+@pytest.mark.parametrize("width", range(10, 18))
+@pytest.mark.parametrize("blank", [True, False])
+def test_column_page_round_trip(pipe, width, blank):
+    page = column_page(PARAS[:4], width, blank)
+    got = [t for k, t in blocks(pipe, page) if k == "p"]
+    assert got == PARAS[:4]
+
+
+def test_title_after_body_is_a_deck_not_body(pipe):
+    page = column_page(PARAS[:2], 13, title="河西镇科技助春耕", title_after=True)
+    bl = blocks(pipe, page)
+    assert bl[0] == ("byline", "记者 王晓明 通讯员 李华")
+    assert bl[-1] == ("title", "河西镇科技助春耕")
+    assert [t for k, t in bl if k == "p"] == PARAS[:2]
+
+
+def test_paragraph_split_across_columns_is_joined(pipe):
+    page = "全县持续深化党建引领，县里在各村（社区）党支部\n\n书记中开展了“擂台比武”活动，效果明显。\n"
+    assert paragraphs(pipe, page) == ["全县持续深化党建引领，县里在各村（社区）党支部书记中开展了“擂台比武”活动，效果明显。"]
+
+
+def test_pdf_join_spaces_go_latin_spaces_stay(pipe):
+    page = ("加快形成城市基层治理新局面。 党建品牌联创,在建强基层组织中强化引领力,用 笔墨讴歌部队。"
+            "会上播放了 New York Times 的报道。\n")
+    assert paragraphs(pipe, page) == [
+        "加快形成城市基层治理新局面。党建品牌联创，在建强基层组织中强化引领力，用笔墨讴歌部队。"
+        "会上播放了New York Times的报道。"]
+
+
+def test_centred_short_lines_make_one_paragraph(pipe):
+    long = "市委组织部全面落实从严治党要求，坚持从党员教育管理基础性工作做起，" * 3 + "确保党员队伍的先进性。"
+    page = f"党组织的工作落实最终靠的是\n\n一支敢打硬仗、能打胜仗的党员队伍。\n\n{long}\n"
+    assert paragraphs(pipe, page) == ["党组织的工作落实最终靠的是一支敢打硬仗、能打胜仗的党员队伍。", long]
+
+
+def test_short_heading_before_paragraph_stays_a_heading(pipe):
+    long = "三十年来，始终坚持一切工作到支部，以一抓到底的韧劲夯实组织基础，" * 3 + "推进基层党建工作。"
+    page = f"{long}\n\n抓基层、打基础，筑牢战斗堡垒\n\n{long}\n\n基层治理\n\n是国家治理体系和治理能力现代化的\n\n有机部分和重要基础。\n\n{long}\n"
+    assert blocks(pipe, page) == [("p", long), ("h", "抓基层、打基础，筑牢战斗堡垒"), ("p", long),
+                                  ("p", "基层治理是国家治理体系和治理能力现代化的有机部分和重要基础。"), ("p", long)]
+
+
+def test_heading_in_column_page(pipe):
+    lines = [l for p in PARAS[:1] for l in wrap(p, 14)] + ["聚焦科技兴农"] + [l for p in PARAS[1:3] for l in wrap(p, 14)]
+    page = "记者 王晓明\n\n" + "\n\n".join(lines) + "\n"
+    bl = blocks(pipe, page)
+    assert ("h", "聚焦科技兴农") in bl
+    assert [t for k, t in bl if k == "p"] == PARAS[:3]
+
+
+def test_letter_spaced_justified_line_is_collapsed(pipe):
+    lines = wrap(PARAS[3], 15)
+    lines[1] = " ".join(lines[1])  # a justified line, letters spread out
+    page = "记者 王晓明\n\n" + "\n\n".join(lines) + "\n"
+    assert [t for k, t in blocks(pipe, page) if k == "p"] == [PARAS[3]]
+
+
+def test_never_join_across_byline_or_dateline(pipe):
+    page = "这是上一篇文章没有结束的句子\n\n记者 王晓明\n\n本报讯 今天全县召开大会。\n"
+    kinds = [k for k, _t in blocks(pipe, page)]
+    assert kinds == ["title", "byline", "p"]
+
+
+def test_raw_line_numbers_survive_joins(pipe):
+    page = column_page(PARAS[:2], 12)
+    doc = pipe.run_text_stages(page)
+    bl = doc.blocks()
+    raw_lines = page.split("\n")
+    for kind, text, first, last in bl:
+        assert raw_lines[first - 1].strip()[:2] == text[:2]
+        assert first <= last
+
+
+@settings(max_examples=60, deadline=None)
+@given(hs.lists(hs.sampled_from(PARAS), min_size=1, max_size=5))
+def test_unwrapping_clean_text_changes_nothing(pipe, paras):
+    page = "\n\n".join(paras) + "\n"
+    assert paragraphs(pipe, page) == paras
+    fixed = pipe.fix(page)[0]
+    assert fixed == page
