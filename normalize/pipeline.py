@@ -16,6 +16,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -43,6 +44,15 @@ def default_rules_dir() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "rules"
     return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(here.glob("*.py")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.digest()
 
 
 @dataclass
@@ -152,8 +162,11 @@ class Pipeline:
         return stages
 
     def _hash(self) -> str:
+        """Rule files, settings and the code that applies them: a change to
+        any of them changes the output, so it re-cleans the files it covers."""
         h = hashlib.sha256()
         h.update(__version__.encode())
+        h.update(code_digest())
         for s in self.stages:
             h.update(s.name.encode() + b"\0")
             if s.rules:

@@ -159,6 +159,9 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             if k < len(blocks):
                 boundaries.add(blocks[k][2])
     drafts = _group(blocks, boundaries)
+    for kind, text, first, _last in blocks:
+        if kind == "byline":  # parsed into authors; the line as printed is kept here
+            doc.removed.append(Removed("segment.byline", first, text))
     if not drafts:
         return []
     # raw-line intervals -> article index, for notes, flags and changes

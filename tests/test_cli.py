@@ -1,0 +1,131 @@
+"""The command line: fix as a filter, explain, --check / --diff, incremental runs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from conftest import RAW, ROOT
+from normalize.cli import main
+
+PAGE = "记者 王晓明\n\n本报讯 全县召开大会,部署今年工作。\n\n全县大会召开\n"
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def test_fix_is_a_filter():
+    res = invoke("fix", "-", input="近年来,镇赉县立足实际。 党建品牌联创\n")
+    assert res.exit_code == 0
+    assert res.output == "近年来，镇赉县立足实际。党建品牌联创\n"
+
+
+def test_fix_explain_goes_to_stderr(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("溧阳市\n\n注册\n\n近年来,镇赉县立足实际。\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "normalize", "fix", str(f), "--explain"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout == "近年来，镇赉县立足实际。\n"
+    assert "punctuation.comma" in proc.stderr and "REMOVED" in proc.stderr and "forum.login" in proc.stderr
+
+
+def test_explain_points_at_raw_lines(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("第一行没有问题。\n\n第三行,有逗号。\n", encoding="utf-8")
+    res = invoke("explain", f)
+    assert res.exit_code == 0
+    line = next(l for l in res.output.splitlines() if "punctuation.comma" in l)
+    assert line.split()[0] == "3" and '"," → "，"' in line
+
+
+def test_check_and_diff_write_nothing(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "out"
+    res = invoke("run", raw, "--out", out, "--check")
+    assert res.exit_code == 1 and not out.exists()
+    res = invoke("run", raw, "--out", out, "--diff")
+    assert "+++ b/" in res.output and "全县召开大会，部署今年工作。" in res.output and not out.exists()
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    assert invoke("run", raw, "--out", out, "--check").exit_code == 0
+    (raw / "a.txt").write_text(PAGE.replace("今年", "明年"), encoding="utf-8")
+    res = invoke("run", raw, "--out", out, "--check")
+    assert res.exit_code == 1 and "would change" in res.output
+    assert "今年" in (out / "a" / "01.md").read_text(encoding="utf-8")
+
+
+def test_incremental_run_skips_unchanged_and_force_redoes(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
+    (raw / "b.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    res = invoke("run", raw, "--out", out)
+    assert "2 unchanged" in res.output
+    (raw / "b.txt").write_text(PAGE.replace("全县", "全省"), encoding="utf-8")
+    res = invoke("run", raw, "--out", out)
+    assert "1 unchanged" in res.output
+    assert "全省" in (out / "b" / "01.md").read_text(encoding="utf-8")
+    assert "unchanged" not in invoke("run", raw, "--out", out, "--force").output
+    # the manifest is rebuilt from the articles when it is lost
+    manifest = (out / "manifest.jsonl").read_text(encoding="utf-8")
+    (out / "manifest.jsonl").unlink()
+    assert "2 unchanged" in invoke("run", raw, "--out", out).output
+    assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+
+
+def test_stale_articles_are_removed(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    two = PAGE + "\n记者 李华\n\n本报讯 全市召开大会。\n\n全市大会召开\n"
+    (raw / "a.txt").write_text(two, encoding="utf-8")
+    out = tmp_path / "out"
+    invoke("run", raw, "--out", out)
+    assert (out / "a" / "02.md").exists()
+    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
+    invoke("run", raw, "--out", out)
+    assert not (out / "a" / "02.md").exists()
+    assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_settings_file_applies_below_it(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "tw").mkdir(parents=True)
+    (raw / "tw" / "normalize.toml").write_text('opencc = "t2s"\n', encoding="utf-8")
+    (raw / "tw" / "a.txt").write_text("本報訊 全縣召開大會。\n", encoding="utf-8")
+    (raw / "b.txt").write_text("本報訊 全縣召開大會。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    assert "全县召开大会" in (out / "tw" / "a" / "01.md").read_text(encoding="utf-8")
+    assert "全縣召開大會" in (out / "b" / "01.md").read_text(encoding="utf-8")
+    recs = [json.loads(l) for l in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    stamps = {r["source"]["path"]: r["normalizer"]["rules"] for r in recs}
+    assert stamps["raw/tw/a.txt"] != stamps["raw/b.txt"]
+    assert invoke("run", raw, "--out", out, "--opencc", "nonsense").exit_code == 2
+
+
+def test_bad_settings_file_stops_the_run(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "normalize.toml").write_text('preset = 3\n', encoding="utf-8")
+    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
+    res = invoke("run", raw, "--out", tmp_path / "out")
+    assert res.exit_code == 2 and "normalize.toml" in res.output and "preset" in res.output
+
+
+def test_python_api():
+    import normalize
+    arts = normalize.clean_text(PAGE)
+    assert arts[0].title == "全县大会召开"
+    assert normalize.fix_text("近年来,镇赉县立足实际。\n") == "近年来，镇赉县立足实际。\n"
+
+
+def test_python_m_normalize_version():
+    proc = subprocess.run([sys.executable, "-m", "normalize", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "normalize" in proc.stdout

@@ -1,0 +1,69 @@
+"""Raw files in any of the encodings archives hold; bad ones reported and skipped."""
+from __future__ import annotations
+
+import codecs
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from normalize.cli import main
+from normalize.inputs import InputError, decode
+
+TEXT = "记者 王晓明\n\n本报讯 全县召开大会，部署今年工作。\n\n全县大会召开\n"
+
+
+@pytest.mark.parametrize("data", [
+    TEXT.encode("utf-8"),
+    codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+    TEXT.encode("gb18030"),
+    TEXT.encode("gbk"),
+    TEXT.encode("utf-16"),  # with BOM
+    "記者 王曉明\n\n本報訊 全縣召開大會，部署今年工作。\n".encode("big5"),
+], ids=["utf8", "utf8-bom", "gb18030", "gbk", "utf16", "big5"])
+def test_encodings_are_detected(data):
+    text, _enc = decode(data)
+    assert "王" in text and "\ufeff" not in text
+
+
+def test_line_ends_are_normalised():
+    from normalize import clean_text
+    crlf = TEXT.replace("\n", "\r\n")
+    cr = TEXT.replace("\n", "\r")
+    assert [a.to_markdown() for a in clean_text(crlf)] == [a.to_markdown() for a in clean_text(TEXT)]
+    assert [a.to_markdown() for a in clean_text(cr)] == [a.to_markdown() for a in clean_text(TEXT)]
+
+
+@pytest.mark.parametrize("data,why", [
+    (b"", "empty"),
+    (b"  \n\n", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    (bytes([0xFF, 0xFE, 0x00, 0xD8, 0x41]), "utf-16"),
+    (bytes([0x81, 0x30, 0x81]) * 3 + b"\xff\xff\xff", "cannot be decoded"),
+])
+def test_bad_input_is_refused(data, why):
+    with pytest.raises(InputError) as exc:
+        decode(data)
+    assert why in str(exc.value)
+
+
+def test_bad_files_are_reported_skipped_and_batch_goes_on(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a_good.txt").write_text(TEXT, encoding="utf-8")
+    (raw / "b_empty.txt").write_bytes(b"")
+    (raw / "c_binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (raw / "d_good.md").write_bytes(TEXT.encode("gb18030"))
+    (raw / "e_big.txt").write_text(TEXT * 50, encoding="utf-8")
+    (raw / "notes.csv").write_text("ignored", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", "1", "--max-bytes", "2000"])
+    assert res.exit_code == 1
+    assert "b_empty.txt: empty file" in res.output
+    assert "c_binary.txt: binary data" in res.output
+    assert "e_big.txt: larger than --max-bytes" in res.output
+    assert "Traceback" not in res.output
+    recs = [json.loads(l) for l in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted({r["source"]["path"] for r in recs}) == ["raw/a_good.txt", "raw/d_good.md"]
+    assert (out / "a_good" / "01.md").read_text(encoding="utf-8") .count("全县召开大会") == 1
+    assert (raw / "b_empty.txt").read_bytes() == b""  # raw files are never touched

@@ -1,0 +1,115 @@
+"""The output contract other tools rely on (README: "Output contract")."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import regex
+import yaml
+from click.testing import CliRunner
+
+from conftest import RAW, ROOT, SAMPLES
+from normalize.article import FIELDS, Article
+from normalize.cli import main
+
+SCHEMA = json.loads((ROOT / "normalize" / "schema" / "article.schema.json").read_text(encoding="utf-8"))
+
+
+def run(args):
+    res = CliRunner().invoke(main, ["run", *map(str, args)])
+    return res
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text[4:text.index("\n---\n", 4) + 1])
+
+
+def test_samples_written_by_contract(tmp_path):
+    out = tmp_path / "out"
+    res = run([RAW, "--out", out, "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    manifest = [json.loads(l) for l in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(manifest) == len(list(out.rglob("*.md")))
+    for rec in manifest:
+        path = out / rec["path"]
+        raw_bytes = path.read_bytes()
+        assert not raw_bytes.startswith(b"\xef\xbb\xbf") and b"\r" not in raw_bytes
+        fm = front_matter(path)
+        assert list(fm) == list(FIELDS)
+        jsonschema.validate(fm, SCHEMA)
+        assert {k: v for k, v in rec.items() if k != "path"} == fm
+        assert regex.fullmatch(r"[^/]+/\d{2,}\.md", rec["path"])
+        assert fm["source"]["path"].startswith("raw/") and not fm["source"]["path"].startswith("/")
+        body = raw_bytes.decode("utf-8").split("\n---\n", 1)[1]
+        if fm["title"]:
+            assert body.lstrip("\n").startswith("# " + fm["title"])
+        assert "\n\n\n" not in body
+    for raw in SAMPLES:
+        assert (out / raw.stem / "removed.jsonl").is_file()
+
+
+def test_clean_folder_is_up_to_date(tmp_path):
+    """clean/ is the committed output for raw/: regenerate it with `make run`."""
+    out = tmp_path / "clean"
+    shutil.copytree(RAW, tmp_path / "raw")
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "raw"), "--out", str(out), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    want = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    have = {p.relative_to(ROOT / "clean"): p.read_bytes() for p in (ROOT / "clean").rglob("*") if p.is_file()}
+    stale = sorted(str(k) for k in set(want) | set(have) if want.get(k) != have.get(k))
+    assert not stale, f"clean/ is stale, run `make run`: {stale}"
+
+
+def test_same_bytes_every_run_and_every_job_count(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run([RAW, "--out", a, "--jobs", "1"]).exit_code == 0
+    assert run([RAW, "--out", b, "--jobs", "2", "--force"]).exit_code == 0
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    for f in files:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+def _letters(text):
+    return regex.findall(r"[\p{Han}0-9A-Za-z]", text)
+
+
+def test_nothing_is_lost(tmp_path, pipe):
+    """Every Han character, digit and Latin letter of a raw file is in an
+    article (body or front matter) or in removed.jsonl."""
+    from collections import Counter
+    out = tmp_path / "out"
+    assert run([RAW, "--out", out, "--jobs", "1"]).exit_code == 0
+    for raw in SAMPLES:
+        folder = out / raw.stem
+        kept = Counter()
+        for md in folder.glob("*.md"):
+            text = md.read_text(encoding="utf-8")
+            fm = front_matter(md)
+            for k in ("source", "flags", "changes", "normalizer", "id"):
+                fm.pop(k)
+            body = text.split("\n---\n", 1)[1]
+            kept.update(_letters(body + json.dumps(fm, ensure_ascii=False)))
+        for line in (folder / "removed.jsonl").read_text(encoding="utf-8").splitlines():
+            kept.update(_letters(json.loads(line)["text"]))
+        missing = Counter(_letters(raw.read_text(encoding="utf-8"))) - kept
+        assert not missing, (raw.name, dict(missing))
+
+
+def test_yaml_survives_any_title():
+    for title in ['标题: 冒号', '"引号" 与 \'单引号\'', "# 井号", "- 开头的横线", "null", "yes", "a: b # c"]:
+        art = Article(meta={k: None for k in FIELDS} | {"id": "x-01", "title": title}, blocks=[("p", "正文。")])
+        md = art.to_markdown()
+        fm = yaml.safe_load(md[4:md.index("\n---\n", 4) + 1])
+        assert fm["title"] == title
+
+
+def test_body_markup():
+    art = Article(meta={k: None for k in FIELDS} | {"id": "x-01", "title": "标题"},
+                  blocks=[("p", "#话题 开头的段落。"), ("h", "小标题"), ("caption", "图片说明"), ("p", "正文。")])
+    body = art.to_markdown().split("\n---\n", 1)[1]
+    assert body == "\n# 标题\n\n\\#话题 开头的段落。\n\n## 小标题\n\n*图片说明*\n\n正文。\n"

@@ -1,0 +1,84 @@
+"""Pages split into articles from the text alone."""
+from __future__ import annotations
+
+import pytest
+
+from normalize import clean_text
+
+BODY1 = "本报讯 春耕时节，河西镇组织农技人员深入田间地头，为种植户讲解实用技术。\n\n今年以来，该镇累计举办培训班26期。\n"
+BODY2 = "本报讯 在社区服务中心，志愿者们为老人测量血压、讲解防诈骗知识。\n\n活动受到居民欢迎。\n"
+
+
+def titles(arts):
+    return [(a.meta["kicker"], a.title, a.meta["subtitle"]) for a in arts]
+
+
+def test_titles_before_bylines():
+    page = f"河西镇科技助春耕\n\n记者 王晓明\n\n{BODY1}\n志愿服务暖人心\n——社区为老服务见闻\n\n通讯员 李华 张强\n\n{BODY2}"
+    arts = clean_text(page)
+    assert titles(arts) == [(None, "河西镇科技助春耕", None), (None, "志愿服务暖人心", "——社区为老服务见闻")]
+    assert [[p["name"] for p in a.meta["authors"]] for a in arts] == [["王晓明"], ["李华", "张强"]]
+    assert arts[1].meta["authors"][0]["role"] == "通讯员"
+
+
+def test_titles_after_bodies():
+    page = f"记者 王晓明\n\n{BODY1}\n甘肃河西镇\n科技助春耕\n\n通讯员 李华\n\n{BODY2}\n志愿服务暖人心\n"
+    arts = clean_text(page)
+    assert titles(arts) == [("甘肃河西镇", "科技助春耕", None), (None, "志愿服务暖人心", None)]
+    assert arts[0].blocks[0][1].startswith("本报讯 春耕时节")
+    assert arts[0].meta["dateline"] == "本报讯"
+
+
+@pytest.mark.parametrize("byline,expected", [
+    ("本报记者 张芙/文 刘冠男/摄", [("张芙", "记者"), ("刘冠男", "摄影")]),
+    ("记者 王  刚", [("王刚", "记者")]),
+    ("●刘乾坤 闫袁", [("刘乾坤", None), ("闫袁", None)]),
+    ("新华社记者 邹多为", [("邹多为", "记者")]),
+    ("实习生 赵一 记者 钱二", [("赵一", "实习生"), ("钱二", "记者")]),
+])
+def test_bylines(byline, expected):
+    arts = clean_text(f"一个标题\n\n{byline}\n\n{BODY1}")
+    assert [(a["name"], a["role"]) for a in arts[0].meta["authors"]] == expected
+
+
+def test_names_inside_the_lead():
+    arts = clean_text("一个标题\n\n本报讯(赵轶群 姜涛)近年来,镇赉县立足县域实际,深入实施提升行动。\n")
+    assert [a["name"] for a in arts[0].meta["authors"]] == ["赵轶群", "姜涛"]
+    assert arts[0].blocks[0][1] == "本报讯近年来，镇赉县立足县域实际，深入实施提升行动。"
+    assert arts[0].meta["dateline"] == "本报讯"
+
+
+def test_trailing_author_glued_to_last_paragraph():
+    arts = clean_text("一个标题\n\n本报讯 全县召开大会，部署今年工作，会议要求各单位抓好落实，写下了新的篇章。王芳\n")
+    assert arts[0].meta["authors"] == [{"name": "王芳", "role": None}]
+    assert arts[0].blocks[-1][1].endswith("新的篇章。")
+
+
+def test_editors_are_not_authors_and_go_to_every_article():
+    page = f"本版主编 武曼晖 编辑 王娅楠 孙泓轩\n\n河西镇科技助春耕\n\n记者 王晓明\n\n{BODY1}\n志愿服务暖人心\n\n记者 李华\n\n{BODY2}"
+    arts = clean_text(page)
+    for a in arts:
+        assert a.meta["editors"] == [{"name": "武曼晖", "role": "主编"}, {"name": "王娅楠", "role": "编辑"},
+                                     {"name": "孙泓轩", "role": "编辑"}]
+        assert all(p["name"] not in ("武曼晖", "王娅楠") for p in a.meta["authors"])
+
+
+def test_continued_article_has_no_title():
+    page = f"河西镇科技助春耕\n\n记者 王晓明\n\n{BODY1}\n#### (上接一版)\n\n“3”，就是实施三大工程。深入推进重点产业跃升计划。\n"
+    arts = clean_text(page)
+    assert len(arts) == 2
+    assert arts[1].title is None and arts[1].meta["continued_from"] == "一版"
+
+
+def test_date_only_when_the_text_states_it():
+    assert clean_text(f"标题\n\n记者 王晓明\n\n{BODY1}")[0].meta["date"] is None
+    page = f"《河西日报》（2021年3月5日 第 4 版）\n\n标题\n\n记者 王晓明\n\n{BODY1}"
+    assert clean_text(page)[0].meta["date"] == "2021-03-05"
+
+
+def test_subheadings_stay_with_their_article():
+    long = "南召县组建污染防治攻坚联合党委，由县委、县政府主要干部分别担任党委书记，把党员力量整合起来。" * 2
+    page = f"全域党建点燃发展引擎\n\n记者 李向东\n\n{long}\n\n聚力污染防治\n\n{long}\n"
+    arts = clean_text(page)
+    assert len(arts) == 1
+    assert ("h", "聚力污染防治") in arts[0].blocks
