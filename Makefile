@@ -25,6 +25,7 @@ test: install-test
 
 ## score clean/ against the hand-made gold (needs ../shared)
 eval: install
+	$(BIN)/python -m pip install --quiet rapidfuzz
 	$(BIN)/python scripts/eval.py
 
 ## throughput and memory benchmark (needs ../shared/corpus, else the samples)

@@ -87,6 +87,11 @@ class Doc:
         origin = origin[: len(text)]
         return cls(text=text, origin=origin, settings=dict(settings or {}))
 
+    def flag(self, flag: Flag) -> None:
+        """Record a flag once, however often a stage re-runs its rules."""
+        if flag not in self.flags:
+            self.flags.append(flag)
+
     # -- positions --------------------------------------------------------
     def line_at(self, pos: int) -> int:
         if not self.origin:

@@ -63,9 +63,16 @@ class Stage:
 
 
 def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
+    """A rule file as a stage.  Rules of one file can enable each other (a
+    quote paired makes a comma touch Chinese text), so the file runs again
+    while its last pass changed something: its output is a fixed point."""
     def run(doc: Doc) -> Doc:
-        for rule in rf.rules:
-            rule.apply(doc)
+        for _ in range(3):
+            before = len(doc.changes)
+            for rule in rf.rules:
+                rule.apply(doc)
+            if len(doc.changes) == before:
+                break
         return doc
     return run
 

@@ -96,7 +96,7 @@ class Rule:
             if self.replace is None or self.flag:
                 shown = m.group(0) if new is None else new
                 ctx = text[max(0, m.start() - 6):m.start()] + shown + text[m.end():m.end() + 6]
-                doc.flags.append(Flag(self.id, line, ctx.replace("\n", " ").strip(), self.message))
+                doc.flag(Flag(self.id, line, ctx.replace("\n", " ").strip()[:80], self.message))
         doc.edit(edits, self.id, removal=self.replace == "")
         return bool(edits)
 

@@ -100,9 +100,10 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
                 cur.add(b)
         else:
             for b in run:
-                starts_dateline = b[0] == "p" and st.dateline(b[1])
-                if (cur is None or cur.closed or b[2] in boundaries
-                        or (starts_dateline and cur.body and not after)):
+                # a second dateline in one article starts another (a page of briefs)
+                second_dateline = (b[0] == "p" and st.dateline(b[1]) and cur is not None and not after
+                                   and any(k == "p" and st.dateline(t) for k, t, _f, _l in cur.body))
+                if cur is None or cur.closed or b[2] in boundaries or second_dateline:
                     new()
                 cur.add(b)
     return [d for d in drafts if d.body or d.deck]
@@ -223,15 +224,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             if dm:
                 dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
                 names = st.parse_names(dm.group("inner")) if dm.group("inner") else None
-                if names:
-                    # 本报讯（赵轶群 姜涛）: a byline inside the lead; it goes to
-                    # authors and leaves the body, as a byline line would
-                    lead = t.lstrip()
-                    cut = (len(t) - len(lead)) + dm.start("inner") - 1, (len(t) - len(lead)) + dm.end()
-                    body[0] = (k, t[:cut[0]] + t[cut[1]:])
-                    doc.removed.append(Removed("segment.lead-byline", d.body[0][2], t[cut[0]:cut[1]]))
-                    if not authors:
-                        authors = names
+                if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
+                    authors = names
         if not authors and body and body[-1][0] == "p":
             g = GLUED_AUTHOR.search(body[-1][1])
             if g and len(body[-1][1]) > 20:

@@ -6,8 +6,6 @@ page.  Both ask here, so they cannot disagree.
 """
 from __future__ import annotations
 
-import unicodedata
-
 import regex
 
 HAN = r"\p{Han}"
@@ -16,9 +14,12 @@ SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》
 # the line ends on some punctuation that does not end a sentence
 SOFT_END = regex.compile(r"[，、：；,:;（(“「‘《—-]$")
 CAPTION_MARK = regex.compile(r"^[▲△▼◆]\s*")
+# a photo credit standing alone (新华社发, 本报记者 李满摄): part of a caption, never a headline
+PHOTO_CREDIT = regex.compile(r"^(?:(?:新华社|中新社|本报|人民日报)?(?:记者|通讯员)?[\s\p{Han}·、]{0,16}(?:摄|供图|摄影)"
+                             r"|(?:新华社|中新社|人民图片|视觉中国)发)$")
 MD_HEADING = regex.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
-_ROLES = ("本报记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
+_ROLES = (r"本报驻\p{Han}{1,8}记者|驻\p{Han}{1,8}记者|本报记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
           "实习记者|记者|通讯员|实习生|特约通讯员|摄影|摄|文/图|文／图|文·图|图/文|文|图|撰文")
 ROLE = regex.compile(rf"^(?:{_ROLES})$")
 _NAME = r"(?:\p{Han}{2,4}|\p{Han}{1,3}·\p{Han}{1,6})"
@@ -35,23 +36,15 @@ SUFFIX_ROLE = {"文": "记者", "图": "摄影", "摄": "摄影", "摄影": "摄
 ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄影"}
 
 
+_SPACE_NEAR_WIDE = regex.compile(r"[ \u3000\u00a0\t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \u3000\u00a0\t]+")
+_NARROW = regex.compile(r"[\x00-\x7f\uff61-\uffdc\u00a0]")
+
+
 def width(text: str) -> float:
     """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
     next to Han or full-width marks (stray OCR spacing) count nothing."""
-    w = 0.0
-    prev_wide = False
-    pending_space = 0.0
-    for ch in text:
-        if ch in " \u3000\u00a0\t":
-            pending_space += 0.5
-            continue
-        wide = unicodedata.east_asian_width(ch) in "WFA"
-        if pending_space and not (wide or prev_wide):
-            w += pending_space
-        pending_space = 0.0
-        w += 1.0 if wide else 0.5
-        prev_wide = wide
-    return w
+    s = _SPACE_NEAR_WIDE.sub("", text)
+    return len(s) - 0.5 * len(_NARROW.findall(s))
 
 
 def ends_sentence(text: str) -> bool:
@@ -89,7 +82,7 @@ def parse_names(text: str, default_role: str | None = None) -> list[dict] | None
         if m.group("role"):
             r = m.group("role")
             role = ROLE_NAMES.get(r, r.removeprefix("本报").removeprefix("新华社").removeprefix("人民日报"))
-            if role in ("特约记者", "见习记者", "实习记者"):
+            if role.endswith("记者"):
                 role = "记者"
         if m.group("name"):
             r = role

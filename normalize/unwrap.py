@@ -51,6 +51,7 @@ class Line:
     strip_prefix: int = 0      # characters of markup to drop (#, ▲, *)
     strip_suffix: int = 0
     md_level: int = 0
+    justified: bool = False    # letter-spaced to fill its column: a full line
 
 
 def _lines(doc: Doc) -> list[Line]:
@@ -80,6 +81,8 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.strip_suffix = len(ln.text) - md.end(2)
         elif it:
             ln.kind, ln.strip_prefix, ln.strip_suffix = "caption", 1, 1
+        elif st.PHOTO_CREDIT.match(ln.text):
+            ln.kind = "caption"
         elif st.parse_byline(ln.text):
             ln.kind = "byline"
         elif st.CAPTION_MARK.match(ln.text):
@@ -125,22 +128,26 @@ def _starts_block(ln: Line) -> bool:
     return ln.kind in ("byline", "title") or bool(st.dateline(ln.text))
 
 
-def _deck_like(ln: Line) -> bool:
-    """Short, and not ending a statement (a headline may end on ？ or ！)."""
-    return ln.width <= LONG and not st.soft_end(ln.text) and not regex.search(r"[。；…][”’」』）)]*$", ln.text)
+def _deck_like(ln: Line, longest: float) -> bool:
+    """Not too long, and not ending a statement (a headline may end on ？ or ！)."""
+    t = ln.text
+    return (ln.width <= longest and not st.soft_end(t) and not regex.search(r"[。；…][”’」』）)]*$", t)
+            and not t.startswith(("（", "(")) and t.count("（") + t.count("(") == t.count("）") + t.count(")"))
 
 
-def _mark_decks(lines: list[Line]) -> None:
-    """A run of short unfinished lines right before a byline, a dateline or
-    the end of the page, after a finished paragraph, is a headline deck."""
+def _mark_decks(lines: list[Line], column_page: bool) -> None:
+    """A run of unfinished lines right before a byline, a dateline or the end
+    of the page, after a finished paragraph, is a headline deck.  On a column
+    page a headline may be much wider than the column; elsewhere it is short."""
+    longest = 2 * LONG if column_page else LONG
     n = len(lines)
     i = 0
     while i < n:
-        if lines[i].kind != "text" or not _deck_like(lines[i]):
+        if lines[i].kind != "text" or not _deck_like(lines[i], longest):
             i += 1
             continue
         j = i
-        while j < n and lines[j].kind == "text" and _deck_like(lines[j]) and not st.dateline(lines[j].text):
+        while j < n and lines[j].kind == "text" and _deck_like(lines[j], longest) and not st.dateline(lines[j].text):
             j += 1
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or st.ends_sentence(lines[i - 1].text))
@@ -175,8 +182,14 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         ended = st.ends_sentence(a.text)
         if widths is not None:
             w = widths[i]
-            full = a.width >= w - 1
-            if not para_open and not ended and a.width <= w * 0.7 and not st.soft_end(a.text):
+            full = a.width >= w - 1 or a.justified
+            # the column here, from the next two lines (one of them is full)
+            local = max([ln.width for ln in lines[i + 1:i + 3] if ln.kind == "text"] or [w])
+            # a sub-heading: after a finished paragraph, clearly narrower than
+            # a first line (which is about two columns short)
+            if (not para_open and not ended and i > 0 and lines[i - 1].kind == "text" and not a.justified
+                    and a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
+                    and not st.soft_end(a.text) and not st.dateline(a.text)):
                 # short, unfinished, alone: a sub-heading when body follows
                 a.kind = "h"
                 continue
@@ -209,23 +222,30 @@ LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.
 SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 
 
-def collapse_letter_spacing(doc: Doc) -> None:
+def collapse_letter_spacing(doc: Doc) -> set[int]:
     """``“ 一 组 一 会 ” 组 建``: a justified line with every character spread
-    apart is one run of text; its spaces go before widths are measured."""
-    edits = []
+    apart is one run of text; its spaces go before widths are measured.
+    Returns the raw lines that were spread: justified, so full lines."""
+    edits, spread = [], set()
     for m in LETTER_SPACED.finditer(doc.text):
         if regex.search(r"\p{Han}", m.group(0)):
             edits += [(m.start() + s.start(), m.start() + s.end(), "") for s in SPREAD.finditer(m.group(0))]
+            spread.add(doc.line_at(m.start()))
     doc.edit(edits, "unwrap.letter-spacing")
+    return spread
 
 
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
-    collapse_letter_spacing(doc)
+    spread = collapse_letter_spacing(doc)
     lines = _lines(doc)
     _classify(doc, lines)
-    _mark_decks(lines)
     widths = _column_widths(lines)
+    _mark_decks(lines, widths is not None)
+    if widths is not None:
+        for i, ln in enumerate(lines):
+            if doc.line_at(ln.start) in spread:
+                ln.justified = True
     joins = _joins(lines, widths)
     blocks = []
     cur: list[Line] = []

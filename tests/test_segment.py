@@ -44,7 +44,7 @@ def test_bylines(byline, expected):
 def test_names_inside_the_lead():
     arts = clean_text("一个标题\n\n本报讯(赵轶群 姜涛)近年来,镇赉县立足县域实际,深入实施提升行动。\n")
     assert [a["name"] for a in arts[0].meta["authors"]] == ["赵轶群", "姜涛"]
-    assert arts[0].blocks[0][1] == "本报讯近年来，镇赉县立足县域实际，深入实施提升行动。"
+    assert arts[0].blocks[0][1] == "本报讯（赵轶群、姜涛）近年来，镇赉县立足县域实际，深入实施提升行动。"
     assert arts[0].meta["dateline"] == "本报讯"
 
 

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Measure normalize against the hand-made gold and against damaged pages
+built from clean corpus articles.
+
+Why a script and not a test: it reads ../shared (the gold, the scorer, the
+corpus), which the test suite must not need.  It reports:
+
+* the scorer's table for the three sample scans;
+* unwrapping: paragraph-boundary F1 and CER on column pages (widths 10-17,
+  with and without blank lines, lost indents, hanging punctuation, headline
+  before or after the body);
+* segmentation: found / extra / title / authors on pages of 2-6 articles
+  with headline decks before or after their bodies;
+* gaps: false alarms per 20,000 characters of clean text, and recall on
+  text whose numbers before measure words were stripped;
+* idempotence: articles that change on a second pass.
+
+    python scripts/eval.py [--shared ../shared] [--pages 300] [--seed 1]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from normalize import structure as st  # noqa: E402
+from normalize.pipeline import Pipeline  # noqa: E402
+
+CLOSING = "，。、；：！？”’）》"
+ROLES = ["记者", "本报记者", "通讯员"]
+
+
+def cw(ch):
+    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
+
+
+def wrap(paragraph: str, width: int, indent: int = 2) -> list[str]:
+    """A paragraph printed in a column: first-line indent (lost by OCR),
+    closing punctuation hanging rather than starting a line."""
+    lines, cur, w = [], "", float(indent)
+    for ch in paragraph:
+        if w + cw(ch) > width and cur and ch not in CLOSING:
+            lines.append(cur)
+            cur, w = "", 0.0
+        cur += ch
+        w += cw(ch)
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def load_corpus(shared: Path) -> list[dict]:
+    arts = []
+    for f in sorted((shared / "corpus").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            a = json.loads(line)
+            full = [p for p in a["paragraphs"] if p.strip()]
+            paras = [p.replace("\u3000", "").strip() for p in full]
+            names = [n for n in (a.get("authors") or "").split(";") if n]
+            # bylines printed inside the corpus body are not body text
+            paras = [p for p in paras if not (st.parse_byline(p) or (names and p.startswith("本报记者")))]
+            while paras and not st.ends_sentence(paras[-1]):  # a cut-off article ends on a sentence
+                paras.pop()
+            if paras and a.get("title"):
+                arts.append({"title": a["title"].strip(), "subtitle": (a.get("subtitle") or "").strip() or None,
+                             "names": names, "paras": paras, "text": "\n\n".join(full) + "\n"})
+    return arts
+
+
+def cut(paras, n):
+    """The first ``n`` paragraphs, ending on a finished sentence (not a sub-heading)."""
+    out = paras[:n]
+    while len(out) > 1 and not st.ends_sentence(out[-1]):
+        out.pop()
+    return out
+
+
+def scorer(shared: Path):
+    sys.path.insert(0, str(shared / "eval"))
+    import score
+    return score
+
+
+def outs_of(articles):
+    """Articles in the form score.py reads from disk."""
+    outs = []
+    for a in articles:
+        blocks = [{"type": "h" if k == "h" else "p", "text": t} for k, t in a.blocks]
+        outs.append((a.front_matter(), blocks, Path(a.meta["id"])))
+    return outs
+
+
+def gold_blocks(paras):
+    return [{"type": "p", "text": p} for p in paras]
+
+
+# -- samples ----------------------------------------------------------------
+def eval_samples(shared: Path) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "normalize", "run", str(shared / "samples" / "raw"), "--out", tmp],
+                       check=True, capture_output=True, cwd=ROOT)
+        res = subprocess.run([sys.executable, str(shared / "eval" / "score.py"), tmp, str(shared / "eval" / "gold")],
+                             capture_output=True, text=True, check=True)
+    return res.stdout
+
+
+# -- unwrapping -------------------------------------------------------------
+def eval_unwrap(pipe, corpus, rnd, pages, score):
+    rows = []
+    for _ in range(pages):
+        art = rnd.choice(corpus)
+        paras = cut(art["paras"], 12)
+        width = rnd.randint(10, 17)
+        blank = rnd.random() < 0.5
+        names = art["names"] or ["王晓明"]
+        byline = f"{rnd.choice(ROLES)} {' '.join(names[:3])}"
+        lines = [l for p in paras for l in wrap(p, width)]
+        if rnd.random() < 0.5:
+            page_lines = [art["title"], byline] + lines
+        else:
+            page_lines = [byline] + lines + [art["title"]]
+        page = ("\n\n" if blank else "\n").join(page_lines) + "\n"
+        arts = pipe.clean(page)[0]
+        outs = outs_of(arts)
+        gold = {"articles": [{"title": art["title"], "authors": [], "blocks": gold_blocks(paras)}]}
+        r, extra, _res = score.score_source(gold, outs)
+        rows += r
+    s = score.summarize(rows)
+    return {"pages": pages, "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4),
+            "found": f'{s["found"]}/{s["gold_articles"]}', "title": round(s["title"], 4)}
+
+
+# -- segmentation -----------------------------------------------------------
+def eval_segment(pipe, corpus, rnd, pages, score):
+    with_names = [a for a in corpus if a["names"]] or corpus
+    rows, extra_total = [], 0
+    for _ in range(pages):
+        k = rnd.randint(2, 6)
+        chosen = rnd.sample(with_names, k)
+        width = rnd.randint(10, 17)
+        blank = rnd.random() < 0.5
+        after = rnd.random() < 0.5
+        page_lines, gold = [], []
+        for art in chosen:
+            paras = cut(art["paras"], 6)
+            names = art["names"] or ["王晓明"]
+            roles = [rnd.choice(ROLES) for _ in names]
+            if rnd.random() < 0.5:  # one role for all names
+                byline = f"{roles[0]} {' '.join(names)}"
+                roles = [roles[0]] * len(names)
+            else:
+                byline = " ".join(f"{r} {n}" for r, n in zip(roles, names))
+            deck = [art["title"]] + ([art["subtitle"]] if art["subtitle"] else [])
+            body = [l for p in paras for l in wrap(p, width)]
+            page_lines += (body and ([byline] + body + deck)) if after else (deck + [byline] + body)
+            gold.append({"title": art["title"], "subtitle": art["subtitle"],
+                         "authors": [{"name": n, "role": r} for n, r in zip(names, roles)],
+                         "blocks": gold_blocks(paras)})
+        page = ("\n\n" if blank else "\n").join(page_lines) + "\n"
+        arts = pipe.clean(page)[0]
+        r, extra, _res = score.score_source({"articles": gold}, outs_of(arts))
+        rows += r
+        extra_total += extra
+    s = score.summarize(rows)
+    return {"pages": pages, "found": f'{s["found"]}/{s["gold_articles"]}', "extra": extra_total,
+            "title": round(s["title"], 4), "authors": round(s["authors"], 4),
+            "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4)}
+
+
+# -- gaps and idempotence ---------------------------------------------------
+MEASURE = r"(?:余|多)?(?:个|名|栋|户|家|项|位|座|所|条|批次|人次|公里|平方米|吨|亩)"
+STRIP = regex.compile(rf"(?<=(?:全市|全县|全省|共有|共计|全长|约|带动|累计|，|、))\d+(?:\.\d+)?(?={MEASURE})")
+
+
+def eval_gaps_and_idempotence(pipe, corpus):
+    chars = flags = changed = 0
+    stripped_gaps = found = 0
+    examples = []
+    for art in corpus:
+        text = art["text"]  # the whole clean article, as the corpus has it
+        chars += len(text)
+        once, doc = pipe.fix(text)
+        gap_flags = [f for f in doc.flags if f.rule.startswith("digits.")]
+        flags += len(gap_flags)
+        if gap_flags and len(examples) < 8:
+            examples += [f"{f.rule}: {f.text}" for f in gap_flags[:2]]
+        if pipe.fix(once)[0] != once:
+            changed += 1
+        damaged, n = STRIP.subn("", text)
+        if n:
+            stripped_gaps += n
+            found += pipe.fix(damaged)[0].count("□") - once.count("□")
+    return {"articles": len(corpus), "chars": chars, "gap_flags": flags,
+            "gap_flags_per_20k": round(flags / chars * 20000, 3), "false_alarm_examples": examples,
+            "stripped_numbers": stripped_gaps, "stripped_marked": found,
+            "stripped_recall": round(found / max(1, stripped_gaps), 4),
+            "changed_on_second_pass": changed}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    if not (args.shared / "eval" / "score.py").is_file():
+        print(f"no scorer under {args.shared}/eval: nothing to measure", file=sys.stderr)
+        return 1
+    score = scorer(args.shared)
+    pipe = Pipeline()
+    print("== sample scans against the gold (score.py)")
+    print(eval_samples(args.shared))
+    corpus = load_corpus(args.shared) if (args.shared / "corpus").is_dir() else []
+    if not corpus:
+        print("no corpus: synthetic measures skipped")
+        return 0
+    rnd = random.Random(args.seed)
+    print("== unwrapping, column pages from the corpus")
+    print(json.dumps(eval_unwrap(pipe, corpus, rnd, args.pages, score), ensure_ascii=False))
+    print("== segmentation, pages of 2-6 articles from the corpus")
+    print(json.dumps(eval_segment(pipe, corpus, rnd, args.pages, score), ensure_ascii=False))
+    print("== gaps and idempotence over every corpus article")
+    print(json.dumps(eval_gaps_and_idempotence(pipe, corpus), ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
