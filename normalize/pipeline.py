@@ -64,15 +64,21 @@ class Stage:
 
 def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     """A rule file as a stage.  Rules of one file can enable each other (a
-    quote paired makes a comma touch Chinese text), so the file runs again
-    while its last pass changed something: its output is a fixed point."""
+    quote paired makes a comma touch Chinese text), so its replacing rules
+    run again while their last pass changed something: the output is a
+    fixed point.  Rules that only flag then run once on that output."""
+    editing = [r for r in rf.rules if r.replace is not None]
+    flagging = [r for r in rf.rules if r.replace is None]
+
     def run(doc: Doc) -> Doc:
         for _ in range(3):
             before = len(doc.changes)
-            for rule in rf.rules:
+            for rule in editing:
                 rule.apply(doc)
             if len(doc.changes) == before:
                 break
+        for rule in flagging:  # flag-only rules look at the stage's final text, once
+            rule.apply(doc)
         return doc
     return run
 

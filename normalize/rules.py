@@ -95,8 +95,9 @@ class Rule:
                     edits.append((m.start(), m.end(), new))
             if self.replace is None or self.flag:
                 shown = m.group(0) if new is None else new
-                ctx = text[max(0, m.start() - 6):m.start()] + shown + text[m.end():m.end() + 6]
-                doc.flag(Flag(self.id, line, ctx.replace("\n", " ").strip()[:80], self.message))
+                left = text[max(0, m.start() - 6):m.start()].rpartition("\n")[2]
+                right = text[m.end():m.end() + 6].partition("\n")[0]
+                doc.flag(Flag(self.id, line, (left + shown + right).strip()[:80], self.message))
         doc.edit(edits, self.id, removal=self.replace == "")
         return bool(edits)
 
