@@ -114,23 +114,57 @@ def read_front_matter(path: Path) -> dict | None:
     return yaml.safe_load(text[4:end + 1]) if end != -1 else None
 
 
-def load_manifest(out: Path) -> dict[str, list[dict]]:
-    """Manifest records by source path; rebuilt from the articles when missing."""
-    by_src: dict[str, list[dict]] = {}
-    mf = out / MANIFEST
-    if mf.is_file():
-        for line in mf.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rec = json.loads(line)
-                by_src.setdefault(rec["source"]["path"], []).append(rec)
-        return by_src
-    if out.is_dir():
-        for p in sorted(out.rglob("*.md")):
-            fm = read_front_matter(p)
-            if fm and isinstance(fm.get("source"), dict):
-                rec = {"path": p.relative_to(out).as_posix(), **fm}
-                by_src.setdefault(fm["source"]["path"], []).append(rec)
-    return by_src
+class PreviousRun:
+    """What the last run wrote, by source path: enough to skip an unchanged
+    file and copy its manifest lines, without holding the manifest in memory.
+
+    Reads ``manifest.jsonl`` once, keeping per source only its stamp and
+    where its lines are; when the manifest is lost, rebuilds the records
+    from the articles' front matter."""
+
+    def __init__(self, out: Path):
+        self.path = out / MANIFEST
+        self.index: dict[str, tuple[str, str, int, int]] = {}   # src -> (sha, stamp, offset, length)
+        self.rebuilt: dict[str, list[str]] = {}
+        if self.path.is_file():
+            offset = 0
+            with open(self.path, "rb") as fh:
+                for raw in fh:
+                    if raw.strip():
+                        rec = json.loads(raw)
+                        src = rec["source"]["path"]
+                        key = (rec["source"].get("sha256"), (rec.get("normalizer") or {}).get("rules"))
+                        old = self.index.get(src)
+                        if old is None:
+                            self.index[src] = (*key, offset, len(raw))
+                        elif old[:2] == key and old[2] + old[3] == offset:
+                            self.index[src] = (*key, old[2], old[3] + len(raw))
+                        else:  # mixed stamps or scattered lines: never reuse
+                            self.index[src] = (None, None, old[2], old[3])
+                    offset += len(raw)
+        elif out.is_dir():
+            for p in sorted(out.rglob("*.md")):
+                fm = read_front_matter(p)
+                if fm and isinstance(fm.get("source"), dict):
+                    src = fm["source"]["path"]
+                    line = manifest_text([{"path": p.relative_to(out).as_posix(), **fm}])
+                    key = (fm["source"].get("sha256"), (fm.get("normalizer") or {}).get("rules"))
+                    if src in self.index and self.index[src][:2] != key:
+                        key = (None, None)
+                    self.index[src] = (*key, 0, 0)
+                    self.rebuilt.setdefault(src, []).append(line)
+
+    def stamp(self, src: str) -> tuple[str | None, str | None] | None:
+        entry = self.index.get(src)
+        return entry[:2] if entry else None
+
+    def lines(self, src: str) -> str:
+        if src in self.rebuilt:
+            return "".join(self.rebuilt[src])
+        _sha, _stamp, offset, length = self.index[src]
+        with open(self.path, "rb") as fh:
+            fh.seek(offset)
+            return fh.read(length).decode("utf-8")
 
 
 def stale_files(out: Path, res: Result) -> list[Path]:

@@ -9,6 +9,7 @@ file error, reported before anything is written.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import multiprocessing
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .batch import MANIFEST, Spec, clean_file, load_manifest, manifest_text, pipeline_for, stale_files, \
+from .batch import MANIFEST, PreviousRun, Spec, clean_file, manifest_text, pipeline_for, stale_files, \
     write_atomic
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, walk
 from .pipeline import Pipeline
@@ -63,7 +64,7 @@ def _results(items, spec: Spec, jobs: int, scheduler: str | None):
     work = ((raw, spec) for raw in items)
     if scheduler:
         from .distributed import map_on_cluster
-        yield from map_on_cluster(scheduler, items, spec)
+        yield from map_on_cluster(scheduler, list(items), spec)
     elif jobs <= 1:
         for w in work:
             yield _worker(w)
@@ -108,53 +109,57 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     except RuleError as exc:
         _fail_rules(exc)
     dry = check or show_diff
-    old = {} if force else load_manifest(out)
+    prev = None if force else PreviousRun(out)
     jobs = jobs or os.cpu_count() or 1
     start = time.monotonic()
     n_files = n_articles = n_flags = n_skipped = 0
     errors, changed = [], []
-    records = []
     bar = click.progressbar(length=len(raws), label="cleaning", file=sys.stderr,
                             show_pos=True, item_show_func=lambda r: r) if sys.stderr.isatty() else None
-    todo, reuse = [], {}
-    for raw in raws:
-        prev = old.get(raw.display)
-        if prev and not dry and _unchanged(raw, prev, spec):
-            reuse[raw.display] = prev
-        else:
-            todo.append(raw)
-    results = _results(todo, spec, jobs, scheduler)
-    pending = {r.display for r in todo}
-    for raw in raws:
-        if raw.display in reuse:
-            records += reuse[raw.display]
-            n_skipped += 1
-            n_files += 1
-            n_articles += len(reuse[raw.display])
-            n_flags += sum(len(r.get("flags") or []) for r in reuse[raw.display])
-        else:
-            res = next(results)
-            assert res.raw.display in pending
-            if res.error:
-                errors.append((raw, res.error))
-                click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
-            else:
-                n_files += 1
-                n_articles += len(res.records)
-                n_flags += res.flags
-                records += res.records
-                _emit(out, res, dry, show_diff, changed)
+    # unchanged files (same raw bytes, same rules, settings and code) keep what they have
+    reuse = {raw.display for raw in raws
+             if prev and not dry and prev.stamp(raw.display) and prev.stamp(raw.display) == _stamp(raw, spec)}
+    results = _results([r for r in raws if r.display not in reuse], spec, jobs, scheduler)
+    out.mkdir(parents=True, exist_ok=True) if not dry else None
+    manifest = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", delete=False,
+                                           dir=out if not dry else None, prefix=".manifest-")
+    try:
+        with manifest:
+            for raw in raws:
+                if raw.display in reuse:
+                    text = prev.lines(raw.display)
+                    manifest.write(text)
+                    n_skipped += 1
+                    n_files += 1
+                    for line in text.splitlines():
+                        n_articles += 1
+                        n_flags += len(json.loads(line).get("flags") or [])
+                else:
+                    res = next(results)
+                    if res.error:
+                        errors.append((raw, res.error))
+                        click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
+                    else:
+                        n_files += 1
+                        n_articles += len(res.records)
+                        n_flags += res.flags
+                        manifest.write(manifest_text(res.records))
+                        _emit(out, res, dry, show_diff, changed)
+                if bar:
+                    elapsed = max(time.monotonic() - start, 1e-9)
+                    bar.update(1, f"{n_files / elapsed:.0f} files/s")
         if bar:
-            elapsed = max(time.monotonic() - start, 1e-9)
-            bar.update(1, f"{n_files / elapsed:.0f} files/s")
-    if bar:
-        bar.render_finish()
-    mtext = manifest_text(records)
-    mpath = out / MANIFEST
-    if dry:
-        _compare(mpath, mtext, show_diff, changed)
-    else:
-        write_atomic(mpath, mtext)
+            bar.render_finish()
+        mpath = out / MANIFEST
+        if dry:
+            _compare(mpath, Path(manifest.name).read_text(encoding="utf-8"), show_diff, changed)
+        elif _same_file(mpath, Path(manifest.name)):
+            os.unlink(manifest.name)
+        else:
+            os.replace(manifest.name, mpath)
+    finally:
+        if os.path.exists(manifest.name):
+            os.unlink(manifest.name)
     summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
                + (f", {n_skipped} unchanged" if n_skipped else ""))
     if check:
@@ -166,15 +171,19 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         sys.exit(1)
 
 
-def _unchanged(raw: RawFile, prev: list[dict], spec: Spec) -> bool:
-    import hashlib
+def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:
     try:
         sha = hashlib.sha256(raw.path.read_bytes()).hexdigest()
-        stamp = pipeline_for(spec, raw).hash
+        return sha, pipeline_for(spec, raw).hash
+    except OSError:
+        return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
     except OSError:
         return False
-    return all(r.get("source", {}).get("sha256") == sha and (r.get("normalizer") or {}).get("rules") == stamp
-               for r in prev)
 
 
 def _compare(path: Path, content: str, show_diff: bool, changed: list):
