@@ -55,13 +55,22 @@ def soft_end(text: str) -> bool:
     return bool(SOFT_END.search(text.rstrip()))
 
 
+_ONE_HAN = regex.compile(HAN)
+_NAME_SEP = regex.compile(r"[\s、，,]+")
+_FIRST_SEP = regex.compile(r"[\s、]+")
+_NAME_RE = regex.compile(_NAME)
+_EDITOR_SPLIT = regex.compile(r"([\s、，,：:]+|本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)")
+# cheap first look: a byline names a role, starts with a bullet, or credits with a slash
+_BYLINE_HINT = regex.compile(rf"^[●◎★☆■]|{_ROLES}|/")
+
+
 def _merge_padded(tokens: list[str]) -> list[str]:
     """``王  刚`` is one two-character name padded to three columns."""
     out, i = [], 0
     while i < len(tokens):
         t = tokens[i]
-        if (len(t) == 1 and regex.match(HAN, t) and i + 1 < len(tokens)
-                and len(tokens[i + 1]) == 1 and regex.match(HAN, tokens[i + 1])):
+        if (len(t) == 1 and _ONE_HAN.match(t) and i + 1 < len(tokens)
+                and len(tokens[i + 1]) == 1 and _ONE_HAN.match(tokens[i + 1])):
             out.append(t + tokens[i + 1])
             i += 2
             continue
@@ -73,7 +82,7 @@ def _merge_padded(tokens: list[str]) -> list[str]:
 def parse_names(text: str, default_role: str | None = None) -> list[dict] | None:
     """Role/name pairs from ``记者 吴昊 通讯员 陈秋瑾`` or ``张芙/文 刘冠男/摄``;
     None when a token is neither a role nor a name."""
-    tokens = _merge_padded([t for t in regex.split(r"[\s、，,]+", text.strip()) if t])
+    tokens = _merge_padded([t for t in _NAME_SEP.split(text.strip()) if t])
     role, out = default_role, []
     for tok in tokens:
         m = _BYLINE_TOKEN.match(tok)
@@ -99,12 +108,12 @@ def parse_byline(line: str) -> list[dict] | None:
     (``●刘乾坤 闫袁``); a bare run of names is not enough evidence.
     """
     s = line.strip()
-    if not s or len(s) > 48 or ends_sentence(s) or soft_end(s):
+    if not s or len(s) > 48 or not _BYLINE_HINT.search(s) or ends_sentence(s) or soft_end(s):
         return None
     bullet = BYLINE_BULLET.match(s)
     if bullet:
         s = s[bullet.end():]
-    first = regex.split(r"[\s、]+", s, maxsplit=1)[0]
+    first = _FIRST_SEP.split(s, maxsplit=1)[0]
     has_role = bool(_BYLINE_TOKEN.match(first) and _BYLINE_TOKEN.match(first).group("role")) or "/" in s
     if not (bullet or has_role):
         return None
@@ -121,13 +130,13 @@ EDITOR_ROLES = regex.compile(r"(本版主编|本版编辑|本期编辑|责任编
 def parse_editors(text: str) -> list[dict]:
     """``本版主编 武曼晖 编辑 王娅楠 孙泓轩`` -> role/name pairs."""
     out, role = [], None
-    for tok in regex.split(r"([\s、，,：:]+|本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)", text):
+    for tok in _EDITOR_SPLIT.split(text):
         tok = tok.strip(" \t\u3000：:、，,")
         if not tok:
             continue
         if EDITOR_ROLES.fullmatch(tok):
             role = tok.removeprefix("本版").removeprefix("本期")
             continue
-        if regex.fullmatch(_NAME, tok):
+        if _NAME_RE.fullmatch(tok):
             out.append({"name": tok, "role": role})
     return out

@@ -37,6 +37,9 @@ LONG = 40          # a line wider than this is body text, never a headline
 HEADING_MAX = 25   # a sub-heading is at most this wide
 COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
 ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
+_STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
+_COLON_END = regex.compile(r"[：；:;]$")
+_HAN = regex.compile(r"\p{Han}")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
@@ -52,6 +55,15 @@ class Line:
     strip_suffix: int = 0
     md_level: int = 0
     justified: bool = False    # letter-spaced to fill its column: a full line
+    raw_line: int = 0
+    ended: bool = False        # ends a sentence
+    soft: bool = False         # ends on punctuation that does not end one
+    is_dateline: bool = False
+
+    def __post_init__(self):
+        self.ended = st.ends_sentence(self.text)
+        self.soft = st.soft_end(self.text)
+        self.is_dateline = bool(st.dateline(self.text))
 
 
 def _lines(doc: Doc) -> list[Line]:
@@ -61,7 +73,7 @@ def _lines(doc: Doc) -> list[Line]:
         s = raw.strip(" \t\u3000\u00a0\ufeff\r")
         if s:
             start = pos + raw.index(s)
-            out.append(Line(start, start + len(s), s, st.width(s)))
+            out.append(Line(start, start + len(s), s, st.width(s), raw_line=doc.origin[start]))
         pos += len(raw) + 1
     return out
 
@@ -70,7 +82,7 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
     image_lines = {n.line for n in doc.notes if n.key == "images"}
     prev_raw_line = 0
     for ln in lines:
-        raw_line = doc.line_at(ln.start)
+        raw_line = ln.raw_line
         md = st.MD_HEADING.match(ln.text)
         it = ITALIC.match(ln.text)
         if md:
@@ -89,12 +101,12 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
         elif any(prev_raw_line < il < raw_line for il in image_lines) and ln.width <= HEADING_MAX \
-                and not st.ends_sentence(ln.text):
+                and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
     for ln, nxt in zip(lines, lines[1:]):
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.text.startswith(("——", "—"))
-                                 or st.dateline(nxt.text)):
+                                 or nxt.is_dateline):
             ln.kind = "title"
 
 
@@ -125,13 +137,13 @@ def _column_widths(lines: list[Line]) -> list[float] | None:
 
 
 def _starts_block(ln: Line) -> bool:
-    return ln.kind in ("byline", "title") or bool(st.dateline(ln.text))
+    return ln.kind in ("byline", "title") or ln.is_dateline
 
 
 def _deck_like(ln: Line, longest: float) -> bool:
     """Not too long, and not ending a statement (a headline may end on ？ or ！)."""
     t = ln.text
-    return (ln.width <= longest and not st.soft_end(t) and not regex.search(r"[。；…][”’」』）)]*$", t)
+    return (ln.width <= longest and not ln.soft and not _STATEMENT_END.search(t)
             and not t.startswith(("（", "(")) and t.count("（") + t.count("(") == t.count("）") + t.count(")"))
 
 
@@ -147,10 +159,10 @@ def _mark_decks(lines: list[Line], column_page: bool) -> None:
             i += 1
             continue
         j = i
-        while j < n and lines[j].kind == "text" and _deck_like(lines[j], longest) and not st.dateline(lines[j].text):
+        while j < n and lines[j].kind == "text" and _deck_like(lines[j], longest) and not lines[j].is_dateline:
             j += 1
         # (a page that is nothing but these lines is text, not a headline)
-        before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or st.ends_sentence(lines[i - 1].text))
+        before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or lines[i - 1].ended)
         after_ok = j == n or _starts_block(lines[j])
         if before_ok and after_ok and j > i:
             for k in range(i, j):
@@ -168,18 +180,18 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         a, b = lines[i], lines[i + 1]
         if a.kind == "caption":
             caption_lines += 1
-            joins[i] = (b.kind == "text" and caption_lines < 2 and not st.ends_sentence(a.text)
-                        and not st.ends_sentence(b.text) and b.width <= LONG)
+            joins[i] = (b.kind == "text" and caption_lines < 2 and not a.ended and not b.ended
+                        and b.width <= LONG)
             if joins[i]:
                 b.kind = "caption"
             else:
                 caption_lines = 0
             continue
         caption_lines = 0
-        if a.kind != "text" or b.kind != "text" or st.dateline(b.text):
+        if a.kind != "text" or b.kind != "text" or b.is_dateline:
             para_open = False
             continue
-        ended = st.ends_sentence(a.text)
+        ended = a.ended
         if widths is not None:
             w = widths[i]
             full = a.width >= w - 1 or a.justified
@@ -189,7 +201,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             # a first line (which is about two columns short)
             if (not para_open and not ended and i > 0 and lines[i - 1].kind == "text" and not a.justified
                     and a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
-                    and not st.soft_end(a.text) and not st.dateline(a.text)):
+                    and not a.soft and not a.is_dateline):
                 # short, unfinished, alone: a sub-heading when body follows
                 a.kind = "h"
                 continue
@@ -199,18 +211,18 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
                 # a full line ending a sentence: the next starts a paragraph
                 # when it is indented short and goes on past its own line
                 nxt_short = b.width <= w - 1.5
-                goes_on = i + 2 < n and lines[i + 2].kind == "text" and not st.ends_sentence(b.text)
+                goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended
                 joins[i] = not (nxt_short and goes_on)
             else:
                 joins[i] = True
         else:
             if ended:
                 joins[i] = False
-            elif (not para_open and a.width <= HEADING_MAX and not st.soft_end(a.text)
+            elif (not para_open and a.width <= HEADING_MAX and not a.soft
                   and b.width > LONG):
                 a.kind = "h"
                 joins[i] = False
-            elif regex.search(r"[：；:;]$", a.text) and a.width > LONG:
+            elif _COLON_END.search(a.text) and a.width > LONG:
                 joins[i] = False  # a long line ending on a colon introduces what follows
             else:
                 joins[i] = True
@@ -228,7 +240,7 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
     Returns the raw lines that were spread: justified, so full lines."""
     edits, spread = [], set()
     for m in LETTER_SPACED.finditer(doc.text):
-        if regex.search(r"\p{Han}", m.group(0)):
+        if _HAN.search(m.group(0)):
             edits += [(m.start() + s.start(), m.start() + s.end(), "") for s in SPREAD.finditer(m.group(0))]
             spread.add(doc.line_at(m.start()))
     doc.edit(edits, "unwrap.letter-spacing")
@@ -244,7 +256,7 @@ def unwrap(doc: Doc) -> Doc:
     _mark_decks(lines, widths is not None)
     if widths is not None:
         for i, ln in enumerate(lines):
-            if doc.line_at(ln.start) in spread:
+            if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)
     blocks = []
