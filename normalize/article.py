@@ -39,13 +39,18 @@ class Article:
         return {k: self.meta.get(k) for k in FIELDS}
 
     def to_markdown(self) -> str:
-        fm = yaml.dump(self.front_matter(), Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
-                       width=1 << 30, default_flow_style=False)
+        fm = front_matter_text(self.front_matter())
         parts = []
         if self.meta.get("title"):
             parts.append("# " + " ".join(self.meta["title"].split()))
         parts += [render_block(k, t) for k, t in self.blocks]
         return "---\n" + fm + "---\n\n" + "\n\n".join(parts) + "\n"
+
+
+def front_matter_text(meta: dict) -> str:
+    """The YAML between the ``---`` lines: every key, in contract order."""
+    return yaml.dump({k: meta.get(k) for k in FIELDS}, Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
+                     width=1 << 30, default_flow_style=False)
 
 
 def render_block(kind: str, text: str) -> str:

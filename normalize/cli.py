@@ -89,8 +89,10 @@ def _results(items, spec: Spec, jobs: int, scheduler: str | None):
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
               help="Refuse raw files larger than this.")
 @click.option("--scheduler", help="Dask scheduler address: clean files on that cluster (needs the dask extra).")
+@click.option("--collate", "do_collate", is_flag=True,
+              help="After cleaning, fill gaps from other witnesses of the same article in the output.")
 def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, check, show_diff, max_bytes,
-        scheduler):
+        scheduler, do_collate):
     """Clean raw scans (files or folders; default raw/) into per-article Markdown."""
     paths = list(paths) or [Path("raw")]
     for p in paths:
@@ -162,6 +164,10 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
             os.unlink(manifest.name)
     summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
                + (f", {n_skipped} unchanged" if n_skipped else ""))
+    if do_collate and not dry:
+        from .collate import collate as fill_from_witnesses
+        c = fill_from_witnesses(out)
+        summary += f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
     if check:
         summary += f", {len(changed)} would change"
     click.echo(summary, err=True)
@@ -306,3 +312,12 @@ def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
                    f"{failures} example failures")
         if failures:
             sys.exit(1)
+
+
+@main.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def collate(out):
+    """Fill gaps in OUT from other witnesses of the same article (a batch pass)."""
+    from .collate import collate as fill_from_witnesses
+    c = fill_from_witnesses(out)
+    click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles", err=True)

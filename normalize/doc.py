@@ -76,6 +76,7 @@ class Doc:
     removed: list[Removed] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
+    source: str | None = None   # the raw file's display path, when known
 
     @classmethod
     def from_text(cls, text: str, settings: dict | None = None) -> "Doc":

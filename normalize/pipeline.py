@@ -22,6 +22,7 @@ from typing import Callable
 
 from . import __version__
 from .article import Article, render_block
+from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import Doc
 from .rules import RuleError, RuleFile, load_rule_file, merge
@@ -32,10 +33,12 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "unicode": unicode_cleanup,
     "opencc": opencc_stage,
     "unwrap": unwrap,
+    "corrections": apply_corrections,
 }
 DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
-                    "rules": []}
-SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "rules": list}
+                    "rules": [], "corrections": None}
+SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "rules": list,
+                 "corrections": str}
 GAP = "□"
 
 
@@ -109,13 +112,17 @@ class Pipeline:
         self.dirs = dirs
         order_file = None
         files: dict[str, RuleFile] = {}
+        corrections, self._corrections_raw = [], b""
+        extra = [Path(self.settings["corrections"])] if self.settings.get("corrections") else []
         for d in dirs:
             if not d.is_dir():
                 raise RuleError(d, None, "rule folder not found")
             if (d / "pipeline.toml").is_file():
                 order_file = d / "pipeline.toml"
+            if (d / "corrections.toml").is_file():
+                extra.append(d / "corrections.toml")
             for p in sorted(d.glob("*.toml")):
-                if p.name in ("pipeline.toml", "normalize.toml"):
+                if p.name in ("pipeline.toml", "normalize.toml", "corrections.toml"):
                     continue
                 rf = load_rule_file(p)
                 files[rf.name] = merge(files[rf.name], rf) if rf.name in files else rf
@@ -125,6 +132,11 @@ class Pipeline:
                 if r.id in seen and seen[r.id] != rf.path:
                     raise RuleError(rf.path, r.id, "duplicate id")
                 seen[r.id] = rf.path
+        for path in extra:
+            entries, raw = load_corrections(path)
+            corrections += entries
+            self._corrections_raw += raw + b"\0"
+        self.settings["_corrections"] = tuple(corrections)
         self.files = files
         self.stages = self._stages(order_file, files)
         self.hash = self._hash()
@@ -184,7 +196,9 @@ class Pipeline:
             h.update(s.name.encode() + b"\0")
             if s.rules:
                 h.update(s.rules.raw)
-        h.update(json.dumps(self.settings, sort_keys=True, ensure_ascii=False).encode())
+        h.update(json.dumps({k: v for k, v in self.settings.items() if not k.startswith("_")},
+                            sort_keys=True, ensure_ascii=False).encode())
+        h.update(self._corrections_raw)
         return h.hexdigest()[:12]
 
     @property
@@ -192,20 +206,21 @@ class Pipeline:
         return [r for s in self.stages if s.rules for r in s.rules.rules]
 
     # -- running ------------------------------------------------------------
-    def run_text_stages(self, text: str) -> Doc:
+    def run_text_stages(self, text: str, source: str | None = None) -> Doc:
         doc = Doc.from_text(normalize_line_ends(text), settings=self.settings)
+        doc.source = source
         for stage in self.stages:
             doc = stage.run(doc)
         if doc.kinds is None:  # a pipeline without unwrap still yields blocks
             doc = unwrap(doc)
         return doc
 
-    def fix(self, text: str) -> tuple[str, Doc]:
-        doc = self.run_text_stages(text)
+    def fix(self, text: str, source: str | None = None) -> tuple[str, Doc]:
+        doc = self.run_text_stages(text, source)
         return render_fix(doc), doc
 
     def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
-        doc = self.run_text_stages(text)
+        doc = self.run_text_stages(text, (source or {}).get("path"))
         normalizer = {"version": __version__, "rules": self.hash}
         return segment(doc, source or {}, normalizer), doc
 
@@ -234,6 +249,8 @@ def find_settings(path: Path, stop: Path) -> tuple[dict, list[Path]]:
             check_settings(data, str(f))
             if "rules" in data:
                 data["rules"] = [str((d / r).resolve()) for r in data["rules"]]
+            if "corrections" in data:
+                data["corrections"] = str((d / data["corrections"]).resolve())
             return data, [f]
         if d == stop or d.parent == d:
             return {}, []

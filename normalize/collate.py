@@ -1,0 +1,121 @@
+"""Filling gaps from evidence: another witness of the same article.
+
+Why a batch pass: the same article often reaches an archive twice — a
+forum repost that lost its numbers and the paper's own page that kept them.
+Only the batch sees both, so this runs after the per-file cleaning
+(``normalize collate OUT`` or ``normalize run --collate``) and leaves the
+per-file function independent, incremental and distributable.
+
+A gap is filled only when another raw file holds the *same sentence* with
+numbers exactly where the gaps are and nowhere else different: the sentence
+with □ turned into a pattern (``全长□公里`` → ``全长(\\d…)公里``) must match a
+sentence of the witness whole.  The filled gap's flag then says ``filled
+from <witness path>``, and ``changes`` counts ``collate.witness``.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from .article import front_matter_text
+from .batch import MANIFEST, read_front_matter, write_atomic
+
+GAP = "□"
+RULE = "collate.witness"
+SENTENCE = regex.compile(r"[^。！？；\n]+[。！？；]?[”’」』）]*")
+NUMBER = r"(\d[\d.,，]*)"
+
+
+@dataclass
+class Doc:
+    path: Path
+    meta: dict
+    body: str
+
+
+def _key(sentence: str) -> str:
+    """A sentence with its numbers and gaps taken out: witnesses share it."""
+    return regex.sub(r"[\d□.,，]+", "", sentence)
+
+
+def _read(path: Path) -> Doc | None:
+    meta = read_front_matter(path)
+    if meta is None:
+        return None
+    text = path.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4) + len("\n---\n")
+    return Doc(path, meta, text[end:])
+
+
+def collate(out: Path, marker: str = GAP) -> dict:
+    """Fill gaps in ``out`` from witnesses among its other sources; rewrite
+    the articles that change and the manifest.  Returns counts."""
+    docs = [d for d in (_read(p) for p in sorted(out.rglob("*.md"))) if d]
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)   # key -> [(source, sentence)]
+    for d in docs:
+        src = d.meta["source"]["path"]
+        for m in SENTENCE.finditer(d.body):
+            s = m.group(0).strip()
+            if regex.search(r"\d", s) and marker not in s and len(_key(s)) >= 6:
+                index[_key(s.replace(marker, GAP))].append((src, s))
+    filled = changed = 0
+    for d in docs:
+        if marker not in d.body:
+            continue
+        src = d.meta["source"]["path"]
+        new_body, fills = d.body, []
+        for m in SENTENCE.finditer(d.body):
+            s = m.group(0).strip()
+            if marker not in s:
+                continue
+            parts = s.split(marker)
+            pattern = regex.compile("^" + NUMBER.join(regex.escape(p) for p in parts) + "$")
+            for wsrc, w in index.get(_key(s.replace(marker, GAP)), ()):
+                if wsrc == src:
+                    continue
+                wm = pattern.match(w)
+                if wm:
+                    fills.append((s, w, wsrc, wm.groups()))
+                    break
+        if not fills:
+            continue
+        for s, w, _wsrc, numbers in fills:
+            new_body = new_body.replace(s, w, 1)
+            filled += len(numbers)
+        flags = list(d.meta.get("flags") or [])
+        for i, f in enumerate(flags):
+            t = f["text"]
+            if not f["rule"].startswith("digits.") or marker not in t or t in new_body:
+                continue  # not a gap, or a gap still open
+            m = regex.search(NUMBER.join(regex.escape(p) for p in t.split(marker)), new_body)
+            if m:
+                wsrc = next((ws for _s, w, ws, _n in fills if m.group(0) in w), fills[0][2])
+                flags[i] = {**f, "text": m.group(0), "message": f"filled from {wsrc}; was: {f['message']}"}
+        changes = dict(d.meta.get("changes") or {})
+        changes[RULE] = changes.get(RULE, 0) + sum(len(n) for *_x, n in fills)
+        d.meta["flags"] = flags
+        d.meta["changes"] = dict(sorted(changes.items()))
+        write_atomic(d.path, "---\n" + front_matter_text(d.meta) + "---\n" + new_body)
+        d.body = new_body
+        changed += 1
+    if changed:
+        _rewrite_manifest(out, {d.path.relative_to(out).as_posix(): d.meta for d in docs})
+    return {"articles_changed": changed, "gaps_filled": filled}
+
+
+def _rewrite_manifest(out: Path, metas: dict[str, dict]) -> None:
+    mpath = out / MANIFEST
+    if not mpath.is_file():
+        return
+    lines = []
+    for line in mpath.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        meta = metas.get(rec["path"])
+        if meta is not None:
+            rec = {"path": rec["path"], **meta}
+        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    write_atomic(mpath, "".join(lines))

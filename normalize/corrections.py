@@ -1,0 +1,87 @@
+"""Filling gaps from evidence: an archivist's corrections file.
+
+Why a file and not a rule: a missing number is never guessed.  When an
+archivist has checked the print edition, they write down what the cleaned
+text says and what it should say, for one raw file::
+
+    # corrections.toml, beside the raw files (named in normalize.toml as
+    # corrections = "corrections.toml", or placed in a --rules folder)
+    [[correction]]
+    file = "002_09e89491b425070b.txt"     # the raw file's name (or path under the input folder)
+    context = "全长□公里"                  # the cleaned text, gap included
+    text = "全长35公里"                    # what the original says
+    note = "checked against the print edition"   # optional
+
+Each applied correction is a change (``corrections.file``) and turns the gap
+flags it fills into flags that say ``filled``.  A correction whose context
+is not found changes nothing and is flagged, so a stale entry shows.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .doc import Doc, Flag
+from .rules import RuleError
+
+RULE = "corrections.file"
+
+
+@dataclass(frozen=True)
+class Correction:
+    file: str
+    context: str
+    text: str
+    note: str
+    where: str   # the corrections file it came from
+
+
+def load_corrections(path: Path) -> tuple[list[Correction], bytes]:
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(path, None, f"cannot read corrections: {exc}") from None
+    out = []
+    for n, e in enumerate(data.get("correction", []), 1):
+        label = f"correction #{n}"
+        for key in ("file", "context", "text"):
+            if not isinstance(e.get(key), str) or not e[key]:
+                raise RuleError(path, label, f"missing or empty '{key}'")
+        if e["context"] == e["text"]:
+            raise RuleError(path, label, "'text' is the same as 'context'")
+        out.append(Correction(e["file"], e["context"], e["text"], str(e.get("note", "")), path.name))
+    return out, raw
+
+
+def applies(c: Correction, source: str | None) -> bool:
+    if not source:
+        return False
+    return source == c.file or source.endswith("/" + c.file) or Path(source).name == c.file
+
+
+def apply_corrections(doc: Doc) -> Doc:
+    """The built-in stage: apply this source's corrections (see module docstring)."""
+    entries = [c for c in doc.settings.get("_corrections", ()) if applies(c, doc.source)]
+    for c in entries:
+        at = doc.text.find(c.context)
+        if at == -1:
+            doc.flag(Flag(RULE, 1, c.context, f"correction from {c.where} not applied: context not found"))
+            continue
+        line = doc.line_at(at)
+        doc.edit([(at, at + len(c.context), c.text)], RULE)
+        mark_filled(doc, line, c.context, c.text, f"filled from {c.where}" + (f" ({c.note})" if c.note else ""))
+    return doc
+
+
+def mark_filled(doc: Doc, line: int, before: str, after: str, why: str) -> None:
+    """Gap flags on ``line`` whose text lies in ``before`` now say how they were filled."""
+    for i, f in enumerate(doc.flags):
+        if f.line == line and f.rule.startswith("digits.") and "□" in f.text and _overlaps(f.text, before):
+            doc.flags[i] = Flag(f.rule, f.line, after, f"{why}; was: {f.message}")
+
+
+def _overlaps(flag_text: str, context: str) -> bool:
+    core = flag_text.strip()
+    return any(core[i:i + 3] in context for i in range(max(1, len(core) - 2)) if "□" in core[i:i + 3])
