@@ -148,6 +148,31 @@ def parse_credits(text: str) -> dict:
     return out
 
 
+REPLY_HEAD = regex.compile(r"^\s*(?P<floor>\d{1,5})\s*#\s*(?:[|｜]\s*)?(?:(?P<author>[^\s|｜]+?)\s*)?"
+                           r"(?:[|｜]\s*)?(?:发表于\s*(?P<time>[^\n]+?))?\s*$")
+
+
+def _replies(doc: Doc) -> list[tuple[str, str]]:
+    """Forum replies kept as a ``## 回复`` section (setting ``keep_replies``):
+    a line with floor, author and time, then the reply's paragraphs.  They
+    leave removed.jsonl, since they are no longer removed."""
+    kept = [r for r in doc.removed if r.rule == "forum.reply"]
+    if not kept:
+        return []
+    doc.removed[:] = [r for r in doc.removed if r.rule != "forum.reply"]
+    blocks = [("h", "回复")]
+    for r in kept:
+        head, _, rest = r.text.partition("\n")
+        m = REPLY_HEAD.match(head)
+        if m:
+            who = " · ".join(x for x in (f"{m['floor']}#", m["author"], m["time"]) if x)
+        else:
+            who, rest = head.strip(), rest
+        blocks.append(("p", who))
+        blocks += [("p", p.strip()) for p in rest.split("\n") if p.strip()]
+    return blocks
+
+
 def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     """The page's articles, each with the full front matter."""
     blocks = doc.blocks()
@@ -240,6 +265,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             forum = {"floor": int(page["forum_floor"]) if page.get("forum_floor", "").isdigit() else None,
                      "author": page.get("forum_author"), "time": page.get("forum_time")}
         date = _iso_date(page["date"]) if page.get("date") else None
+        if i == len(drafts) - 1 and doc.settings.get("keep_replies"):
+            body += _replies(doc)
         articles.append(Article(meta={
             "id": f"{stem}-{i + 1:0{width}d}",
             "title": title,

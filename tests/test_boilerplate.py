@@ -92,3 +92,14 @@ def test_removed_jsonl_records_rule_and_line(tmp_path):
     assert {"rule": "forum.spam-link", "line": 12,
             "text": "中科获平安医院殊荣\u00a0https://m.39.net/pf/a_6010154.html"} in recs
     assert all(set(r) == {"rule", "line", "text"} for r in recs)
+
+
+def test_replies_kept_as_a_section_when_asked():
+    pipe = Pipeline(settings={"keep_replies": True})
+    page = ("1# 楼主 | 发表于 2019-5-3 08:12\n\n正文第一段，讲述了全市的发展。\n\n"
+            "2# 网友甲 | 发表于 2019-5-3 09:00\n\n顶一个，写得好！\n\n3# 网友乙 | 发表于 2019-5-3 10:30\n\n支持。\n\nTOP\n")
+    arts, doc = pipe.clean(page)
+    assert arts[0].blocks == [("p", "正文第一段，讲述了全市的发展。"), ("h", "回复"),
+                              ("p", "2# · 网友甲 · 2019-5-3 09:00"), ("p", "顶一个，写得好！"),
+                              ("p", "3# · 网友乙 · 2019-5-3 10:30"), ("p", "支持。")]
+    assert not [r for r in doc.removed if r.rule == "forum.reply"]
