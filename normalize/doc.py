@@ -100,12 +100,17 @@ class Doc:
         return self.origin[min(pos, len(self.origin) - 1)]
 
     def block_starts(self) -> list[int]:
-        """Offsets where blocks begin (only meaningful after unwrapping)."""
+        """Offsets where blocks begin (only meaningful after unwrapping);
+        remembered until the text changes."""
+        cached = self.__dict__.get("_starts")
+        if cached is not None and cached[0] is self.text:
+            return cached[1]
         starts = [0]
         i = self.text.find(BLOCK_SEP)
         while i != -1:
             starts.append(i + len(BLOCK_SEP))
             i = self.text.find(BLOCK_SEP, i + len(BLOCK_SEP))
+        self.__dict__["_starts"] = (self.text, starts)
         return starts
 
     def blocks(self) -> list[tuple[str, str, int, int]]:

@@ -77,22 +77,27 @@ class Rule:
 
     def _apply_once(self, doc: Doc) -> bool:
         text = doc.text
-        starts = doc.block_starts() if (self.kinds and doc.kinds is not None) else None
+        # block kinds matter only when the page has kinds this rule must skip
+        starts = (doc.block_starts() if (self.kinds and doc.kinds is not None
+                                         and not set(doc.kinds) <= set(self.kinds)) else None)
+        notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
+        literal = self.replace is not None and "\\" not in self.replace
         edits = []
         for m in self.regex.finditer(text):
+            start = m.start()
             if starts is not None:
-                kind = doc.kinds[doc.block_index(starts, m.start())]
+                kind = doc.kinds[doc.block_index(starts, start)]
                 if kind not in self.kinds:
                     continue
-            line = doc.line_at(m.start())
-            for key, value in m.groupdict().items():
-                if key in NOTE_KEYS and value:
-                    doc.notes.append(Note(key, value, line))
+            line = doc.line_at(start)
+            for key in notes:
+                if m.group(key):
+                    doc.notes.append(Note(key, m.group(key), line))
             new = None
             if self.replace is not None:
-                new = m.expand(self.replace)
+                new = self.replace if literal else m.expand(self.replace)
                 if new != m.group(0):
-                    edits.append((m.start(), m.end(), new))
+                    edits.append((start, m.end(), new))
             if self.replace is None or self.flag:
                 shown = m.group(0) if new is None else new
                 left = text[max(0, m.start() - 6):m.start()].rpartition("\n")[2]
