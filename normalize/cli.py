@@ -23,7 +23,7 @@ import click
 from . import __version__
 from .batch import MANIFEST, PreviousRun, Spec, clean_file, manifest_text, pipeline_for, stale_files, \
     write_atomic
-from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, walk
+from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk
 from .pipeline import Pipeline
 from .rules import RuleError
 
@@ -60,18 +60,27 @@ def _worker(args):
     return clean_file(raw, spec)
 
 
-def _results(items, spec: Spec, jobs: int, scheduler: str | None):
-    work = ((raw, spec) for raw in items)
-    if scheduler:
-        from .distributed import map_on_cluster
-        yield from map_on_cluster(scheduler, list(items), spec)
-    elif jobs <= 1:
-        for w in work:
-            yield _worker(w)
-    else:
-        ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-        with ctx.Pool(jobs) as pool:
-            yield from pool.imap(_worker, work, chunksize=8)
+WINDOW = 512  # files decided, cleaned and written at a time: memory stays flat
+
+
+def _results(items: list[RawFile], spec: Spec, pool):
+    """Results for ``items``, in their order: here, in a process pool or on a cluster."""
+    if hasattr(pool, "client"):
+        return pool.map(items, spec)
+    if pool is None:
+        return (clean_file(raw, spec) for raw in items)
+    return pool.imap(_worker, [(raw, spec) for raw in items], chunksize=4)
+
+
+def _windows(iterable, size):
+    window = []
+    for item in iterable:
+        window.append(item)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
 
 
 @main.command()
@@ -100,14 +109,10 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
             raise click.UsageError(f"no such input: {p}")
     spec = Spec(tuple(str(d) for d in rule_dirs), not no_default_rules,
                 tuple(sorted(_settings(preset, opencc).items())), max_bytes)
-    raws = walk(paths)
     try:  # every rule file and every folder's settings are checked before anything is written
         Pipeline(spec.rule_dirs, spec.default_rules, dict(spec.settings))
-        checked = set()
-        for raw in raws:
-            if raw.path.parent not in checked:
-                checked.add(raw.path.parent)
-                pipeline_for(spec, raw)
+        for folder in settings_folders(paths):
+            pipeline_for(spec, RawFile(folder / "normalize.toml", folder, Path("normalize.toml")))
     except RuleError as exc:
         _fail_rules(exc)
     dry = check or show_diff
@@ -116,40 +121,52 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     start = time.monotonic()
     n_files = n_articles = n_flags = n_skipped = 0
     errors, changed = [], []
-    bar = click.progressbar(length=len(raws), label="cleaning", file=sys.stderr,
-                            show_pos=True, item_show_func=lambda r: r) if sys.stderr.isatty() else None
-    # unchanged files (same raw bytes, same rules, settings and code) keep what they have
-    reuse = {raw.display for raw in raws
-             if prev and not dry and prev.stamp(raw.display) and prev.stamp(raw.display) == _stamp(raw, spec)}
-    results = _results([r for r in raws if r.display not in reuse], spec, jobs, scheduler)
-    out.mkdir(parents=True, exist_ok=True) if not dry else None
+    bar = None
+    if sys.stderr.isatty():
+        total = sum(1 for _ in walk(paths))
+        bar = click.progressbar(length=total, label="cleaning", file=sys.stderr, show_pos=True,
+                                item_show_func=lambda r: r)
+    if not dry:
+        out.mkdir(parents=True, exist_ok=True)
     manifest = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", delete=False,
                                            dir=out if not dry else None, prefix=".manifest-")
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    if scheduler:
+        from .distributed import Cluster
+        pool = Cluster(scheduler)
+    else:
+        pool = ctx.Pool(jobs) if jobs > 1 else None
     try:
         with manifest:
-            for raw in raws:
-                if raw.display in reuse:
-                    text = prev.lines(raw.display)
-                    manifest.write(text)
-                    n_skipped += 1
-                    n_files += 1
-                    for line in text.splitlines():
-                        n_articles += 1
-                        n_flags += len(json.loads(line).get("flags") or [])
-                else:
-                    res = next(results)
-                    if res.error:
-                        errors.append((raw, res.error))
-                        click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
-                    else:
+            for window in _windows(walk(paths), WINDOW):
+                # unchanged files (same raw bytes, rules, settings and code) keep what they have
+                reuse = {raw.display for raw in window
+                         if prev and not dry and prev.stamp(raw.display)
+                         and prev.stamp(raw.display) == _stamp(raw, spec)}
+                results = iter(_results([r for r in window if r.display not in reuse], spec, pool))
+                for raw in window:
+                    if raw.display in reuse:
+                        text = prev.lines(raw.display)
+                        manifest.write(text)
+                        n_skipped += 1
                         n_files += 1
-                        n_articles += len(res.records)
-                        n_flags += res.flags
-                        manifest.write(manifest_text(res.records))
-                        _emit(out, res, dry, show_diff, changed)
-                if bar:
-                    elapsed = max(time.monotonic() - start, 1e-9)
-                    bar.update(1, f"{n_files / elapsed:.0f} files/s")
+                        for line in text.splitlines():
+                            n_articles += 1
+                            n_flags += len(json.loads(line).get("flags") or [])
+                    else:
+                        res = next(results)
+                        if res.error:
+                            errors.append((raw, res.error))
+                            click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
+                        else:
+                            n_files += 1
+                            n_articles += len(res.records)
+                            n_flags += res.flags
+                            manifest.write(manifest_text(res.records))
+                            _emit(out, res, dry, show_diff, changed)
+                    if bar:
+                        elapsed = max(time.monotonic() - start, 1e-9)
+                        bar.update(1, f"{n_files / elapsed:.0f} files/s")
         if bar:
             bar.render_finish()
         mpath = out / MANIFEST
@@ -160,6 +177,10 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         else:
             os.replace(manifest.name, mpath)
     finally:
+        if pool is not None:
+            pool.close()
+            if hasattr(pool, "join"):
+                pool.join()
         if os.path.exists(manifest.name):
             os.unlink(manifest.name)
     summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"

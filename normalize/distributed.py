@@ -13,16 +13,21 @@ from collections.abc import Iterator
 
 from .batch import Result, Spec, clean_file
 
-BATCH = 256  # files in flight at once: bounded memory on both sides
 
+class Cluster:
+    """A connection to a Dask scheduler for the length of one run."""
 
-def map_on_cluster(address: str, raws: list, spec: Spec) -> Iterator[Result]:
-    try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover - depends on the install
-        raise SystemExit("normalize: --scheduler needs the dask extra: pip install 'normalize[dask]'")
-    with Client(address) as client:
-        for start in range(0, len(raws), BATCH):
-            chunk = raws[start:start + BATCH]
-            futures = client.map(clean_file, chunk, spec=spec, pure=False)
-            yield from client.gather(futures)
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError:  # pragma: no cover - depends on the install
+            raise SystemExit("normalize: --scheduler needs the dask extra: pip install 'normalize[dask]'")
+        self.client = Client(address)
+
+    def map(self, raws: list, spec: Spec) -> Iterator[Result]:
+        """``clean_file`` over ``raws`` on the cluster, results in input order."""
+        futures = self.client.map(clean_file, raws, spec=spec, pure=False)
+        yield from self.client.gather(futures)
+
+    def close(self) -> None:
+        self.client.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,24 +38,30 @@ class RawFile:
         return self.rel.with_suffix("")
 
 
-def walk(paths: list[Path]) -> list[RawFile]:
-    """Files named on the command line, and ``*.txt`` / ``*.md`` under folders,
-    in a stable order."""
-    out = []
+def walk(paths: list[Path]) -> Iterator[RawFile]:
+    """Files named on the command line, and ``*.txt`` / ``*.md`` under folders
+    (a folder's files by name, then its sub-folders by name), one at a time:
+    a batch of any size is never held in memory."""
     for p in paths:
         if p.is_dir():
-            root = p
-            found = []
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for f in filenames:
+                for f in sorted(filenames):
                     if f.endswith(SUFFIXES) and not f.startswith("."):
                         fp = Path(dirpath) / f
-                        found.append(RawFile(fp, root, fp.relative_to(root)))
-            out += sorted(found, key=lambda r: r.rel.as_posix())
+                        yield RawFile(fp, p, fp.relative_to(p))
         else:
-            out.append(RawFile(p, p.parent, Path(p.name)))
-    return out
+            yield RawFile(p, p.parent, Path(p.name))
+
+
+def settings_folders(paths: list[Path]) -> Iterator[Path]:
+    """Folders under the inputs that hold a ``normalize.toml``."""
+    for p in paths:
+        if p.is_dir():
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                if "normalize.toml" in filenames:
+                    yield Path(dirpath)
 
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),

@@ -89,7 +89,7 @@ def test_samples_are_idempotent(pipe):
         assert fix(pipe, once) == once, p.name
 
 
-PIECES = hs.sampled_from(list("党建引领基层治理全市共有名个年月亿元") + ["2021", "3.5", "III", "GDP", "New York",
+PIECES = hs.sampled_from(list("党建引领基层治理全市共有名个年月亿元教") + ["2021", "3.5", "III", "GDP", "New York",
                          " ", "  ", "\u3000", ",", "，", ".", "。", ":", "：", ";", "?", "！", "!", "(", ")", "（", "）",
                          '"', "“", "”", "...", "、", "-", "——"])
 
@@ -109,9 +109,11 @@ def _conserved(text):
 @settings(max_examples=300, deadline=None)
 @given(hs.lists(PIECES, min_size=1, max_size=40))
 def test_spacing_and_punctuation_conserve_letters(pieces):
-    """The style stages never drop or change a Han character, digit or letter
-    (gap marking is off here: it adds □, which is not one of them)."""
+    """The style stages never drop or change a Han character, digit or letter.
+    The look-alike stage is left out: changing a character is its job, and
+    its rules prove each case with examples (gap marking only adds □)."""
     pipe = Pipeline(settings={})
+    pipe.stages = [s for s in pipe.stages if s.name != "lookalike"]
     text = "".join(pieces) + "\n"
     out = pipe.fix(text)[0]
     assert _conserved(out) == _conserved(text)
