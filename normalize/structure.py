@@ -108,7 +108,7 @@ def parse_byline(line: str) -> list[dict] | None:
     (``●刘乾坤 闫袁``); a bare run of names is not enough evidence.
     """
     s = line.strip()
-    if not s or len(s) > 48 or not _BYLINE_HINT.search(s) or ends_sentence(s) or soft_end(s):
+    if not s or len(s) > 120 or not _BYLINE_HINT.search(s) or ends_sentence(s) or soft_end(s):
         return None
     bullet = BYLINE_BULLET.match(s)
     if bullet:

@@ -39,6 +39,7 @@ COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
 ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
 _STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 _COLON_END = regex.compile(r"[：；:;]$")
+_DATELINE_TAIL = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _HAN = regex.compile(r"\p{Han}")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
@@ -105,8 +106,8 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         prev_raw_line = raw_line
     for ln, nxt in zip(lines, lines[1:]):
-        if ln.md_level == 2 and (nxt.kind == "byline" or nxt.text.startswith(("——", "—"))
-                                 or nxt.is_dateline):
+        if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
+                                 or (nxt.text.startswith(("——", "—")) and nxt.width <= LONG)):
             ln.kind = "title"
 
 
@@ -144,7 +145,8 @@ def _deck_like(ln: Line, longest: float) -> bool:
     """Not too long, and not ending a statement (a headline may end on ？ or ！)."""
     t = ln.text
     return (ln.width <= longest and not ln.soft and not _STATEMENT_END.search(t)
-            and not t.startswith(("（", "(")) and t.count("（") + t.count("(") == t.count("）") + t.count(")"))
+            and not t.startswith(("（", "(")) and t.count("（") + t.count("(") == t.count("）") + t.count(")")
+            and not _DATELINE_TAIL.search(t))
 
 
 def _mark_decks(lines: list[Line], column_page: bool) -> None:
