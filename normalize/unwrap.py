@@ -33,6 +33,7 @@ import regex
 from . import structure as st
 from .doc import Change, Doc, Removed
 
+HANGING = "，。、；：！？”’）》"  # closing marks a column lets hang past its edge
 LONG = 40          # a line wider than this is body text, never a headline
 HEADING_MAX = 25   # a sub-heading is at most this wide
 COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
@@ -144,7 +145,7 @@ def _starts_block(ln: Line) -> bool:
 def _deck_like(ln: Line, longest: float) -> bool:
     """Not too long, and not ending a statement (a headline may end on ？ or ！)."""
     t = ln.text
-    return (ln.width <= longest and not ln.soft and not _STATEMENT_END.search(t)
+    return (ln.width <= longest and (not ln.soft or t.endswith("——")) and not _STATEMENT_END.search(t)
             and not t.startswith(("（", "(")) and t.count("（") + t.count("(") == t.count("）") + t.count(")")
             and not _DATELINE_TAIL.search(t))
 
@@ -212,7 +213,8 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             elif ended:
                 # a full line ending a sentence: the next starts a paragraph
                 # when it is indented short and goes on past its own line
-                nxt_short = b.width <= w - 1.5
+                # (punctuation hanging past the edge does not count)
+                nxt_short = b.width - (1 if b.text[-1] in HANGING and b.width > w else 0) <= w - 1.5
                 goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended
                 joins[i] = not (nxt_short and goes_on)
             else:
