@@ -25,7 +25,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import regex
@@ -34,29 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from normalize import structure as st  # noqa: E402
+from normalize.structure import print_column as wrap  # noqa: E402
 from normalize.pipeline import Pipeline  # noqa: E402
 
-CLOSING = "，。、；：！？”’）》"
 ROLES = ["记者", "本报记者", "通讯员"]
-
-
-def cw(ch):
-    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
-
-
-def wrap(paragraph: str, width: int, indent: int = 2) -> list[str]:
-    """A paragraph printed in a column: first-line indent (lost by OCR),
-    closing punctuation hanging rather than starting a line."""
-    lines, cur, w = [], "", float(indent)
-    for ch in paragraph:
-        if w + cw(ch) > width and cur and ch not in CLOSING:
-            lines.append(cur)
-            cur, w = "", 0.0
-        cur += ch
-        w += cw(ch)
-    if cur:
-        lines.append(cur)
-    return lines
 
 
 def load_corpus(shared: Path) -> list[dict]:

@@ -3,38 +3,15 @@ and round trips through columns of every width an OCR page has."""
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as hs
 
 from conftest import blocks, paragraphs
+from normalize.structure import print_column as wrap
 
 PARAS = json.loads((Path(__file__).parent / "fixtures" / "paragraphs.json").read_text(encoding="utf-8"))
-CLOSING = "，。、；：！？”’）》"
-
-
-def cw(ch):
-    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
-
-
-def wrap(paragraph: str, width: int, indent: int = 2) -> list[str]:
-    """Print a paragraph in a column ``width`` wide, as a newspaper does: the
-    first line indented (the indent is what OCR loses), closing punctuation
-    hanging past the edge rather than starting a line."""
-    lines, cur, w = [], "", float(indent)
-    for ch in paragraph:
-        if w + cw(ch) > width and cur and ch not in CLOSING:
-            lines.append(cur)
-            cur, w = "", 0.0
-        cur += ch
-        w += cw(ch)
-    if cur:
-        lines.append(cur)
-    return lines
-
-
 def column_page(paras, width, blank=True, byline="记者 王晓明 通讯员 李华", title=None, title_after=False):
     out = [byline] if byline else []
     if title and not title_after:
