@@ -176,6 +176,11 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
             os.unlink(manifest.name)
         else:
             os.replace(manifest.name, mpath)
+    except BaseException:
+        if pool is not None and hasattr(pool, "terminate"):
+            pool.terminate()  # interrupted: stop the workers; finished files are already in place
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.close()
