@@ -123,7 +123,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     errors, changed = [], []
     bar = None
     if sys.stderr.isatty():
-        total = sum(1 for _ in walk(paths))
+        total = sum(1 for _ in walk(paths, out))
         bar = click.progressbar(length=total, label="cleaning", file=sys.stderr, show_pos=True,
                                 item_show_func=lambda r: r)
     if not dry:
@@ -138,14 +138,26 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         pool = ctx.Pool(jobs) if jobs > 1 else None
     try:
         with manifest:
-            for window in _windows(walk(paths), WINDOW):
+            stems: set[str] = set()
+            for window in _windows(walk(paths, out), WINDOW):
+                # a.txt and a.md would both write a/NN.md: the first by name keeps it
+                taken = set()
+                for raw in window:
+                    stem = raw.out_stem.as_posix()
+                    if stem in stems:
+                        taken.add(raw.display)
+                    stems.add(stem)
                 # unchanged files (same raw bytes, rules, settings and code) keep what they have
                 reuse = {raw.display for raw in window
                          if prev and not dry and prev.stamp(raw.display)
                          and prev.stamp(raw.display) == _stamp(raw, spec)}
-                results = iter(_results([r for r in window if r.display not in reuse], spec, pool))
+                results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool))
                 for raw in window:
-                    if raw.display in reuse:
+                    if raw.display in taken:
+                        why = f"its output folder {out / raw.out_stem} is taken by another file of the same name"
+                        errors.append((raw, why))
+                        click.echo(f"normalize: {raw.path}: {why} (skipped)", err=True)
+                    elif raw.display in reuse:
                         text = prev.lines(raw.display)
                         manifest.write(text)
                         n_skipped += 1

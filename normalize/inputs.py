@@ -38,14 +38,17 @@ class RawFile:
         return self.rel.with_suffix("")
 
 
-def walk(paths: list[Path]) -> Iterator[RawFile]:
+def walk(paths: list[Path], skip: Path | None = None) -> Iterator[RawFile]:
     """Files named on the command line, and ``*.txt`` / ``*.md`` under folders
     (a folder's files by name, then its sub-folders by name), one at a time:
-    a batch of any size is never held in memory."""
+    a batch of any size is never held in memory.  ``skip`` (the output
+    folder) is never walked into: cleaned articles are not raw scans."""
+    skip = skip.resolve() if skip is not None else None
     for p in paths:
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                                     and (skip is None or (Path(dirpath) / d).resolve() != skip))
                 for f in sorted(filenames):
                     if f.endswith(SUFFIXES) and not f.startswith("."):
                         fp = Path(dirpath) / f

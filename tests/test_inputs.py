@@ -67,3 +67,24 @@ def test_bad_files_are_reported_skipped_and_batch_goes_on(tmp_path):
     assert sorted({r["source"]["path"] for r in recs}) == ["raw/a_good.txt", "raw/d_good.md"]
     assert (out / "a_good" / "01.md").read_text(encoding="utf-8") .count("全县召开大会") == 1
     assert (raw / "b_empty.txt").read_bytes() == b""  # raw files are never touched
+
+
+def test_output_folder_inside_input_is_not_walked(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "clean"
+    assert CliRunner().invoke(main, ["run", str(tmp_path), "--out", str(out)]).exit_code == 0
+    res = CliRunner().invoke(main, ["run", str(tmp_path), "--out", str(out), "--force"])
+    assert res.exit_code == 0 and "1 files" in res.output
+
+
+def test_two_raw_files_one_output_folder(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.md").write_text(TEXT, encoding="utf-8")
+    (raw / "a.txt").write_text(TEXT.replace("全县", "全市"), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out)])
+    assert res.exit_code == 1
+    assert "a.txt: its output folder" in res.output
+    assert "全县" in (out / "a" / "01.md").read_text(encoding="utf-8")
+    assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 1
