@@ -65,12 +65,20 @@ def print_column(paragraph: str, columns: int, indent: int = 2) -> list[str]:
     return lines
 
 
+_FINAL_CHARS = frozenset("。！？!?….—”’」』》）)]")
+_SOFT_CHARS = frozenset("，、：；,:;（(“「‘《—-")
+
+
 def ends_sentence(text: str) -> bool:
-    return bool(SENTENCE_END.search(text.rstrip()))
+    t = text.rstrip()
+    # the last character decides most lines without a regex; a search on a
+    # $-anchored pattern would try every position of the line
+    return bool(t) and t[-1] in _FINAL_CHARS and bool(SENTENCE_END.search(t[-12:]))
 
 
 def soft_end(text: str) -> bool:
-    return bool(SOFT_END.search(text.rstrip()))
+    t = text.rstrip()
+    return bool(t) and t[-1] in _SOFT_CHARS
 
 
 _ONE_HAN = regex.compile(HAN)
@@ -138,8 +146,12 @@ def parse_byline(line: str) -> list[dict] | None:
     return parse_names(s)
 
 
+_DATELINE_HEADS = ("本报", "新华社", "中新社", "人民网")
+
+
 def dateline(text: str) -> regex.Match | None:
-    return DATELINE.match(text.strip())
+    t = text.strip()
+    return DATELINE.match(t) if t.startswith(_DATELINE_HEADS) else None
 
 
 EDITOR_ROLES = regex.compile(r"(本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)")

@@ -85,8 +85,9 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
     prev_raw_line = 0
     for ln in lines:
         raw_line = ln.raw_line
-        md = st.MD_HEADING.match(ln.text)
-        it = ITALIC.match(ln.text)
+        first, last = ln.text[0], ln.text[-1]
+        md = st.MD_HEADING.match(ln.text) if first == "#" else None
+        it = ITALIC.match(ln.text) if first == "*" else None
         if md:
             # '#' is a headline; '##' one only when a deck or byline follows it
             ln.kind = "title" if len(md.group(1)) == 1 else "h"
@@ -95,11 +96,11 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.strip_suffix = len(ln.text) - md.end(2)
         elif it:
             ln.kind, ln.strip_prefix, ln.strip_suffix = "caption", 1, 1
-        elif st.PHOTO_CREDIT.match(ln.text):
+        elif last in "摄图影发" and st.PHOTO_CREDIT.match(ln.text):
             ln.kind = "caption"
         elif st.parse_byline(ln.text):
             ln.kind = "byline"
-        elif st.CAPTION_MARK.match(ln.text):
+        elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
         elif any(prev_raw_line < il < raw_line for il in image_lines) and ln.width <= HEADING_MAX \
