@@ -24,7 +24,7 @@ from . import __version__
 from .batch import MANIFEST, PreviousRun, Spec, clean_file, manifest_text, pipeline_for, stale_files, \
     write_atomic
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk
-from .pipeline import Pipeline
+from .pipeline import Pipeline, find_settings
 from .rules import RuleError
 
 
@@ -275,9 +275,14 @@ def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         sys.exit(1)
 
 
-def _pipeline(rule_dirs, no_default_rules, settings) -> Pipeline:
+def _pipeline(rule_dirs, no_default_rules, settings, file: str | None = None) -> Pipeline:
+    """The pipeline for one file: its folder's normalize.toml under the options."""
     try:
-        return Pipeline(rule_dirs, not no_default_rules, settings)
+        merged = {}
+        if file and file != "-":
+            merged, _ = find_settings(Path(file), Path(file).resolve().parent)
+        merged.update(settings)
+        return Pipeline(rule_dirs, not no_default_rules, merged)
     except RuleError as exc:
         _fail_rules(exc)
 
@@ -291,9 +296,9 @@ def _pipeline(rule_dirs, no_default_rules, settings) -> Pipeline:
 @click.option("--explain", is_flag=True, help="Print changes, flags and removed lines to stderr.")
 def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
     """Clean text from FILE (or stdin) to stdout, without splitting articles."""
-    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc))
+    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
     text = _read_input(file)
-    fixed, doc = pipe.fix(text)
+    fixed, doc = pipe.fix(text, None if file == "-" else Path(file).name)
     sys.stdout.write(fixed)
     if explain:
         _explain(doc, err=True)
@@ -318,8 +323,8 @@ def _explain(doc, err=False):
 @opencc_option
 def explain(file, rule_dirs, no_default_rules, preset, opencc):
     """Every change and flag for FILE: raw line, rule id, before → after."""
-    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc))
-    _fixed, doc = pipe.fix(_read_input(file))
+    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
+    _fixed, doc = pipe.fix(_read_input(file), Path(file).name)
     _explain(doc)
 
 

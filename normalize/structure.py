@@ -27,9 +27,9 @@ _NAME_SUFFIX = r"(?:/|／)(?:文|图|摄|摄影)"
 _BYLINE_TOKEN = regex.compile(rf"^(?:(?P<role>{_ROLES})[：:]?)?(?P<name>{_NAME})?(?P<suffix>{_NAME_SUFFIX})?$")
 BYLINE_BULLET = regex.compile(r"^[●◎★☆■]\s*")
 # 本报讯 / 本报北京10月1日电 / 新华社北京10月1日电 (记者 X)
-DATELINE = regex.compile(
-    r"^(?:本报讯|本报(?:\p{Han}{2,8})?\d{1,2}月\d{1,2}日(?:电|讯)|"
-    r"(?:新华社|中新社|人民网)\p{Han}{0,8}\d{1,2}月\d{1,2}日电)"
+DATELINE = regex.compile(  # simplified and traditional forms
+    r"^(?:本[报報][讯訊]|本[报報](?:\p{Han}{2,8})?\d{1,2}月\d{1,2}日(?:[电電]|[讯訊])|"
+    r"(?:新[华華]社|中新社|人民[网網])\p{Han}{0,8}\d{1,2}月\d{1,2}日[电電])"
     r"(?:\s*[（(](?P<inner>[^（()）\n]{1,40})[)）])?")
 
 SUFFIX_ROLE = {"文": "记者", "图": "摄影", "摄": "摄影", "摄影": "摄影"}
@@ -146,7 +146,7 @@ def parse_byline(line: str) -> list[dict] | None:
     return parse_names(s)
 
 
-_DATELINE_HEADS = ("本报", "新华社", "中新社", "人民网")
+_DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
 
 
 def dateline(text: str) -> regex.Match | None:

@@ -129,3 +129,11 @@ def test_python_api():
 def test_python_m_normalize_version():
     proc = subprocess.run([sys.executable, "-m", "normalize", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and "normalize" in proc.stdout
+
+
+def test_fix_reads_the_files_folder_settings(tmp_path):
+    (tmp_path / "normalize.toml").write_text('opencc = "t2s"\n', encoding="utf-8")
+    f = tmp_path / "a.txt"
+    f.write_text("本報訊 全縣召開大會。\n", encoding="utf-8")
+    assert invoke("fix", f).output == "本报讯 全县召开大会。\n"
+    assert invoke("fix", f, "--opencc", "off").output == "本報訊 全縣召開大會。\n"
