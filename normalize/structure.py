@@ -20,7 +20,8 @@ PHOTO_CREDIT = regex.compile(r"^(?:(?:新华社|中新社|本报|人民日报)?(
 MD_HEADING = regex.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 _ROLES = (r"本报驻\p{Han}{1,8}记者|驻\p{Han}{1,8}记者|本报记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
-          "实习记者|记者|通讯员|实习生|特约通讯员|摄影|摄|文/图|文／图|文·图|图/文|文|图|撰文")
+          "实习记者|记者|通讯员|实习生|特约通讯员|摄影|摄|文/图|文／图|文·图|图/文|文|图|撰文|"
+          "本報記者|本報通訊員|新華社記者|記者|通訊員|實習生|攝影|攝")  # and in traditional characters
 ROLE = regex.compile(rf"^(?:{_ROLES})$")
 _NAME = r"(?:\p{Han}{2,4}|\p{Han}{1,3}·\p{Han}{1,6})"
 _NAME_SUFFIX = r"(?:/|／)(?:文|图|摄|摄影)"
@@ -33,7 +34,7 @@ DATELINE = regex.compile(  # simplified and traditional forms
     r"(?:\s*[（(](?P<inner>[^（()）\n]{1,40})[)）])?")
 
 SUFFIX_ROLE = {"文": "记者", "图": "摄影", "摄": "摄影", "摄影": "摄影"}
-ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄影"}
+ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄影", "攝": "攝影"}
 
 
 _SPACE_NEAR_WIDE = regex.compile(r"[ \u3000\u00a0\t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \u3000\u00a0\t]+")
@@ -116,7 +117,9 @@ def parse_names(text: str, default_role: str | None = None) -> list[dict] | None
             return None
         if m.group("role"):
             r = m.group("role")
-            role = ROLE_NAMES.get(r, r.removeprefix("本报").removeprefix("新华社").removeprefix("人民日报"))
+            role = ROLE_NAMES.get(r, r)
+            for prefix in ("本报", "本報", "新华社", "新華社", "人民日报"):
+                role = role.removeprefix(prefix)
             if role.endswith("记者"):
                 role = "记者"
         if m.group("name"):

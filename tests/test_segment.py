@@ -82,3 +82,9 @@ def test_subheadings_stay_with_their_article():
     arts = clean_text(page)
     assert len(arts) == 1
     assert ("h", "聚力污染防治") in arts[0].blocks
+
+
+def test_traditional_bylines_without_opencc():
+    arts = clean_text("本報記者 王曉明 通訊員 李華\n\n本報訊 全縣召開大會，部署今年工作。\n\n全縣大會召開\n")
+    assert arts[0].meta["authors"] == [{"name": "王曉明", "role": "記者"}, {"name": "李華", "role": "通訊員"}]
+    assert arts[0].meta["dateline"] == "本報訊"
