@@ -37,9 +37,11 @@ HANGING = "，。、；：！？”’）》"  # closing marks a column lets han
 LONG = 40          # a line wider than this is body text, never a headline
 HEADING_MAX = 25   # a sub-heading is at most this wide
 COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
+COLUMN_WIDEST = 60  # a column page with a wider common line width is not one
 ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
 _STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 _COLON_END = regex.compile(r"[：；:;]$")
+_PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
 _DATELINE_TAIL = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _HAN = regex.compile(r"\p{Han}")
 LATIN_END = regex.compile(r"[A-Za-z]$")
@@ -116,8 +118,15 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
 def _column_widths(lines: list[Line]) -> list[float] | None:
     """Per-line column width W on a column page, or None on a paragraph page."""
     body = [ln for ln in lines if ln.kind == "text"]
-    if len(body) < 8 or sum(ln.width <= COLUMN_MAX for ln in body) < 0.8 * len(body):
+    if len(body) < 8:
         return None
+    if sum(ln.width <= COLUMN_MAX for ln in body) < 0.8 * len(body):
+        # a wider column still shows as one line width most lines share
+        counts = Counter(math.floor(ln.width + 0.5) for ln in body)
+        mode = max(counts, key=lambda k: (counts[k], k))
+        near = sum(mode - 2 <= ln.width <= mode + 1.5 for ln in body)
+        if mode > COLUMN_WIDEST or near < 0.6 * len(body):
+            return None
     widths: list[float] = [0.0] * len(lines)
     seg: list[int] = []
 
@@ -205,7 +214,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             # a first line (which is about two columns short)
             if (not para_open and not ended and i > 0 and lines[i - 1].kind == "text" and not a.justified
                     and a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
-                    and not a.soft and not a.is_dateline):
+                    and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
                 # short, unfinished, alone: a sub-heading when body follows
                 a.kind = "h"
                 continue
@@ -223,7 +232,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         else:
             if ended:
                 joins[i] = False
-            elif (not para_open and a.width <= HEADING_MAX and not a.soft
+            elif (not para_open and a.width <= HEADING_MAX and not a.soft and not _PARENTHETICAL.match(a.text)
                   and b.width > LONG):
                 a.kind = "h"
                 joins[i] = False
