@@ -121,11 +121,15 @@ def _column_widths(lines: list[Line]) -> list[float] | None:
     if len(body) < 8:
         return None
     if sum(ln.width <= COLUMN_MAX for ln in body) < 0.8 * len(body):
-        # a wider column still shows as one line width most lines share
-        counts = Counter(math.floor(ln.width + 0.5) for ln in body)
+        # A wider column shows in the lines that end no sentence: in a column
+        # most lines are such, nearly all of one width (full, or a first line
+        # two short); on a page of one paragraph a line they are rare breaks.
+        open_ = [ln.width for ln in body if not ln.ended]
+        if len(open_) < 5 or len(open_) < 0.4 * len(body):
+            return None
+        counts = Counter(math.floor(w + 0.5) for w in open_)
         mode = max(counts, key=lambda k: (counts[k], k))
-        near = sum(mode - 2 <= ln.width <= mode + 1.5 for ln in body)
-        if mode > COLUMN_WIDEST or near < 0.6 * len(body):
+        if mode > COLUMN_WIDEST or sum(mode - 2.5 <= w <= mode + 1.5 for w in open_) < 0.7 * len(open_):
             return None
     widths: list[float] = [0.0] * len(lines)
     seg: list[int] = []
@@ -133,8 +137,15 @@ def _column_widths(lines: list[Line]) -> list[float] | None:
     def close():
         if not seg:
             return
-        counts = Counter(math.floor(lines[i].width + 0.5) for i in seg)
-        w = max(counts, key=lambda k: (counts[k], k))
+        # W from the lines that end no sentence: full lines, and first lines
+        # two short; with short paragraphs the two are equally common, so the
+        # upper quartile, not the mode
+        open_ = sorted(math.floor(lines[i].width + 0.5) for i in seg if not lines[i].ended)
+        if len(open_) >= 3:
+            w = open_[(3 * len(open_)) // 4]
+        else:
+            counts = Counter(math.floor(lines[i].width + 0.5) for i in seg)
+            w = max(counts, key=lambda k: (counts[k], k))
         for i in seg:
             widths[i] = float(w)
         seg.clear()

@@ -103,3 +103,11 @@ def test_unwrapping_clean_text_changes_nothing(pipe, paras):
     assert paragraphs(pipe, page) == paras
     fixed = pipe.fix(page)[0]
     assert fixed == page
+
+
+@pytest.mark.parametrize("width", [24, 30, 36])
+def test_wider_hard_wrapped_page_round_trip(pipe, width):
+    """PDF text extraction wraps at 25-40 columns: still one width, still a column."""
+    page = column_page(PARAS * 2, width, blank=False)
+    got = [t for k, t in blocks(pipe, page) if k == "p"]
+    assert got == PARAS * 2
