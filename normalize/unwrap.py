@@ -223,8 +223,11 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             local = max([ln.width for ln in lines[i + 1:i + 3] if ln.kind == "text"] or [w])
             # a sub-heading: after a finished paragraph, clearly narrower than
             # a first line (which is about two columns short)
+            narrow = a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
+            # a line far wider than its column was printed across columns
+            wide = a.width > w + 2 and a.width <= LONG
             if (not para_open and not ended and i > 0 and lines[i - 1].kind == "text" and not a.justified
-                    and a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
+                    and (narrow or wide)
                     and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
                 # short, unfinished, alone: a sub-heading when body follows
                 a.kind = "h"
