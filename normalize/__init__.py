@@ -8,19 +8,17 @@ The Python API for other tools is two functions:
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 __version__ = "0.1.0"
 
 from .article import Article  # noqa: E402
 
 
+@lru_cache(maxsize=1)
 def _default_pipeline():
     from .pipeline import Pipeline
-    global _PIPE
-    try:
-        return _PIPE
-    except NameError:
-        _PIPE = Pipeline()
-        return _PIPE
+    return Pipeline()
 
 
 def clean_text(text: str, source: dict | None = None) -> list[Article]:

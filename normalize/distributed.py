@@ -21,7 +21,7 @@ class Cluster:
         try:
             from distributed import Client
         except ImportError:  # pragma: no cover - depends on the install
-            raise SystemExit("normalize: --scheduler needs the dask extra: pip install 'normalize[dask]'")
+            raise SystemExit("normalize: --scheduler needs the dask extra: pip install 'normalize[dask]'") from None
         self.client = Client(address)
 
     def map(self, raws: list, spec: Spec) -> Iterator[Result]:

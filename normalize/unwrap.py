@@ -283,7 +283,7 @@ def unwrap(doc: Doc) -> Doc:
     widths = _column_widths(lines)
     _mark_decks(lines, widths is not None)
     if widths is not None:
-        for i, ln in enumerate(lines):
+        for ln in lines:
             if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)

@@ -7,7 +7,6 @@ import sys
 
 from click.testing import CliRunner
 
-from conftest import RAW, ROOT
 from normalize.cli import main
 
 PAGE = "记者 王晓明\n\n本报讯 全县召开大会,部署今年工作。\n\n全县大会召开\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import regex
 from hypothesis import given, settings, strategies as hs
 
-from conftest import SAMPLES, blocks, paragraphs
+from conftest import SAMPLES, blocks
 from normalize.pipeline import Pipeline
 
 

@@ -91,7 +91,7 @@ def test_raw_line_numbers_survive_joins(pipe):
     doc = pipe.run_text_stages(page)
     bl = doc.blocks()
     raw_lines = page.split("\n")
-    for kind, text, first, last in bl:
+    for _kind, text, first, last in bl:
         assert raw_lines[first - 1].strip()[:2] == text[:2]
         assert first <= last
 
