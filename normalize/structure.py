@@ -38,14 +38,18 @@ ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄�
 
 
 _SPACE_NEAR_WIDE = regex.compile(r"[ \u3000\u00a0\t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \u3000\u00a0\t]+")
-_NARROW = regex.compile(r"[\x00-\x7f\uff61-\uffdc\u00a0]")
+_HALFWIDTH = regex.compile(r"[\uff61-\uffdc\u00a0]")
 
 
 def width(text: str) -> float:
     """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
     next to Han or full-width marks (stray OCR spacing) count nothing."""
-    s = _SPACE_NEAR_WIDE.sub("", text)
-    return len(s) - 0.5 * len(_NARROW.findall(s))
+    s = _SPACE_NEAR_WIDE.sub("", text) if (" " in text or "\u3000" in text or "\u00a0" in text
+                                           or "\t" in text) else text
+    narrow = len(s.encode("ascii", "ignore"))  # ASCII characters, counted in C
+    if not s.isascii() and _HALFWIDTH.search(s):
+        narrow += len(_HALFWIDTH.findall(s))
+    return len(s) - 0.5 * narrow
 
 
 def print_column(paragraph: str, columns: int, indent: int = 2) -> list[str]:

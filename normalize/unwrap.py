@@ -48,7 +48,7 @@ LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     start: int
     end: int
@@ -64,10 +64,13 @@ class Line:
     soft: bool = False         # ends on punctuation that does not end one
     is_dateline: bool = False
 
+    headline_shape: bool = False
+
     def __post_init__(self):
         self.ended = st.ends_sentence(self.text)
         self.soft = st.soft_end(self.text)
         self.is_dateline = bool(st.dateline(self.text))
+        self.headline_shape = _headline_shape(self.text, self.soft)
 
 
 def _lines(doc: Doc) -> list[Line]:
@@ -165,10 +168,20 @@ def _starts_block(ln: Line) -> bool:
 
 def _deck_like(ln: Line, longest: float) -> bool:
     """Not too long, and not ending a statement (a headline may end on ？ or ！)."""
-    t = ln.text
-    return (ln.width <= longest and (not ln.soft or t.endswith("——")) and not _STATEMENT_END.search(t)
-            and not t.startswith(("（", "(")) and t.count("（") + t.count("(") == t.count("）") + t.count(")")
-            and not _DATELINE_TAIL.search(t))
+    return ln.width <= longest and ln.headline_shape
+
+
+def _headline_shape(t: str, soft: bool) -> bool:
+    """What a headline line can look like, width aside: it may end on ？, ！
+    or ——, never on 。 or ；, and is not a parenthesis or a dateline's tail."""
+    last = t[-1]
+    if soft and not t.endswith("——"):
+        return False
+    if last in "。；…" or (last in "”’」』）)" and _STATEMENT_END.search(t[-8:])):
+        return False
+    if t.startswith(("（", "(")) or t.count("（") + t.count("(") != t.count("）") + t.count(")"):
+        return False
+    return not (last in ")）" and _DATELINE_TAIL.search(t))
 
 
 def _mark_decks(lines: list[Line], column_page: bool) -> None:
