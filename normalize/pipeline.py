@@ -207,7 +207,10 @@ class Pipeline:
 
     # -- running ------------------------------------------------------------
     def run_text_stages(self, text: str, source: str | None = None) -> Doc:
-        doc = Doc.from_text(normalize_line_ends(text), settings=self.settings)
+        text = normalize_line_ends(text)
+        if not text.endswith("\n"):  # a last line is a line: rules anchor on its end
+            text += "\n"
+        doc = Doc.from_text(text, settings=self.settings)
         doc.source = source
         for stage in self.stages:
             doc = stage.run(doc)

@@ -113,3 +113,24 @@ def test_body_markup():
                   blocks=[("p", "#话题 开头的段落。"), ("h", "小标题"), ("caption", "图片说明"), ("p", "正文。")])
     body = art.to_markdown().split("\n---\n", 1)[1]
     assert body == "\n# 标题\n\n\\#话题 开头的段落。\n\n## 小标题\n\n*图片说明*\n\n正文。\n"
+
+
+from hypothesis import given, settings, strategies as hs  # noqa: E402
+
+ODD = hs.lists(hs.sampled_from(list("记者本报讯通讯员 王晓明全县大会。，：；“”\"'()（）#*>▲●■-—…□0123456789abc")
+                               + ["\n", "\n\n", "\u3000", "\u00a0", "\t", "1#", "[复制链接]", "本版主编",
+                                  "(上接一版)", "![](a.png)", "## ", "——", "注册", "TOP"]),
+               max_size=120).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ODD)
+def test_any_text_cleans_without_error_into_valid_articles(pipe, text):
+    """Adversarial mixes of chrome, markup and text never raise and always give
+    front matter that passes the schema (idempotence is tested in test_style)."""
+    arts, _doc = pipe.clean(text, {"path": "raw/x.txt", "sha256": "0" * 64, "stem": "x"})
+    for a in arts:
+        md = a.to_markdown()
+        fm = yaml.safe_load(md[4:md.index("\n---\n", 4) + 1])
+        jsonschema.validate(fm, SCHEMA)
+    assert isinstance(pipe.fix(text)[0], str)
