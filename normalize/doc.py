@@ -95,9 +95,10 @@ class Doc:
 
     # -- positions --------------------------------------------------------
     def line_at(self, pos: int) -> int:
-        if not self.origin:
-            return 1
-        return self.origin[min(pos, len(self.origin) - 1)]
+        try:
+            return self.origin[pos]
+        except IndexError:  # the end of the text: its last line
+            return self.origin[-1] if self.origin else 1
 
     def block_starts(self) -> list[int]:
         """Offsets where blocks begin (only meaningful after unwrapping);

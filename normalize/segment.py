@@ -230,8 +230,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     for f in doc.flags:
         flags_by[owner(f.line)].append(f.as_dict())
     changes_by = [Counter() for _ in drafts]
-    for c in doc.changes:
-        changes_by[owner(c.line)][c.rule] += 1
+    for (rule, line), n in Counter((c.rule, c.line) for c in doc.changes).items():
+        changes_by[owner(line)][rule] += n
 
     stem = source.get("stem", "page")
     width = max(2, len(str(len(drafts))))
