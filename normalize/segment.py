@@ -24,7 +24,6 @@ from . import structure as st
 from .article import Article
 from .doc import Doc, Removed
 
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}{2,3})$")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
