@@ -38,9 +38,6 @@ class Result:
     records: list[dict] = field(default_factory=list)     # manifest lines
     error: str | None = None
     flags: int = 0
-    skipped: bool = False
-    sha256: str | None = None
-    stamp: str | None = None
 
 
 _PIPELINES: dict[tuple, Pipeline] = {}
@@ -66,7 +63,6 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
         res.error = str(exc)
         return res
     pipe = pipeline_for(spec, raw)
-    res.sha256, res.stamp = sha, pipe.hash
     source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
     articles, doc = pipe.clean(text, source)
     base = raw.out_stem.as_posix()

@@ -34,7 +34,6 @@ class Draft:
     authors: list[dict] = field(default_factory=list)
     body: list[tuple[str, str, int, int]] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
-    continued_from: str | None = None
     closed: bool = False
 
     def add(self, block):
