@@ -117,3 +117,4 @@ def test_spacing_and_punctuation_conserve_letters(pieces):
     text = "".join(pieces) + "\n"
     out = pipe.fix(text)[0]
     assert _conserved(out) == _conserved(text)
+
