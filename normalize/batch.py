@@ -78,6 +78,25 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
     return res
 
 
+def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:
+    """``clean_file``, then, unless ``out`` is None (a dry run), write its
+    files under ``out`` and drop that source's stale articles there: the
+    worker that cleaned a file writes it, so the driver only keeps the
+    manifest.  The Result then carries the manifest records, not the files."""
+    res = clean_file(raw, spec)
+    if out is not None and not res.error:
+        write_result(Path(out), res)
+        res.files = {}
+    return res
+
+
+def write_result(out: Path, res: Result) -> None:
+    for p in stale_files(out, res):
+        p.unlink()
+    for rel, content in res.files.items():
+        write_atomic(out / rel, content)
+
+
 def write_atomic(path: Path, content: str) -> bool:
     """Write ``content`` unless the file already holds it; True when written."""
     data = content.encode("utf-8")

@@ -21,8 +21,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .batch import MANIFEST, PreviousRun, Spec, clean_file, manifest_text, pipeline_for, stale_files, \
-    write_atomic
+from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk
 from .pipeline import Pipeline, find_settings
 from .rules import RuleError
@@ -56,20 +55,20 @@ def main():
 
 
 def _worker(args):
-    raw, spec = args
-    return clean_file(raw, spec)
+    return clean_and_write(*args)
 
 
 WINDOW = 512  # files decided, cleaned and written at a time: memory stays flat
 
 
-def _results(items: list[RawFile], spec: Spec, pool):
-    """Results for ``items``, in their order: here, in a process pool or on a cluster."""
+def _results(items: list[RawFile], spec: Spec, pool, out: str | None):
+    """Results for ``items``, in their order: here, in a process pool or on a
+    cluster; with ``out``, each file's articles are already written there."""
     if hasattr(pool, "client"):
-        return pool.map(items, spec)
+        return pool.map(items, spec, out)
     if pool is None:
-        return (clean_file(raw, spec) for raw in items)
-    return pool.imap(_worker, [(raw, spec) for raw in items], chunksize=4)
+        return (clean_and_write(raw, spec, out) for raw in items)
+    return pool.imap(_worker, [(raw, spec, out) for raw in items], chunksize=4)
 
 
 def _windows(iterable, size):
@@ -151,7 +150,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                 reuse = {raw.display for raw in window
                          if prev and not dry and prev.stamp(raw.display)
                          and prev.stamp(raw.display) == _stamp(raw, spec)}
-                results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool))
+                results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool,
+                                        None if dry else str(out)))
                 for raw in window:
                     if raw.display in taken:
                         why = f"its output folder {out / raw.out_stem} is taken by another file of the same name"
@@ -175,7 +175,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                             n_articles += len(res.records)
                             n_flags += res.flags
                             manifest.write(manifest_text(res.records))
-                            _emit(out, res, dry, show_diff, changed)
+                            if dry:
+                                _compare_result(out, res, show_diff, changed)
                     if bar:
                         elapsed = max(time.monotonic() - start, 1e-9)
                         bar.update(1, f"{n_files / elapsed:.0f} files/s")
@@ -244,20 +245,14 @@ def _compare(path: Path, content: str, show_diff: bool, changed: list):
         click.echo("".join(diff), nl=False)
 
 
-def _emit(out: Path, res, dry: bool, show_diff: bool, changed: list):
+def _compare_result(out: Path, res, show_diff: bool, changed: list):
+    """A dry run: what writing this result would change."""
     for rel, content in res.files.items():
-        path = out / rel
-        if dry:
-            _compare(path, content, show_diff, changed)
-        else:
-            write_atomic(path, content)
+        _compare(out / rel, content, show_diff, changed)
     for p in stale_files(out, res):
-        if dry:
-            changed.append(p)
-            if show_diff:
-                click.echo(f"--- a/{p}\n+++ /dev/null\n", nl=False)
-        else:
-            p.unlink()
+        changed.append(p)
+        if show_diff:
+            click.echo(f"--- a/{p}\n+++ /dev/null\n", nl=False)
 
 
 def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

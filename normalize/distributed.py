@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .batch import Result, Spec, clean_file
+from .batch import Result, Spec, clean_and_write
 
 
 class Cluster:
@@ -24,9 +24,9 @@ class Cluster:
             raise SystemExit("normalize: --scheduler needs the dask extra: pip install 'normalize[dask]'") from None
         self.client = Client(address)
 
-    def map(self, raws: list, spec: Spec) -> Iterator[Result]:
-        """``clean_file`` over ``raws`` on the cluster, results in input order."""
-        futures = self.client.map(clean_file, raws, spec=spec, pure=False)
+    def map(self, raws: list, spec: Spec, out: str | None) -> Iterator[Result]:
+        """``clean_and_write`` over ``raws`` on the cluster, results in input order."""
+        futures = self.client.map(clean_and_write, raws, spec=spec, out=out, pure=False)
         yield from self.client.gather(futures)
 
     def close(self) -> None:
