@@ -35,6 +35,7 @@ class Draft:
     body: list[tuple[str, str, int, int]] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
     closed: bool = False
+    has_dateline: bool = False
 
     def add(self, block):
         kind, text, first, last = block
@@ -45,6 +46,7 @@ class Draft:
             self.authors += st.parse_byline(text) or []
         else:
             self.body.append(block)
+            self.has_dateline = self.has_dateline or (kind == "p" and bool(st.dateline(text)))
 
 
 def _units(blocks):
@@ -99,8 +101,8 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
         else:
             for b in run:
                 # a second dateline in one article starts another (a page of briefs)
-                second_dateline = (b[0] == "p" and st.dateline(b[1]) and cur is not None and not after
-                                   and any(k == "p" and st.dateline(t) for k, t, _f, _l in cur.body))
+                second_dateline = (b[0] == "p" and cur is not None and cur.has_dateline and not after
+                                   and bool(st.dateline(b[1])))
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
                     new()
                 cur.add(b)

@@ -11,8 +11,7 @@ import regex
 HAN = r"\p{Han}"
 # a sentence is over: final mark, then any closing quotes or brackets
 SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》）)\]]*$|[。！？]\s*[”’」』]$")
-# the line ends on some punctuation that does not end a sentence
-SOFT_END = regex.compile(r"[，、：；,:;（(“「‘《—-]$")
+HANGING = "，。、；：！？”’）》"  # closing marks a column lets hang past its edge
 CAPTION_MARK = regex.compile(r"^[▲△▼◆]\s*")
 # a photo credit standing alone (新华社发, 本报记者 李满摄): part of a caption, never a headline
 PHOTO_CREDIT = regex.compile(r"^(?:(?:新华社|中新社|本报|人民日报)?(?:记者|通讯员)?[\s\p{Han}·、]{0,16}(?:摄|供图|摄影)"
@@ -60,7 +59,7 @@ def print_column(paragraph: str, columns: int, indent: int = 2) -> list[str]:
     lines, cur, w = [], "", float(indent)
     for ch in paragraph:
         cw = width(ch) or 0.5
-        if w + cw > columns and cur and ch not in "，。、；：！？”’）》":
+        if w + cw > columns and cur and ch not in HANGING:
             lines.append(cur)
             cur, w = "", 0.0
         cur += ch
@@ -71,6 +70,7 @@ def print_column(paragraph: str, columns: int, indent: int = 2) -> list[str]:
 
 
 _FINAL_CHARS = frozenset("。！？!?….—”’」』》）)]")
+# the line ends on some punctuation that does not end a sentence
 _SOFT_CHARS = frozenset("，、：；,:;（(“「‘《—-")
 
 
@@ -90,7 +90,8 @@ _ONE_HAN = regex.compile(HAN)
 _NAME_SEP = regex.compile(r"[\s、，,]+")
 _FIRST_SEP = regex.compile(r"[\s、]+")
 _NAME_RE = regex.compile(_NAME)
-_EDITOR_SPLIT = regex.compile(r"([\s、，,：:]+|本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)")
+_EDITORS = "本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制"
+_EDITOR_SPLIT = regex.compile(rf"([\s、，,：:]+|{_EDITORS})")
 # cheap first look: a byline names a role, starts with a bullet, or credits with a slash
 _BYLINE_HINT = regex.compile(rf"^[●◎★☆■]|{_ROLES}|/")
 
@@ -161,7 +162,7 @@ def dateline(text: str) -> regex.Match | None:
     return DATELINE.match(t) if t.startswith(_DATELINE_HEADS) else None
 
 
-EDITOR_ROLES = regex.compile(r"(本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制)")
+EDITOR_ROLES = regex.compile(rf"(?:{_EDITORS})")
 
 
 def parse_editors(text: str) -> list[dict]:

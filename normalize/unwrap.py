@@ -33,7 +33,6 @@ import regex
 from . import structure as st
 from .doc import Change, Doc, Removed
 
-HANGING = "，。、；：！？”’）》"  # closing marks a column lets hang past its edge
 LONG = 40          # a line wider than this is body text, never a headline
 HEADING_MAX = 25   # a sub-heading is at most this wide
 COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
@@ -251,7 +250,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
                 # a full line ending a sentence: the next starts a paragraph
                 # when it is indented short and goes on past its own line
                 # (punctuation hanging past the edge does not count)
-                nxt_short = b.width - (1 if b.text[-1] in HANGING and b.width > w else 0) <= w - 1.5
+                nxt_short = b.width - (1 if b.text[-1] in st.HANGING and b.width > w else 0) <= w - 1.5
                 goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended
                 joins[i] = not (nxt_short and goes_on)
             else:
