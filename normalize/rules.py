@@ -34,6 +34,7 @@ from pathlib import Path
 import regex
 
 from .doc import Doc, Flag, Note
+from .prefilter import required_strings
 
 NOTE_KEYS = frozenset({
     "title", "credits", "editors", "source_org", "continued_from", "continued_on",
@@ -67,6 +68,19 @@ class Rule:
     scope: str = "blocks"
     source: str = ""
     regex: regex.Pattern | None = None
+    needs: tuple[str, ...] | None = field(init=False, default=None)
+
+    def __post_init__(self):
+        # a text holding none of these strings cannot match (see prefilter.py)
+        self.needs = required_strings(self.pattern)
+
+    def may_match(self, text: str) -> bool:
+        """False only when the pattern cannot match ``text``.  One character
+        is tested first: ``in`` finds a single character far faster than a
+        string of several."""
+        if self.needs is None:
+            return True
+        return any(s[0] in text and (len(s) == 1 or s in text) for s in self.needs)
 
     def apply(self, doc: Doc) -> None:
         """Run this rule over ``doc`` until it has nothing left to change
@@ -77,6 +91,8 @@ class Rule:
 
     def _apply_once(self, doc: Doc) -> bool:
         text = doc.text
+        if not self.may_match(text):
+            return False
         # block kinds matter only when the page has kinds this rule must skip
         starts = (doc.block_starts() if (self.kinds and doc.kinds is not None
                                          and not set(doc.kinds) <= set(self.kinds)) else None)
