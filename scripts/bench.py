@@ -14,7 +14,11 @@ re-measured on demand.  It:
    and the peak RSS of the largest process;
 3. times, over the same text, one pass of the floor regex
    ``(?<=\\p{Han}) +(?=\\p{Han})`` and autocorrect-py's ``format``;
-4. runs 100,000 small files in one go (time and memory).
+4. times the write floor: every page read, hashed, decoded and cut into as
+   many articles as the real run wrote for it, each written with our front
+   matter and a manifest line, with no cleaning at all: what any pipeline
+   written in Python pays for this output;
+5. runs 100,000 small files in one go (time and memory).
 
     python scripts/bench.py [--mb 50] [--small 100000] [--work DIR]
 """
@@ -118,6 +122,34 @@ def build_small(folder: Path, count: int) -> int:
     return total
 
 
+def write_floor(files: list[Path], counts: list[int], out: Path) -> float:
+    """Seconds to read, hash and decode every page and write it back as
+    ``counts[i]`` articles (front matter by PyYAML, atomic writes, manifest
+    lines): the output side of a run, with no cleaning in it."""
+    import hashlib
+    from normalize.article import Article
+    from normalize.batch import write_atomic
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    t = time.perf_counter()
+    with open(out / "manifest.jsonl", "w", encoding="utf-8") as manifest:
+        for n, f in enumerate(files):
+            data = f.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            text = data.decode("utf-8")
+            k = max(1, counts[n])
+            for i in range(k):
+                part = text[i * len(text) // k:(i + 1) * len(text) // k]
+                art = Article({"id": f"{f.stem}-{i + 1:02d}", "title": part[:12],
+                               "source": {"path": str(f), "sha256": sha}, "flags": [],
+                               "changes": {"unwrap.join": 1}, "normalizer": {"version": "0", "rules": "0"}},
+                              [("p", part)])
+                rel = f"{f.stem}/{i + 1:02d}.md"
+                write_atomic(out / rel, art.to_markdown())
+                manifest.write(json.dumps({"path": rel, **art.front_matter()}, ensure_ascii=False) + "\n")
+    return time.perf_counter() - t
+
+
 def timed_run(args: list[str]) -> tuple[float, int, str]:
     """Seconds, peak RSS (kB) of the largest process, and stderr, measured in
     a fresh child so that only this run's processes count."""
@@ -174,6 +206,10 @@ def main(argv=None):
         report["autocorrect_py"] = {"MB/s": round(mb / secs, 2)}
     except ImportError:
         report["autocorrect_py"] = "not installed (make bench installs it)"
+    counts = [len(list((work / "out1" / f.relative_to(raw).with_suffix("")).glob("*.md"))) for f in files]
+    secs = write_floor(files, counts, work / "write-floor")
+    report["write_floor"] = {"MB/s": round(mb / secs, 1),
+                             "ratio_floor_regex_to_it": round(report["floor_regex"]["MB/s"] * secs / mb, 1)}
     ours = report["jobs1"]["MB/s"]
     report["ratio_floor_to_ours"] = round(report["floor_regex"]["MB/s"] / ours, 1)
     if isinstance(report["autocorrect_py"], dict):
