@@ -48,7 +48,9 @@ def required_strings(pattern: str) -> tuple[str, ...] | None:
     try:
         source = _for_stdlib(pattern)
         tree = sre_parse.parse(source)
-        if tree.state.flags & sre_c.SRE_FLAG_IGNORECASE:
+        # ignore case: literals do not hold; verbose: comments may hold brackets
+        # that the rewriting above took for a class
+        if tree.state.flags & (sre_c.SRE_FLAG_IGNORECASE | sre_c.SRE_FLAG_VERBOSE):
             return None
         found = _seq(list(tree))
     except Exception:  # noqa: BLE001 - any parser or analysis failure: scan always
@@ -154,8 +156,8 @@ def _item(op, arg) -> set[str] | None:
         return _seq(list(body)) if low >= 1 else None
     if name == "SUBPATTERN":
         _group, add_flags, _del, body = arg
-        if add_flags & sre_c.SRE_FLAG_IGNORECASE:
-            raise _Unknown("ignore case")
+        if add_flags & (sre_c.SRE_FLAG_IGNORECASE | sre_c.SRE_FLAG_VERBOSE):
+            raise _Unknown("ignore case or verbose")
         return _seq(list(body))
     if name == "ATOMIC_GROUP":
         return _seq(list(arg))

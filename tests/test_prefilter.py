@@ -28,6 +28,7 @@ def test_strings_read_off_the_pattern(pattern, strings):
 @pytest.mark.parametrize("pattern", [
     r"(?i)注册",             # case-insensitive: literals do not hold
     r"(?i:TOP)",
+    r"(?x) 注 册  # a comment",  # verbose: a comment may look like a class
     r"(?<!x)y?",             # nothing needed
     r"注册{e<=1}",           # regex's fuzzy matching: the standard parser would misread it
     r"[[:alpha:]]x",         # POSIX class
