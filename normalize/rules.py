@@ -40,6 +40,7 @@ NOTE_KEYS = frozenset({
     "title", "credits", "editors", "source_org", "continued_from", "continued_on",
     "images", "forum_floor", "forum_author", "forum_time", "date", "site",
 })
+COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
 BLOCK_KINDS = ("p", "h", "title", "byline", "caption")
 SCOPES = ("page", "blocks")
 RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "fixes", "flags", "keeps"}
@@ -71,16 +72,24 @@ class Rule:
     needs: tuple[str, ...] | None = field(init=False, default=None)
 
     def __post_init__(self):
-        # a text holding none of these strings cannot match (see prefilter.py)
-        self.needs = required_strings(self.pattern)
+        # a text holding none of these strings cannot match (see prefilter.py);
+        # the likeliest first, so that a page that has one stops the test early
+        needs = required_strings(self.pattern)
+        self.needs = None if needs is None else tuple(sorted(needs, key=lambda s: (s[0] not in COMMON, s)))
 
     def may_match(self, text: str) -> bool:
-        """False only when the pattern cannot match ``text``.  One character
-        is tested first: ``in`` finds a single character far faster than a
-        string of several."""
+        """False only when the pattern cannot match ``text``.  A string's
+        characters are tested one by one first: ``in`` finds one character
+        many times faster than a string of several Han characters."""
         if self.needs is None:
             return True
-        return any(s[0] in text and (len(s) == 1 or s in text) for s in self.needs)
+        for s in self.needs:
+            if len(s) == 1:
+                if s in text:
+                    return True
+            elif all(c in text for c in s) and s in text:
+                return True
+        return False
 
     def apply(self, doc: Doc) -> None:
         """Run this rule over ``doc`` until it has nothing left to change
