@@ -30,6 +30,15 @@ def test_meaningful_spaces_survive(pipe):
     assert "John Smith" in lead
 
 
+def test_sub_heading_keeps_one_space_between_its_phrases(pipe):
+    body = "全县新建农村公路二十公里，惠及群众十万人，这是一个说明问题的长句子，一行写完了整个段落的内容。"
+    page = (f"{body}\n\n扎根乡土\u00a0\u00a0赢得群众\n\n{body}\n\n激发兴趣\u3000广泛参与\n\n{body}\n\n"
+            f"——编  者\n\n{body}\n")
+    heads = [t for k, t in blocks(pipe, page) if k == "h"]
+    assert heads == ["扎根乡土 赢得群众", "激发兴趣 广泛参与", "——编者"]
+    assert fix(pipe, fix(pipe, page)) == fix(pipe, page)
+
+
 def test_byline_spaces_survive_in_articles(pipe):
     arts = pipe.clean("记者 郑晓明 沈丽\n\n本报讯 全县召开大会，部署今年工作。\n\n全县大会召开\n")[0]
     assert [a["name"] for a in arts[0].meta["authors"]] == ["郑晓明", "沈丽"]
