@@ -16,7 +16,9 @@ looks at the page as a whole:
   unless the next is a byline, headline or caption.
 
 On both, a short line without sentence punctuation standing alone before
-body text is a sub-heading (``h``); a run of such lines just before a byline,
+body text is a sub-heading (``h``), and so, on a column page, is a full line
+followed by such a short one after a finished paragraph (a sub-heading too
+long for its column); a run of such lines just before a byline,
 a dateline or the end of the page is a headline deck (``title``).  Bylines
 (``byline``) and captions (``caption``: ``▲…``, ``*…*``, or the line after an
 image) are blocks of their own.  Nothing is ever joined across them.
@@ -40,6 +42,7 @@ COLUMN_WIDEST = 60  # a column page with a wider common line width is not one
 ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
 _STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 _COLON_END = regex.compile(r"[：；:;]$")
+_INNER_STOP = regex.compile(r"[。！？；]")  # a line with a sentence end is no headline's
 _PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
 _DATELINE_TAIL = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _HAN = regex.compile(r"\p{Han}")
@@ -243,6 +246,15 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
                     and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
                 # short, unfinished, alone: a sub-heading when body follows
                 a.kind = "h"
+                continue
+            if (para_open and narrow and not ended and not a.soft and i > 1 and not joins[i - 2]
+                    and lines[i - 2].kind == "text" and lines[i - 2].ended
+                    and not _INNER_STOP.search(lines[i - 1].text) and not lines[i - 1].is_dateline
+                    and lines[i - 1].width + a.width <= 2 * HEADING_MAX and not _PARENTHETICAL.match(a.text)):
+                # a sub-heading too long for one line: after a finished
+                # paragraph, a full line and a short one that ends no sentence
+                lines[i - 1].kind = a.kind = "h"
+                para_open = False
                 continue
             if ended and not full:
                 joins[i] = False

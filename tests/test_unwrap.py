@@ -119,3 +119,14 @@ def test_heading_printed_across_columns(pipe):
     bl = blocks(pipe, "记者 王晓明\n\n" + "\n\n".join(lines) + "\n")
     assert ("h", heading) in bl
     assert [t for k, t in bl if k == "p"] == PARAS[:3]
+
+
+@pytest.mark.parametrize("width", [12, 14, 16])
+def test_heading_wrapped_onto_two_lines_of_its_column(pipe, width):
+    heading = "坚持问题导向，把调研成果转化为实际成效"
+    lines = [l for p in PARAS[:1] for l in wrap(p, width)] + wrap(heading, width) + \
+        [l for p in PARAS[1:3] for l in wrap(p, width)]
+    assert len(wrap(heading, width)) == 2
+    bl = blocks(pipe, "记者 王晓明\n\n" + "\n\n".join(lines) + "\n")
+    assert ("h", heading) in bl
+    assert [t for k, t in bl if k == "p"] == PARAS[:3]
