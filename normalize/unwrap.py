@@ -241,8 +241,9 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             narrow = a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
             # a line far wider than its column was printed across columns
             wide = a.width > w + 2 and a.width <= LONG
-            if (not para_open and not ended and i > 0 and lines[i - 1].kind == "text" and not a.justified
-                    and (narrow or wide)
+            after_byline = i > 0 and lines[i - 1].kind == "byline" and a.width <= w / 2
+            if (not para_open and not ended and i > 0 and (lines[i - 1].kind == "text" or after_byline)
+                    and not a.justified and (narrow or wide)
                     and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
                 # short, unfinished, alone: a sub-heading when body follows
                 a.kind = "h"

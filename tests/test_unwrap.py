@@ -130,3 +130,11 @@ def test_heading_wrapped_onto_two_lines_of_its_column(pipe, width):
     bl = blocks(pipe, "记者 王晓明\n\n" + "\n\n".join(lines) + "\n")
     assert ("h", heading) in bl
     assert [t for k, t in bl if k == "p"] == PARAS[:3]
+
+
+def test_short_heading_right_after_the_byline(pipe):
+    # (before a dateline, 本报讯 …, such a line is a headline deck instead)
+    lines = ["核心阅读"] + [l for p in PARAS[1:4] for l in wrap(p, 14)]
+    bl = blocks(pipe, "记者 王晓明\n\n" + "\n\n".join(lines) + "\n")
+    assert ("h", "核心阅读") in bl
+    assert [t for k, t in bl if k == "p"] == PARAS[1:4]
