@@ -151,9 +151,9 @@ class PreviousRun:
                         old = self.index.get(src)
                         if old is None:
                             self.index[src] = (*key, offset, len(raw))
-                        elif old[:2] == key and old[2] + old[3] == offset:
-                            self.index[src] = (*key, old[2], old[3] + len(raw))
-                        else:  # mixed stamps or scattered lines: never reuse
+                        elif old[2] + old[3] == offset:  # mixed stamps: never reuse
+                            self.index[src] = (*(key if old[:2] == key else (None, None)), old[2], old[3] + len(raw))
+                        else:  # scattered lines (not what a run writes): never reuse
                             self.index[src] = (None, None, old[2], old[3])
                     offset += len(raw)
         elif out.is_dir():
@@ -167,6 +167,10 @@ class PreviousRun:
                         key = (None, None)
                     self.index[src] = (*key, 0, 0)
                     self.rebuilt.setdefault(src, []).append(line)
+
+    def sources(self) -> list[str]:
+        """Every source the last run wrote, in its manifest's order."""
+        return list(self.index)
 
     def stamp(self, src: str) -> tuple[str | None, str | None] | None:
         entry = self.index.get(src)

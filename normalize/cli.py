@@ -99,8 +99,10 @@ def _windows(iterable, size):
 @click.option("--scheduler", help="Dask scheduler address: clean files on that cluster (needs the dask extra).")
 @click.option("--collate", "do_collate", is_flag=True,
               help="After cleaning, fill gaps from other witnesses of the same article in the output.")
+@click.option("--prune", is_flag=True,
+              help="Remove the articles of raw files that are gone from the inputs.")
 def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, check, show_diff, max_bytes,
-        scheduler, do_collate):
+        scheduler, do_collate, prune):
     """Clean raw scans (files or folders; default raw/) into per-article Markdown."""
     paths = list(paths) or [Path("raw")]
     for p in paths:
@@ -115,7 +117,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     except RuleError as exc:
         _fail_rules(exc)
     dry = check or show_diff
-    prev = None if force else PreviousRun(out)
+    prev = PreviousRun(out)
     jobs = jobs or os.cpu_count() or 1
     start = time.monotonic()
     n_files = n_articles = n_flags = n_skipped = 0
@@ -138,7 +140,9 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     try:
         with manifest:
             stems: set[str] = set()
+            walked: set[str] = set()
             for window in _windows(walk(paths, out), WINDOW):
+                walked.update(raw.display for raw in window)
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
                 taken = set()
                 for raw in window:
@@ -148,7 +152,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                     stems.add(stem)
                 # unchanged files (same raw bytes, rules, settings and code) keep what they have
                 reuse = {raw.display for raw in window
-                         if prev and not dry and prev.stamp(raw.display)
+                         if not force and not dry and prev.stamp(raw.display)
                          and prev.stamp(raw.display) == _stamp(raw, spec)}
                 results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool,
                                         None if dry else str(out)))
@@ -180,6 +184,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                     if bar:
                         elapsed = max(time.monotonic() - start, 1e-9)
                         bar.update(1, f"{n_files / elapsed:.0f} files/s")
+        gone: list[str] = []
+        _merge_into(Path(manifest.name), _carried(prev, walked, paths, out, prune, dry, show_diff, changed, gone))
         if bar:
             bar.render_finish()
         mpath = out / MANIFEST
@@ -203,6 +209,9 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
             os.unlink(manifest.name)
     summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
                + (f", {n_skipped} unchanged" if n_skipped else ""))
+    if gone:
+        summary += (f", {len(gone)} raw file{'s' if len(gone) > 1 else ''} gone: their articles "
+                    + ("removed" if prune else "kept (--prune removes them)"))
     if do_collate and not dry:
         from .collate import collate as fill_from_witnesses
         c = fill_from_witnesses(out)
@@ -214,6 +223,86 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         click.echo(f"  failed: {raw.path}: {why}", err=True)
     if errors or (check and changed):
         sys.exit(1)
+
+
+def _covers(paths: list[Path], src: str) -> bool:
+    """Whether walking ``paths`` would have found the raw file shown as ``src``."""
+    for p in paths:
+        if p.is_dir():
+            if not p.name or src.startswith(p.name + "/"):
+                return True
+        elif RawFile(p, p.parent, Path(p.name)).display == src:
+            return True
+    return False
+
+
+def _carried(prev: PreviousRun, walked: set[str], paths: list[Path], out: Path, prune: bool, dry: bool,
+             show_diff: bool, changed: list, gone: list[str]):
+    """The manifest lists every article in ``out``: a run over some of the
+    inputs keeps the other sources' lines, yielded here as ``(source,
+    lines)`` in the last manifest's order.  A source the inputs should have
+    held but no longer do is gone (added to ``gone``): its articles stay, or
+    with ``prune`` are removed."""
+    for src in prev.sources():
+        if src in walked:
+            continue
+        lines = [line for line in prev.lines(src).splitlines(True)
+                 if (out / json.loads(line)["path"]).is_file()]
+        if _covers(paths, src):
+            gone.append(src)
+            if prune:
+                _remove(out, [out / json.loads(line)["path"] for line in lines], dry, show_diff, changed)
+                continue
+        yield src, "".join(lines)
+
+
+def walk_key(display: str) -> tuple:
+    """Where ``walk`` finds a raw file: a folder's files by name, then its
+    sub-folders by name.  Both manifests being in this order, merging them
+    gives the order a run over all inputs writes."""
+    parts = display.split("/")
+    return tuple((1, d) for d in parts[:-1]) + ((0, parts[-1]),)
+
+
+def _merge_into(path: Path, carried) -> None:
+    """Merge the carried sources' lines into this run's manifest at ``path``,
+    both in walk order, streaming."""
+    pending = next(carried, None)
+    if pending is None:
+        return
+    merged = path.with_name(path.name + ".merged")
+    with open(path, encoding="utf-8") as ours, open(merged, "w", encoding="utf-8", newline="\n") as dest:
+        for line in ours:
+            key = walk_key(json.loads(line)["source"]["path"])
+            while pending is not None and walk_key(pending[0]) < key:
+                dest.write(pending[1])
+                pending = next(carried, None)
+            dest.write(line)
+        while pending is not None:
+            dest.write(pending[1])
+            pending = next(carried, None)
+    os.replace(merged, path)
+
+
+def _remove(out: Path, articles: list[Path], dry: bool, show_diff: bool, changed: list) -> None:
+    """Remove a gone source's articles; its removed.jsonl and folder too
+    when no other article is left there."""
+    folders = sorted({p.parent for p in articles})
+    doomed = list(articles)
+    for folder in folders:
+        if not [p for p in folder.glob("*.md") if p not in articles] and (folder / "removed.jsonl").is_file():
+            doomed.append(folder / "removed.jsonl")
+    for p in doomed:
+        changed.append(p)
+        if show_diff:
+            click.echo(f"--- a/{p}\n+++ /dev/null\n", nl=False)
+        if not dry:
+            p.unlink()
+    for folder in folders if not dry else []:
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            pass
 
 
 def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:

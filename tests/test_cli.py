@@ -93,6 +93,42 @@ def test_stale_articles_are_removed(tmp_path):
     assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 1
 
 
+def test_a_run_over_some_inputs_keeps_the_others_in_the_manifest(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
+    (raw / "b.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    manifest = (out / "manifest.jsonl").read_text(encoding="utf-8")
+    for extra in ([], ["--force"]):
+        assert invoke("run", raw / "b.txt", "--out", out, *extra).exit_code == 0
+        assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+
+
+def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
+    (raw / "b.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    (raw / "a.txt").unlink()
+    res = invoke("run", raw, "--out", out)
+    assert res.exit_code == 0 and "1 raw file gone: their articles kept (--prune removes them)" in res.output
+    assert (out / "a" / "01.md").is_file()
+    assert [json.loads(line)["source"]["path"] for line in (out / "manifest.jsonl").open(encoding="utf-8")] \
+        == ["raw/a.txt", "raw/b.txt"]  # in the order a run over both writes
+    res = invoke("run", raw, "--out", out, "--prune", "--check")
+    assert res.exit_code == 1 and (out / "a" / "01.md").is_file()
+    res = invoke("run", raw, "--out", out, "--prune")
+    assert res.exit_code == 0 and "their articles removed" in res.output
+    assert not (out / "a").exists()
+    assert [json.loads(line)["source"]["path"] for line in (out / "manifest.jsonl").open(encoding="utf-8")] \
+        == ["raw/b.txt"]
+    assert "gone" not in invoke("run", raw, "--out", out).output
+
+
 def test_settings_file_applies_below_it(tmp_path):
     raw = tmp_path / "raw"
     (raw / "tw").mkdir(parents=True)
