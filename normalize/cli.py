@@ -22,7 +22,7 @@ import click
 
 from . import __version__
 from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
-from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk
+from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk, walk_key
 from .pipeline import Pipeline, find_settings
 from .rules import RuleError
 
@@ -118,13 +118,16 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         _fail_rules(exc)
     dry = check or show_diff
     prev = PreviousRun(out)
+
+    def known(raw: RawFile) -> bool:  # cleaned by the last run, into the folder this raw would use
+        return raw.display in prev.index and (out / raw.out_stem).is_dir()
     jobs = jobs or os.cpu_count() or 1
     start = time.monotonic()
     n_files = n_articles = n_flags = n_skipped = 0
     errors, changed = [], []
     bar = None
     if sys.stderr.isatty():
-        total = sum(1 for _ in walk(paths, out))
+        total = sum(1 for _ in walk(paths, out, known))
         bar = click.progressbar(length=total, label="cleaning", file=sys.stderr, show_pos=True,
                                 item_show_func=lambda r: r)
     if not dry:
@@ -141,7 +144,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         with manifest:
             stems: set[str] = set()
             walked: set[str] = set()
-            for window in _windows(walk(paths, out), WINDOW):
+            for window in _windows(walk(paths, out, known), WINDOW):
                 walked.update(raw.display for raw in window)
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
                 taken = set()
@@ -226,14 +229,9 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
 
 
 def _covers(paths: list[Path], src: str) -> bool:
-    """Whether walking ``paths`` would have found the raw file shown as ``src``."""
-    for p in paths:
-        if p.is_dir():
-            if not p.name or src.startswith(p.name + "/"):
-                return True
-        elif RawFile(p, p.parent, Path(p.name)).display == src:
-            return True
-    return False
+    """Whether walking ``paths`` would have found the raw file shown as ``src``
+    (a file named on the command line was walked, so it is never gone)."""
+    return any(p.is_dir() and (not p.name or src.startswith(p.name + "/")) for p in paths)
 
 
 def _carried(prev: PreviousRun, walked: set[str], paths: list[Path], out: Path, prune: bool, dry: bool,
@@ -256,17 +254,10 @@ def _carried(prev: PreviousRun, walked: set[str], paths: list[Path], out: Path, 
         yield src, "".join(lines)
 
 
-def walk_key(display: str) -> tuple:
-    """Where ``walk`` finds a raw file: a folder's files by name, then its
-    sub-folders by name.  Both manifests being in this order, merging them
-    gives the order a run over all inputs writes."""
-    parts = display.split("/")
-    return tuple((1, d) for d in parts[:-1]) + ((0, parts[-1]),)
-
-
 def _merge_into(path: Path, carried) -> None:
     """Merge the carried sources' lines into this run's manifest at ``path``,
-    both in walk order, streaming."""
+    both in walk order (``walk_key``), streaming: the result is the order a
+    run over all inputs writes."""
     pending = next(carried, None)
     if pending is None:
         return

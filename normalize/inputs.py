@@ -38,13 +38,17 @@ class RawFile:
         return self.rel.with_suffix("")
 
 
-def walk(paths: list[Path], skip: Path | None = None) -> Iterator[RawFile]:
+def walk(paths: list[Path], skip: Path | None = None, known=None) -> Iterator[RawFile]:
     """Files named on the command line, and ``*.txt`` / ``*.md`` under folders
     (a folder's files by name, then its sub-folders by name), one at a time:
     a batch of any size is never held in memory.  ``skip`` (the output
-    folder) is never walked into: cleaned articles are not raw scans."""
+    folder) is never walked into: cleaned articles are not raw scans.
+    ``known(raw)``: whether the last run cleaned ``raw`` (see ``file_raw``)."""
     skip = skip.resolve() if skip is not None else None
-    for p in paths:
+    # inputs in walk order too, so that the order they were named in does not matter
+    order = sorted(((((1, p.name),) if p.is_dir() else walk_key(file_raw(p, known).display)), n, p)
+                   for n, p in enumerate(paths))
+    for _key, _n, p in order:
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
@@ -54,7 +58,26 @@ def walk(paths: list[Path], skip: Path | None = None) -> Iterator[RawFile]:
                         fp = Path(dirpath) / f
                         yield RawFile(fp, p, fp.relative_to(p))
         else:
-            yield RawFile(p, p.parent, Path(p.name))
+            yield file_raw(p, known)
+
+
+def walk_key(display: str) -> tuple:
+    """Where ``walk`` finds the raw file shown as ``display``: a folder's
+    files by name, then its sub-folders by name."""
+    parts = display.split("/")
+    return tuple((1, d) for d in parts[:-1]) + ((0, parts[-1]),)
+
+
+def file_raw(p: Path, known=None) -> RawFile:
+    """A file named on the command line.  Its input folder is its own folder,
+    unless the last run found it under a folder further up (``raw/s1/b.txt``
+    cleaned by ``normalize run raw``): then that one, so that cleaning the
+    file alone writes where the folder's run wrote it."""
+    for root in p.parents if known else ():
+        raw = RawFile(p, root, p.relative_to(root))
+        if known(raw):
+            return raw
+    return RawFile(p, p.parent, Path(p.name))
 
 
 def settings_folders(paths: list[Path]) -> Iterator[Path]:

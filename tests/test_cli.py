@@ -106,6 +106,22 @@ def test_a_run_over_some_inputs_keeps_the_others_in_the_manifest(tmp_path):
         assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
 
 
+def test_one_file_cleaned_again_goes_where_its_folder_put_it(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "s1").mkdir(parents=True)
+    (raw / "s1" / "a.txt").write_text(PAGE, encoding="utf-8")
+    (raw / "z.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    manifest = (out / "manifest.jsonl").read_text(encoding="utf-8")
+    assert invoke("run", raw / "s1" / "a.txt", "--out", out, "--force").exit_code == 0
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == ["s1/a/01.md", "z/01.md"]
+    assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+    # the order inputs are named in does not change the output
+    assert invoke("run", raw / "z.txt", raw / "s1" / "a.txt", "--out", out, "--force").exit_code == 0
+    assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+
+
 def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
