@@ -169,8 +169,14 @@ class PreviousRun:
                     self.rebuilt.setdefault(src, []).append(line)
 
     def sources(self) -> list[str]:
-        """Every source the last run wrote, in its manifest's order."""
+        """The sources the last run wrote and this one has not forgotten, in
+        the manifest's order."""
         return list(self.index)
+
+    def forget(self, src: str) -> None:
+        """This run has dealt with ``src``: memory shrinks as the run goes."""
+        self.index.pop(src, None)
+        self.rebuilt.pop(src, None)
 
     def stamp(self, src: str) -> tuple[str | None, str | None] | None:
         entry = self.index.get(src)

@@ -143,9 +143,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     try:
         with manifest:
             stems: set[str] = set()
-            walked: set[str] = set()
             for window in _windows(walk(paths, out, known), WINDOW):
-                walked.update(raw.display for raw in window)
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
                 taken = set()
                 for raw in window:
@@ -184,11 +182,12 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                             manifest.write(manifest_text(res.records))
                             if dry:
                                 _compare_result(out, res, show_diff, changed)
+                    prev.forget(raw.display)  # what is left of the last run afterwards was not walked
                     if bar:
                         elapsed = max(time.monotonic() - start, 1e-9)
                         bar.update(1, f"{n_files / elapsed:.0f} files/s")
         gone: list[str] = []
-        _merge_into(Path(manifest.name), _carried(prev, walked, paths, out, prune, dry, show_diff, changed, gone))
+        _merge_into(Path(manifest.name), _carried(prev, paths, out, prune, dry, show_diff, changed, gone))
         if bar:
             bar.render_finish()
         mpath = out / MANIFEST
@@ -234,16 +233,15 @@ def _covers(paths: list[Path], src: str) -> bool:
     return any(p.is_dir() and (not p.name or src.startswith(p.name + "/")) for p in paths)
 
 
-def _carried(prev: PreviousRun, walked: set[str], paths: list[Path], out: Path, prune: bool, dry: bool,
-             show_diff: bool, changed: list, gone: list[str]):
+def _carried(prev: PreviousRun, paths: list[Path], out: Path, prune: bool, dry: bool, show_diff: bool,
+             changed: list, gone: list[str]):
     """The manifest lists every article in ``out``: a run over some of the
-    inputs keeps the other sources' lines, yielded here as ``(source,
-    lines)`` in the last manifest's order.  A source the inputs should have
+    inputs keeps the other sources' lines (those ``prev`` still holds after
+    the run forgot what it walked), yielded here as ``(source, lines)`` in
+    the last manifest's order.  A source the inputs should have
     held but no longer do is gone (added to ``gone``): its articles stay, or
     with ``prune`` are removed."""
     for src in prev.sources():
-        if src in walked:
-            continue
         lines = [line for line in prev.lines(src).splitlines(True)
                  if (out / json.loads(line)["path"]).is_file()]
         if _covers(paths, src):
