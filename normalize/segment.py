@@ -100,13 +100,24 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
                 cur.add(b)
         else:
             for b in run:
-                # a second dateline in one article starts another (a page of briefs)
+                # a second dateline in one article starts another (a page of briefs),
+                # unless the byline names its reporters (one headline over two reports)
                 second_dateline = (b[0] == "p" and cur is not None and cur.has_dateline and not after
-                                   and bool(st.dateline(b[1])))
+                                   and bool(st.dateline(b[1])) and not _byline_covers(cur, b[1]))
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
                     new()
                 cur.add(b)
     return [d for d in drafts if d.body or d.deck]
+
+
+def _byline_covers(draft: Draft, text: str) -> bool:
+    """Whether every reporter a dateline names (（记者周之然、程维丹）) is
+    among the authors of ``draft``'s byline."""
+    m = st.dateline(text)
+    inner = m.group("inner") if m else None
+    names = st.parse_names(inner) if inner else None
+    have = {a["name"] for a in draft.authors}
+    return bool(names and have) and all(n["name"] in have for n in names)
 
 
 def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:

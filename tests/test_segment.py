@@ -88,3 +88,14 @@ def test_traditional_bylines_without_opencc():
     arts = clean_text("本報記者 王曉明 通訊員 李華\n\n本報訊 全縣召開大會，部署今年工作。\n\n全縣大會召開\n")
     assert arts[0].meta["authors"] == [{"name": "王曉明", "role": "記者"}, {"name": "李華", "role": "通訊員"}]
     assert arts[0].meta["dateline"] == "本報訊"
+
+
+def test_second_dateline_splits_unless_the_byline_names_its_reporter():
+    one = "本报平壤4月13日电（记者周之然）朝鲜当天发射卫星。\n\n"
+    two = "本报莫斯科4月13日电（记者谢亚宏）外交部长就此表示关切。\n\n"
+    # a headline over two reports whose reporters the byline names: one article
+    arts = clean_text(f"朝鲜发射卫星\n\n●周之然 谢亚宏\n\n{one}{two}")
+    assert len(arts) == 1 and [b[1][:6] for b in arts[0].blocks] == ["本报平壤4月", "本报莫斯科4"]
+    # briefs: a second dateline its byline does not cover starts another article
+    arts = clean_text(f"朝鲜发射卫星\n\n●周之然\n\n{one}{two}")
+    assert len(arts) == 2 and arts[1].blocks[0][1].startswith("本报莫斯科")
