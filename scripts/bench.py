@@ -38,10 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from eval import ROLES, wrap  # noqa: E402
-
-CHROME = "溧阳论坛\n\n注册\n\n发新话题 回复该主题\n\n{title} [复制链接]\n\n1# 楼主 | 发表于 2021-5-3 08:12\n\n"
-FOOT = "\n\n内容来源\n\n融媒体中心\n\n记者\n\n{name}\n\n本期编辑\n\n顾琰\n\n分享 转发\n\nTOP\n"
+from eval import column_page, forum_page, pdf_page  # noqa: E402
 
 
 def articles(shared: Path) -> list[dict]:
@@ -60,37 +57,6 @@ def articles(shared: Path) -> list[dict]:
             paras = [x.strip() for x in p.read_text(encoding="utf-8").split("\n\n") if x.strip()]
             out.append({"title": p.stem, "names": ["王晓明"], "paras": paras})
     return out
-
-
-def strip_digits(text: str, rnd: random.Random) -> str:
-    import regex
-    return regex.sub(r"\d+(?=[个名年户家项])", lambda m: "" if rnd.random() < 0.3 else m.group(0), text)
-
-
-def column_page(arts, rnd):
-    width, sep = rnd.randint(10, 17), rnd.choice(["\n\n", "\n"])
-    lines = []
-    for a in arts:
-        lines += [a["title"], f"{rnd.choice(ROLES)} {' '.join(a['names'][:3])}"]
-        lines += [l for p in a["paras"] for l in wrap(p, width)]
-    return sep.join(lines) + "\n"
-
-
-def pdf_page(arts, rnd):
-    out = ["本版主编 武曼晖 编辑 王娅楠"]
-    for a in arts:
-        out += [f"## {a['title']}", f"●{' '.join(a['names'][:2])}"]
-        for p in a["paras"]:
-            p = p.replace("，", ",").replace("：", ":").replace("；", ";").replace("“", '"').replace("”", '"')
-            cut = rnd.randint(20, 40)
-            out.append(" ".join(p[i:i + cut] for i in range(0, len(p), cut)))
-    return "\n\n".join(out) + "\n"
-
-
-def forum_page(arts, rnd):
-    a = arts[0]
-    body = "\n\n".join(strip_digits(p, rnd) for p in a["paras"])
-    return CHROME.format(title=a["title"]) + body + FOOT.format(name=a["names"][0])
 
 
 def build(shared: Path, folder: Path, mb: float, seed: int = 1) -> tuple[int, list[str]]:

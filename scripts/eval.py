@@ -11,6 +11,9 @@ corpus), which the test suite must not need.  It reports:
   indents, hanging punctuation, headline before or after the body);
 * segmentation: found / extra / title / authors on pages of 2-6 articles
   with headline decks before or after their bodies;
+* PDF-to-Markdown pages (half-width punctuation, joined-line spaces, ``##``
+  headlines, ``●`` bylines, page editors) and forum reposts (board chrome,
+  credits block): titles, bodies, and chrome left in bodies;
 * gaps: false alarms per 20,000 characters of clean text, and recall on
   text whose numbers before measure words were stripped;
 * idempotence: articles that change on a second pass.
@@ -63,6 +66,46 @@ def cut(paras, n):
     while len(out) > 1 and not st.ends_sentence(out[-1]):
         out.pop()
     return out
+
+
+# -- damaged pages (shared with scripts/bench.py) -----------------------------
+CHROME = "溧阳论坛\n\n注册\n\n发新话题 回复该主题\n\n{title} [复制链接]\n\n1# 楼主 | 发表于 2021-5-3 08:12\n\n"
+FOOT = "\n\n内容来源\n\n融媒体中心\n\n记者\n\n{name}\n\n本期编辑\n\n顾琰\n\n分享 转发\n\nTOP\n"
+FORUM_CHROME = ["溧阳论坛", "注册", "发新话题", "[复制链接]", "1#", "楼主", "内容来源", "本期编辑", "分享 转发", "TOP"]
+
+
+def strip_digits(text: str, rnd: random.Random) -> str:
+    return regex.sub(r"\d+(?=[个名年户家项])", lambda m: "" if rnd.random() < 0.3 else m.group(0), text)
+
+
+def column_page(arts, rnd):
+    width, sep = rnd.randint(10, 17), rnd.choice(["\n\n", "\n"])
+    lines = []
+    for a in arts:
+        lines += [a["title"], f"{rnd.choice(ROLES)} {' '.join(a['names'][:3])}"]
+        lines += [l for p in a["paras"] for l in wrap(p, width)]
+    return sep.join(lines) + "\n"
+
+
+def pdf_page(arts, rnd):
+    """PDF-to-Markdown output: page editors, ``##`` headlines, ``●`` bylines,
+    half-width punctuation, a space wherever a printed line was joined."""
+    out = ["本版主编 武曼晖 编辑 王娅楠"]
+    for a in arts:
+        out += [f"## {a['title']}", f"●{' '.join(a['names'][:2])}"]
+        for p in a["paras"]:
+            p = p.replace("，", ",").replace("：", ":").replace("；", ";").replace("“", '"').replace("”", '"')
+            cut = rnd.randint(20, 40)
+            out.append(" ".join(p[i:i + cut] for i in range(0, len(p), cut)))
+    return "\n\n".join(out) + "\n"
+
+
+def forum_page(arts, rnd, strip=True):
+    """A forum repost: board chrome, the thread title, a credits block and
+    buttons at the foot; with ``strip``, numbers stripped by the scraper."""
+    a = arts[0]
+    body = "\n\n".join(strip_digits(p, rnd) if strip else p for p in a["paras"])
+    return CHROME.format(title=a["title"]) + body + FOOT.format(name=a["names"][0])
 
 
 def scorer(shared: Path):
@@ -161,6 +204,41 @@ def eval_segment(pipe, corpus, rnd, pages, score):
             "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4)}
 
 
+# -- PDF-to-Markdown and forum pages ---------------------------------------------
+def eval_pdf(pipe, corpus, rnd, pages, score):
+    with_names = [a for a in corpus if a["names"]] or corpus
+    rows, extra_total = [], 0
+    for _ in range(pages):
+        chosen = [dict(a, paras=cut(a["paras"], 6)) for a in rnd.sample(with_names, rnd.randint(1, 4))]
+        gold = [{"title": a["title"], "authors": [{"name": n, "role": None} for n in a["names"][:2]],
+                 "blocks": gold_blocks(a["paras"])} for a in chosen]
+        r, extra, _res = score.score_source({"articles": gold}, outs_of(pipe.clean(pdf_page(chosen, rnd))[0]))
+        rows += r
+        extra_total += extra
+    s = score.summarize(rows)
+    return {"pages": pages, "found": f'{s["found"]}/{s["gold_articles"]}', "extra": extra_total,
+            "title": round(s["title"], 4), "authors": round(s["authors"], 4),
+            "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4)}
+
+
+def eval_forum(pipe, corpus, rnd, pages, score):
+    """Forum reposts (numbers intact): the thread title found, the chrome
+    gone from the body (score.py's residue, must-drop strings), the body kept."""
+    with_names = [a for a in corpus if a["names"]] or corpus
+    rows, residue = [], 0
+    for _ in range(pages):
+        a = dict(rnd.choice(with_names))
+        a["paras"] = cut(a["paras"], 8)
+        gold = {"boilerplate": FORUM_CHROME,
+                "articles": [{"title": a["title"], "authors": [], "blocks": gold_blocks(a["paras"])}]}
+        r, _extra, res = score.score_source(gold, outs_of(pipe.clean(forum_page([a], rnd, strip=False))[0]))
+        rows += r
+        residue += res
+    s = score.summarize(rows)
+    return {"pages": pages, "found": f'{s["found"]}/{s["gold_articles"]}', "title": round(s["title"], 4),
+            "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4), "residue": residue}
+
+
 # -- gaps and idempotence ---------------------------------------------------
 MEASURE = r"(?:余|多)?(?:个|名|栋|户|家|项|位|座|所|条|批次|人次|公里|平方米|吨|亩)"
 STRIP = regex.compile(rf"(?<=(?:全市|全县|全省|共有|共计|全长|约|带动|累计|，|、))\d+(?:\.\d+)?(?={MEASURE})")
@@ -223,6 +301,10 @@ def main(argv=None):
     print(json.dumps(eval_unwrap(pipe, corpus, rnd, args.pages, score, (18, 40)), ensure_ascii=False))
     print("== segmentation, pages of 2-6 articles from the corpus")
     print(json.dumps(eval_segment(pipe, corpus, rnd, args.pages, score), ensure_ascii=False))
+    print("== PDF-to-Markdown pages of 1-4 articles from the corpus")
+    print(json.dumps(eval_pdf(pipe, corpus, rnd, args.pages, score), ensure_ascii=False))
+    print("== forum reposts from the corpus")
+    print(json.dumps(eval_forum(pipe, corpus, rnd, args.pages, score), ensure_ascii=False))
     print("== gaps and idempotence over every corpus article")
     print(json.dumps(eval_gaps_and_idempotence(pipe, corpus_texts(args.shared)), ensure_ascii=False, indent=1))
     return 0
