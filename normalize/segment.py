@@ -36,6 +36,7 @@ class Draft:
     lines: list[tuple[int, int]] = field(default_factory=list)
     closed: bool = False
     has_dateline: bool = False
+    reporters: set[str] = field(default_factory=set)  # named by its byline or its datelines
 
     def add(self, block):
         kind, text, first, last = block
@@ -44,9 +45,12 @@ class Draft:
             self.deck.append(text)
         elif kind == "byline":
             self.authors += st.parse_byline(text) or []
+            self.reporters.update(a["name"] for a in self.authors)
         else:
             self.body.append(block)
-            self.has_dateline = self.has_dateline or (kind == "p" and bool(st.dateline(text)))
+            if kind == "p" and st.dateline(text):
+                self.has_dateline = True
+                self.reporters.update(_dateline_reporters(text))
 
 
 def _units(blocks):
@@ -101,7 +105,7 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
         else:
             for b in run:
                 # a second dateline in one article starts another (a page of briefs),
-                # unless the byline names its reporters (one headline over two reports)
+                # unless the article already names its reporters (one headline over two reports)
                 second_dateline = (b[0] == "p" and cur is not None and cur.has_dateline and not after
                                    and bool(st.dateline(b[1])) and not _byline_covers(cur, b[1]))
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
@@ -110,14 +114,18 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
     return [d for d in drafts if d.body or d.deck]
 
 
-def _byline_covers(draft: Draft, text: str) -> bool:
-    """Whether every reporter a dateline names (（记者周之然、程维丹）) is
-    among the authors of ``draft``'s byline."""
+def _dateline_reporters(text: str) -> list[str]:
+    """The reporters a dateline names: 本报平壤4月14日电（记者周之然、程维丹）."""
     m = st.dateline(text)
     inner = m.group("inner") if m else None
-    names = st.parse_names(inner) if inner else None
-    have = {a["name"] for a in draft.authors}
-    return bool(names and have) and all(n["name"] in have for n in names)
+    return [n["name"] for n in (st.parse_names(inner) or [])] if inner else []
+
+
+def _byline_covers(draft: Draft, text: str) -> bool:
+    """Whether every reporter a dateline names is already named by the
+    article (its byline, or its earlier datelines): more of the same report."""
+    names = _dateline_reporters(text)
+    return bool(names) and all(n in draft.reporters for n in names)
 
 
 def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:

@@ -99,3 +99,7 @@ def test_second_dateline_splits_unless_the_byline_names_its_reporter():
     # briefs: a second dateline its byline does not cover starts another article
     arts = clean_text(f"朝鲜发射卫星\n\n●周之然\n\n{one}{two}")
     assert len(arts) == 2 and arts[1].blocks[0][1].startswith("本报莫斯科")
+    # no byline, but the first dateline named the same reporter: one article
+    again = "本报平壤4月14日电（记者周之然）据朝中社报道，会议次日举行。\n\n"
+    assert len(clean_text(f"朝鲜发射卫星\n\n{one}{again}")) == 1
+    assert len(clean_text(f"朝鲜发射卫星\n\n{one}{two}")) == 2
