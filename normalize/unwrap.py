@@ -271,16 +271,31 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         else:
             if ended:
                 joins[i] = False
-            elif (not para_open and a.width <= HEADING_MAX and not a.soft and not _PARENTHETICAL.match(a.text)
-                  and b.width > LONG):
-                a.kind = "h"
-                joins[i] = False
+            elif (a.width <= HEADING_MAX and not a.soft and not _PARENTHETICAL.match(a.text) and b.width > LONG
+                  and _heading_run(lines, joins, i)):
+                # short pieces ending no sentence, right before body text: a
+                # heading (a two-line one, 朝鲜 / 或将重启…, is two pieces)
+                for k in _heading_run(lines, joins, i):
+                    lines[k].kind = "h"
+                    joins[k] = False
             elif _COLON_END.search(a.text) and a.width > LONG:
                 joins[i] = False  # a long line ending on a colon introduces what follows
             else:
                 joins[i] = True
         para_open = joins[i]
     return joins
+
+
+def _heading_run(lines: list[Line], joins: list[bool], i: int) -> list[int]:
+    """Line ``i`` and the short unfinished lines joined into it, when they
+    follow a finished paragraph (or open the page): all of a heading; else []."""
+    k = i
+    while k > 0 and joins[k - 1]:
+        k -= 1
+        ln = lines[k]
+        if ln.width > HEADING_MAX or ln.soft or ln.kind != "text" or _PARENTHETICAL.match(ln.text) or i - k > 2:
+            return []
+    return list(range(k, i + 1))
 
 
 LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.MULTILINE)

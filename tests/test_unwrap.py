@@ -138,3 +138,9 @@ def test_short_heading_right_after_the_byline(pipe):
     bl = blocks(pipe, "记者 王晓明\n\n" + "\n\n".join(lines) + "\n")
     assert ("h", "核心阅读") in bl
     assert [t for k, t in bl if k == "p"] == PARAS[1:4]
+
+
+def test_heading_on_two_short_pieces_before_body_text(pipe):
+    long = "三十年来，始终坚持一切工作到支部，以一抓到底的韧劲夯实组织基础，" * 3 + "推进基层党建工作。"
+    page = f"{long}\n\n朝鲜\n\n或将重启板门店红十字会联络渠道\n\n{long}\n"
+    assert blocks(pipe, page) == [("p", long), ("h", "朝鲜"), ("h", "或将重启板门店红十字会联络渠道"), ("p", long)]
