@@ -105,7 +105,7 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
         else:
             for b in run:
                 # a second dateline in one article starts another (a page of briefs),
-                # unless the article already names its reporters (one headline over two reports)
+                # unless the article already names one of its reporters (one headline over two reports)
                 second_dateline = (b[0] == "p" and cur is not None and cur.has_dateline and not after
                                    and bool(st.dateline(b[1])) and not _byline_covers(cur, b[1]))
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
@@ -122,10 +122,9 @@ def _dateline_reporters(text: str) -> list[str]:
 
 
 def _byline_covers(draft: Draft, text: str) -> bool:
-    """Whether every reporter a dateline names is already named by the
-    article (its byline, or its earlier datelines): more of the same report."""
-    names = _dateline_reporters(text)
-    return bool(names) and all(n in draft.reporters for n in names)
+    """Whether a reporter a dateline names is already named by the article
+    (its byline, or its earlier datelines): more of the same report."""
+    return any(n in draft.reporters for n in _dateline_reporters(text))
 
 
 def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:

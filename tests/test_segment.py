@@ -103,3 +103,6 @@ def test_second_dateline_splits_unless_the_byline_names_its_reporter():
     again = "本报平壤4月14日电（记者周之然）据朝中社报道，会议次日举行。\n\n"
     assert len(clean_text(f"朝鲜发射卫星\n\n{one}{again}")) == 1
     assert len(clean_text(f"朝鲜发射卫星\n\n{one}{two}")) == 2
+    # one of its reporters already named is enough (a byline may name fewer)
+    both = "本报莫斯科4月13日电（记者周之然、谢亚宏）外交部长就此表示关切。\n\n"
+    assert len(clean_text(f"朝鲜发射卫星\n\n●周之然\n\n{one}{both}")) == 1
