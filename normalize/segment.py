@@ -114,6 +114,18 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
     return [d for d in drafts if d.body or d.deck]
 
 
+def _distinct(people: list[dict]) -> list[dict]:
+    """One entry per name (a byline printed twice, a credits block naming
+    the byline's reporter again); a role found later fills a missing one."""
+    out: dict[str, dict] = {}
+    for p in people:
+        if p["name"] not in out:
+            out[p["name"]] = dict(p)
+        elif out[p["name"]]["role"] is None:
+            out[p["name"]]["role"] = p["role"]
+    return list(out.values())
+
+
 def _dateline_reporters(text: str) -> list[str]:
     """The reporters a dateline names: 本报平壤4月14日电（记者周之然、程维丹）."""
     m = st.dateline(text)
@@ -274,7 +286,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             if g and len(body[-1][1]) > 20:
                 authors = [{"name": g.group(1), "role": None}]
                 body[-1] = ("p", body[-1][1][: g.start()])
-        authors += m.get("credit_authors", [])
+        authors = _distinct(authors + m.get("credit_authors", []))
         editors = list(page_editors) + m.get("credit_editors", [])
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)

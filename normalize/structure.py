@@ -93,7 +93,9 @@ _NAME_RE = regex.compile(_NAME)
 _EDITORS = "本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制"
 _EDITOR_SPLIT = regex.compile(rf"([\s、，,：:]+|{_EDITORS})")
 # cheap first look: a byline names a role, starts with a bullet, or credits with a slash
-_BYLINE_HINT = regex.compile(rf"^[●◎★☆■]|{_ROLES}|/")
+_BYLINE_HINT = regex.compile(rf"^[●◎★☆■]|{_ROLES}|/|评论员")
+# an institution's commentary signs as its 评论员: the whole token is the author
+COMMENTATOR = regex.compile(r"^(?:本报|人民日报|新华社|光明日报|经济日报|求是)?(?:特约)?评论员$")
 
 
 def _merge_padded(tokens: list[str]) -> list[str]:
@@ -117,6 +119,9 @@ def parse_names(text: str, default_role: str | None = None) -> list[dict] | None
     tokens = _merge_padded([t for t in _NAME_SEP.split(text.strip()) if t])
     role, out = default_role, []
     for tok in tokens:
+        if COMMENTATOR.match(tok):
+            out.append({"name": tok, "role": "评论员"})
+            continue
         m = _BYLINE_TOKEN.match(tok)
         if not m or not (m.group("role") or m.group("name")):
             return None
@@ -148,7 +153,8 @@ def parse_byline(line: str) -> list[dict] | None:
     if bullet:
         s = s[bullet.end():]
     first = _FIRST_SEP.split(s, maxsplit=1)[0]
-    has_role = bool(_BYLINE_TOKEN.match(first) and _BYLINE_TOKEN.match(first).group("role")) or "/" in s
+    has_role = (bool(_BYLINE_TOKEN.match(first) and _BYLINE_TOKEN.match(first).group("role")) or "/" in s
+                or bool(COMMENTATOR.match(first)))
     if not (bullet or has_role):
         return None
     return parse_names(s)

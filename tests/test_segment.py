@@ -35,6 +35,8 @@ def test_titles_after_bodies():
     ("●刘乾坤 闫袁", [("刘乾坤", None), ("闫袁", None)]),
     ("新华社记者 邹多为", [("邹多为", "记者")]),
     ("实习生 赵一 记者 钱二", [("赵一", "实习生"), ("钱二", "记者")]),
+    ("本报评论员", [("本报评论员", "评论员")]),            # an institution's commentary
+    ("●本报评论员\n\n本报评论员", [("本报评论员", "评论员")]),  # printed twice, named once
 ])
 def test_bylines(byline, expected):
     arts = clean_text(f"一个标题\n\n{byline}\n\n{BODY1}")
