@@ -168,6 +168,13 @@ def eval_unwrap(pipe, corpus, rnd, pages, score, widths=(10, 17)):
 
 
 # -- segmentation -----------------------------------------------------------
+def multi_article_summary(score, rows, pages, extra_total):
+    s = score.summarize(rows)
+    return {"pages": pages, "found": f'{s["found"]}/{s["gold_articles"]}', "extra": extra_total,
+            "title": round(s["title"], 4), "authors": round(s["authors"], 4),
+            "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4)}
+
+
 def eval_segment(pipe, corpus, rnd, pages, score):
     with_names = [a for a in corpus if a["names"]] or corpus
     rows, extra_total = [], 0
@@ -198,10 +205,7 @@ def eval_segment(pipe, corpus, rnd, pages, score):
         r, extra, _res = score.score_source({"articles": gold}, outs_of(arts))
         rows += r
         extra_total += extra
-    s = score.summarize(rows)
-    return {"pages": pages, "found": f'{s["found"]}/{s["gold_articles"]}', "extra": extra_total,
-            "title": round(s["title"], 4), "authors": round(s["authors"], 4),
-            "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4)}
+    return multi_article_summary(score, rows, pages, extra_total)
 
 
 # -- PDF-to-Markdown and forum pages ---------------------------------------------
@@ -215,10 +219,7 @@ def eval_pdf(pipe, corpus, rnd, pages, score):
         r, extra, _res = score.score_source({"articles": gold}, outs_of(pipe.clean(pdf_page(chosen, rnd))[0]))
         rows += r
         extra_total += extra
-    s = score.summarize(rows)
-    return {"pages": pages, "found": f'{s["found"]}/{s["gold_articles"]}', "extra": extra_total,
-            "title": round(s["title"], 4), "authors": round(s["authors"], 4),
-            "para_f1": round(s["para_f1"], 4), "cer": round(s["cer"], 4)}
+    return multi_article_summary(score, rows, pages, extra_total)
 
 
 def eval_forum(pipe, corpus, rnd, pages, score):

@@ -58,12 +58,18 @@ def test_check_and_diff_write_nothing(tmp_path):
     assert "今年" in (out / "a" / "01.md").read_text(encoding="utf-8")
 
 
-def test_incremental_run_skips_unchanged_and_force_redoes(tmp_path):
+def two_pages(tmp_path):
+    """raw/a.txt and raw/b.txt, and where to clean them."""
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "a.txt").write_text(PAGE, encoding="utf-8")
     (raw / "b.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
     out = tmp_path / "out"
+    return raw, out
+
+
+def test_incremental_run_skips_unchanged_and_force_redoes(tmp_path):
+    raw, out = two_pages(tmp_path)
     assert invoke("run", raw, "--out", out).exit_code == 0
     res = invoke("run", raw, "--out", out)
     assert "2 unchanged" in res.output
@@ -94,11 +100,7 @@ def test_stale_articles_are_removed(tmp_path):
 
 
 def test_a_run_over_some_inputs_keeps_the_others_in_the_manifest(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
-    (raw / "b.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
-    out = tmp_path / "out"
+    raw, out = two_pages(tmp_path)
     assert invoke("run", raw, "--out", out).exit_code == 0
     manifest = (out / "manifest.jsonl").read_text(encoding="utf-8")
     for extra in ([], ["--force"]):
@@ -123,11 +125,7 @@ def test_one_file_cleaned_again_goes_where_its_folder_put_it(tmp_path):
 
 
 def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "a.txt").write_text(PAGE, encoding="utf-8")
-    (raw / "b.txt").write_text(PAGE.replace("全县", "全市"), encoding="utf-8")
-    out = tmp_path / "out"
+    raw, out = two_pages(tmp_path)
     assert invoke("run", raw, "--out", out).exit_code == 0
     (raw / "a.txt").unlink()
     res = invoke("run", raw, "--out", out)
