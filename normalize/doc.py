@@ -81,10 +81,8 @@ class Doc:
     @classmethod
     def from_text(cls, text: str, settings: dict | None = None) -> "Doc":
         origin = array("i")
-        line = 1
-        for ln in text.split("\n"):
-            origin.extend([line] * (len(ln) + 1))
-            line += 1
+        for line, ln in enumerate(text.split("\n"), 1):
+            origin.extend(array("i", (line,)) * (len(ln) + 1))  # repeated in C, no list
         origin = origin[: len(text)]
         return cls(text=text, origin=origin, settings=dict(settings or {}))
 
