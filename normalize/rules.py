@@ -102,9 +102,15 @@ class Rule:
         text = doc.text
         if not self.may_match(text):
             return False
-        # block kinds matter only when the page has kinds this rule must skip
-        starts = (doc.block_starts() if (self.kinds and doc.kinds is not None
-                                         and not set(doc.kinds) <= set(self.kinds)) else None)
+        # block kinds matter only when the page has kinds this rule must skip;
+        # a page with none of its kinds (no sub-heading for a sub-heading rule) is skipped
+        starts = None
+        if self.kinds and doc.kinds is not None:
+            kinds = set(doc.kinds)
+            if kinds.isdisjoint(self.kinds):
+                return False
+            if not kinds <= set(self.kinds):
+                starts = doc.block_starts()
         notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
         literal = self.replace is not None and "\\" not in self.replace
         edits = []
