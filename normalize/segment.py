@@ -291,9 +291,12 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)
         forum = None
-        if any(k.startswith("forum_") for k in page) and i == 0:
+        if i == 0 and (any(k.startswith("forum_") for k in page) or "site" in page):
+            # the board and the thread's own title, which a deck in the post may differ from
             forum = {"floor": int(page["forum_floor"]) if page.get("forum_floor", "").isdigit() else None,
-                     "author": page.get("forum_author"), "time": page.get("forum_time")}
+                     "author": page.get("forum_author"), "time": page.get("forum_time"),
+                     "site": page.get("site"),
+                     "thread": " ".join(page["title"].split()) if page.get("title") else None}
         date = _iso_date(page["date"]) if page.get("date") else None
         if i == len(drafts) - 1 and doc.settings.get("keep_replies"):
             body += _replies(doc)

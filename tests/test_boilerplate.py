@@ -36,7 +36,8 @@ def test_forum_metadata(sample_runs):
     arts, _doc = sample_runs["002"]
     meta = arts[0].meta
     assert meta["title"] == "撤县设市之激荡三十年三十领航溧阳融"
-    assert meta["forum"] == {"floor": 1, "author": None, "time": None}
+    assert meta["forum"] == {"floor": 1, "author": None, "time": None, "site": "溧阳市",
+                             "thread": "撤县设市之激荡三十年三十领航溧阳融"}
     assert meta["source_org"] == "溧阳市融媒体中心"
     assert meta["authors"] == [{"name": "韩一宁", "role": "记者"}]
     assert meta["editors"] == [{"name": "顾琰", "role": "编辑"}]
@@ -61,7 +62,16 @@ def test_replies_go_to_removed(pipe):
     arts, doc = pipe.clean(page)
     assert "顶一个" not in arts[0].text
     assert any("顶一个" in r.text and r.rule == "forum.reply" for r in doc.removed)
-    assert arts[0].meta["forum"] == {"floor": 1, "author": None, "time": "2019-5-3 08:12"}
+    assert arts[0].meta["forum"] == {"floor": 1, "author": None, "time": "2019-5-3 08:12", "site": None,
+                                     "thread": None}
+
+
+def test_thread_title_kept_when_the_post_has_its_own_headline(pipe):
+    page = ("溧阳论坛\n\n注册\n\n转：好消息 [复制链接]\n\n1# 楼主\n\n全县新建农村公路\n\n记者 王晓明\n\n"
+            "本报讯 今年以来，全县新建农村公路二十公里。\n")
+    meta = pipe.clean(page)[0][0].meta
+    assert meta["title"] == "全县新建农村公路"
+    assert meta["forum"]["thread"] == "转：好消息" and meta["forum"]["site"] == "溧阳论坛"
 
 
 def test_url_inside_a_sentence_stays(pipe):
