@@ -13,7 +13,8 @@ looks at the page as a whole:
 * **Paragraph pages** (PDF-to-Markdown, web scrapes): every line is a
   paragraph or a piece of one.  A piece that does not end a sentence joins
   the next piece (a paragraph broken at a column foot, centred short lines),
-  unless the next is a byline, headline or caption.
+  unless the next is a byline, headline or caption, or up to three short
+  such pieces stand right before body text (a heading).
 
 On both, a short line without sentence punctuation standing alone before
 body text is a sub-heading (``h``), and so, on a column page, is a full line
@@ -272,10 +273,10 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             if ended:
                 joins[i] = False
             elif (a.width <= HEADING_MAX and not a.soft and not _PARENTHETICAL.match(a.text) and b.width > LONG
-                  and _heading_run(lines, joins, i)):
+                  and (run := _heading_run(lines, joins, i))):
                 # short pieces ending no sentence, right before body text: a
                 # heading (a two-line one, 朝鲜 / 或将重启…, is two pieces)
-                for k in _heading_run(lines, joins, i):
+                for k in run:
                     lines[k].kind = "h"
                     joins[k] = False
             elif _COLON_END.search(a.text) and a.width > LONG:
