@@ -121,6 +121,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
 
     def known(raw: RawFile) -> bool:  # cleaned by the last run, into the folder this raw would use
         return raw.display in prev.index and (out / raw.out_stem).is_dir()
+
     jobs = jobs or os.cpu_count() or 1
     start = time.monotonic()
     n_files = n_articles = n_flags = n_skipped = 0
@@ -237,19 +238,19 @@ def _carried(prev: PreviousRun, paths: list[Path], out: Path, prune: bool, dry: 
              changed: list, gone: list[str]):
     """The manifest lists every article in ``out``: a run over some of the
     inputs keeps the other sources' lines (those ``prev`` still holds after
-    the run forgot what it walked), yielded here as ``(source, lines)`` in
-    the last manifest's order.  A source the inputs should have
+    the run forgot what it walked), yielded here as ``(walk_key(source),
+    lines)`` in the last manifest's order.  A source the inputs should have
     held but no longer do is gone (added to ``gone``): its articles stay, or
     with ``prune`` are removed."""
     for src in prev.sources():
-        lines = [line for line in prev.lines(src).splitlines(True)
-                 if (out / json.loads(line)["path"]).is_file()]
+        kept = [(line, out / json.loads(line)["path"]) for line in prev.lines(src).splitlines(True)]
+        kept = [(line, path) for line, path in kept if path.is_file()]
         if _covers(paths, src):
             gone.append(src)
             if prune:
-                _remove(out, [out / json.loads(line)["path"] for line in lines], dry, show_diff, changed)
+                _remove([path for _line, path in kept], dry, show_diff, changed)
                 continue
-        yield src, "".join(lines)
+        yield walk_key(src), "".join(line for line, _path in kept)
 
 
 def _merge_into(path: Path, carried) -> None:
@@ -263,7 +264,7 @@ def _merge_into(path: Path, carried) -> None:
     with open(path, encoding="utf-8") as ours, open(merged, "w", encoding="utf-8", newline="\n") as dest:
         for line in ours:
             key = walk_key(json.loads(line)["source"]["path"])
-            while pending is not None and walk_key(pending[0]) < key:
+            while pending is not None and pending[0] < key:
                 dest.write(pending[1])
                 pending = next(carried, None)
             dest.write(line)
@@ -273,7 +274,7 @@ def _merge_into(path: Path, carried) -> None:
     os.replace(merged, path)
 
 
-def _remove(out: Path, articles: list[Path], dry: bool, show_diff: bool, changed: list) -> None:
+def _remove(articles: list[Path], dry: bool, show_diff: bool, changed: list) -> None:
     """Remove a gone source's articles; its removed.jsonl and folder too
     when no other article is left there."""
     folders = sorted({p.parent for p in articles})
@@ -282,9 +283,7 @@ def _remove(out: Path, articles: list[Path], dry: bool, show_diff: bool, changed
         if not [p for p in folder.glob("*.md") if p not in articles] and (folder / "removed.jsonl").is_file():
             doomed.append(folder / "removed.jsonl")
     for p in doomed:
-        changed.append(p)
-        if show_diff:
-            click.echo(f"--- a/{p}\n+++ /dev/null\n", nl=False)
+        _deleted(p, show_diff, changed)
         if not dry:
             p.unlink()
     for folder in folders if not dry else []:
@@ -328,9 +327,14 @@ def _compare_result(out: Path, res, show_diff: bool, changed: list):
     for rel, content in res.files.items():
         _compare(out / rel, content, show_diff, changed)
     for p in stale_files(out, res):
-        changed.append(p)
-        if show_diff:
-            click.echo(f"--- a/{p}\n+++ /dev/null\n", nl=False)
+        _deleted(p, show_diff, changed)
+
+
+def _deleted(path: Path, show_diff: bool, changed: list) -> None:
+    """A file a run removes (or would): counted as a change, shown as a diff."""
+    changed.append(path)
+    if show_diff:
+        click.echo(f"--- a/{path}\n+++ /dev/null\n", nl=False)
 
 
 def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

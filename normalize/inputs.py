@@ -46,19 +46,20 @@ def walk(paths: list[Path], skip: Path | None = None, known=None) -> Iterator[Ra
     ``known(raw)``: whether the last run cleaned ``raw`` (see ``file_raw``)."""
     skip = skip.resolve() if skip is not None else None
     # inputs in walk order too, so that the order they were named in does not matter
-    order = sorted(((((1, p.name),) if p.is_dir() else walk_key(file_raw(p, known).display)), n, p)
-                   for n, p in enumerate(paths))
-    for _key, _n, p in order:
-        if p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                                     and (skip is None or (Path(dirpath) / d).resolve() != skip))
-                for f in sorted(filenames):
-                    if f.endswith(SUFFIXES) and not f.startswith("."):
-                        fp = Path(dirpath) / f
-                        yield RawFile(fp, p, fp.relative_to(p))
-        else:
-            yield file_raw(p, known)
+    inputs = [(p, None) if p.is_dir() else (p, file_raw(p, known)) for p in paths]
+    order = sorted(range(len(inputs)), key=lambda n: (((1, inputs[n][0].name),) if inputs[n][1] is None
+                                                      else walk_key(inputs[n][1].display), n))
+    for p, named in (inputs[n] for n in order):
+        if named is not None:
+            yield named
+            continue
+        for dirpath, dirnames, filenames in os.walk(p):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                                 and (skip is None or (Path(dirpath) / d).resolve() != skip))
+            for f in sorted(filenames):
+                if f.endswith(SUFFIXES) and not f.startswith("."):
+                    fp = Path(dirpath) / f
+                    yield RawFile(fp, p, fp.relative_to(p))
 
 
 def walk_key(display: str) -> tuple:

@@ -100,17 +100,12 @@ class Rule:
 
     def _apply_once(self, doc: Doc) -> bool:
         text = doc.text
-        if not self.may_match(text):
-            return False
         # block kinds matter only when the page has kinds this rule must skip;
         # a page with none of its kinds (no sub-heading for a sub-heading rule) is skipped
-        starts = None
-        if self.kinds and doc.kinds is not None:
-            kinds = set(doc.kinds)
-            if kinds.isdisjoint(self.kinds):
-                return False
-            if not kinds <= set(self.kinds):
-                starts = doc.block_starts()
+        kinds = set(doc.kinds) if self.kinds and doc.kinds is not None else None
+        if (kinds is not None and kinds.isdisjoint(self.kinds)) or not self.may_match(text):
+            return False
+        starts = doc.block_starts() if kinds is not None and not kinds <= set(self.kinds) else None
         notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
         literal = self.replace is not None and "\\" not in self.replace
         edits = []

@@ -44,13 +44,15 @@ class Draft:
         if kind == "title":
             self.deck.append(text)
         elif kind == "byline":
-            self.authors += st.parse_byline(text) or []
-            self.reporters.update(a["name"] for a in self.authors)
+            people = st.parse_byline(text) or []
+            self.authors += people
+            self.reporters.update(p["name"] for p in people)
         else:
             self.body.append(block)
-            if kind == "p" and st.dateline(text):
+            dm = st.dateline(text) if kind == "p" else None
+            if dm:
                 self.has_dateline = True
-                self.reporters.update(_dateline_reporters(text))
+                self.reporters.update(p["name"] for p in _dateline_people(dm))
 
 
 def _units(blocks):
@@ -106,8 +108,8 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
             for b in run:
                 # a second dateline in one article starts another (a page of briefs),
                 # unless the article already names one of its reporters (one headline over two reports)
-                second_dateline = (b[0] == "p" and cur is not None and cur.has_dateline and not after
-                                   and bool(st.dateline(b[1])) and not _byline_covers(cur, b[1]))
+                dm = st.dateline(b[1]) if b[0] == "p" and cur is not None and cur.has_dateline and not after else None
+                second_dateline = dm is not None and not _continues(cur, dm)
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
                     new()
                 cur.add(b)
@@ -126,17 +128,16 @@ def _distinct(people: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def _dateline_reporters(text: str) -> list[str]:
-    """The reporters a dateline names: 本报平壤4月14日电（记者周之然、程维丹）."""
-    m = st.dateline(text)
-    inner = m.group("inner") if m else None
-    return [n["name"] for n in (st.parse_names(inner) or [])] if inner else []
+def _dateline_people(dm: regex.Match) -> list[dict]:
+    """The people a dateline names: 本报平壤4月14日电（记者周之然、程维丹）."""
+    inner = dm.group("inner")
+    return (st.parse_names(inner) or []) if inner else []
 
 
-def _byline_covers(draft: Draft, text: str) -> bool:
+def _continues(draft: Draft, dm: regex.Match) -> bool:
     """Whether a reporter a dateline names is already named by the article
     (its byline, or its earlier datelines): more of the same report."""
-    return any(n in draft.reporters for n in _dateline_reporters(text))
+    return any(p["name"] in draft.reporters for p in _dateline_people(dm))
 
 
 def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:
@@ -278,7 +279,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             dm = st.dateline(t) if k == "p" else None
             if dm:
                 dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
-                names = st.parse_names(dm.group("inner")) if dm.group("inner") else None
+                names = _dateline_people(dm)
                 if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
                     authors = names
         if not authors and body and body[-1][0] == "p":
