@@ -16,7 +16,6 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -47,15 +46,6 @@ def default_rules_dir() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "rules"
     return packaged if packaged.is_dir() else here.parent / "rules"
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> bytes:
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for p in sorted(here.glob("*.py")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.digest()
 
 
 @dataclass
@@ -187,11 +177,13 @@ class Pipeline:
         return stages
 
     def _hash(self) -> str:
-        """Rule files, settings and the code that applies them: a change to
-        any of them changes the output, so it re-cleans the files it covers."""
+        """Rule files, settings and the package version: a change to any of
+        them changes the output, so it re-cleans the files it covers.  The
+        source code itself is not hashed: a comment must not churn every
+        committed output; a release that changes behaviour bumps the version
+        (and ``--force`` re-cleans during development)."""
         h = hashlib.sha256()
         h.update(__version__.encode())
-        h.update(code_digest())
         for s in self.stages:
             h.update(s.name.encode() + b"\0")
             if s.rules:
