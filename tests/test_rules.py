@@ -17,18 +17,6 @@ def test_rule_examples(rule):
     assert rule.check_examples() == []
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
-def test_rule_has_examples_both_ways(rule):
-    assert rule.fixes or rule.flags
-    assert rule.keeps
-
-
-def test_ids_are_unique_and_namespaced():
-    ids = [r.id for r in Pipeline().rules]
-    assert len(ids) == len(set(ids))
-    assert all("." in i for i in ids)
-
-
 def test_rules_cli_test_passes():
     res = CliRunner().invoke(main, ["rules", "--test"])
     assert res.exit_code == 0, res.output

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 
 from conftest import blocks, paragraphs
-from normalize.structure import print_column as wrap
+from damage import set_column as wrap
 
 PARAS = json.loads((Path(__file__).parent / "fixtures" / "paragraphs.json").read_text(encoding="utf-8"))
 def column_page(paras, width, blank=True, byline="记者 王晓明 通讯员 李华", title=None, title_after=False):
