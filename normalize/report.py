@@ -32,6 +32,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -150,12 +151,31 @@ def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> str:
     return "".join(out)
 
 
-def _free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
-    return all(end <= a or start >= b for a, b in claimed) and not any(
-        start == end == a == b for a, b in claimed)
+class Claimed:
+    """The parts of one line (or paragraph) already marked, so that marks
+    never overlap: characters taken, and insertion points taken."""
+
+    def __init__(self, length: int):
+        self.chars = bytearray(length + 1)
+        self.points = bytearray(length + 1)
+
+    def free(self, start: int, end: int) -> bool:
+        if start == end:  # an insertion: not inside a mark, not twice at one spot
+            return not self.points[start] and not (start and self.chars[start - 1] and self.chars[start])
+        return self.chars.find(1, start, end) == -1 and self.points.find(1, start + 1, end) == -1
+
+    def add(self, start: int, end: int) -> None:
+        if start == end:
+            self.points[start] = 1
+        else:
+            self.chars[start:end] = b"\1" * (end - start)
 
 
-def _find(line: str, needle: str, claimed: list[tuple[int, int]]) -> int:
+def _free(claimed: Claimed, start: int, end: int) -> bool:
+    return claimed.free(start, end)
+
+
+def _find(line: str, needle: str, claimed: Claimed) -> int:
     at = line.find(needle)
     while at != -1 and not _free(claimed, at, at + len(needle)):
         at = line.find(needle, at + 1)
@@ -187,22 +207,26 @@ def _insertion_point(line: str, flags: list[dict], rule: str, after: str, claime
     return -1
 
 
-def _tip(rule: str, before: str | None, after: str | None, message: str) -> str:
-    what = f"{rule}: {json.dumps(before, ensure_ascii=False)} → {json.dumps(after, ensure_ascii=False)}" \
-        if before is not None else rule
-    return what + (f" — {message}" if message else "")
+def _tip(rule: str, message: str) -> str:
+    return rule + (f" — {message}" if message else "")
 
 
-def _attrs(cls: str, rule: str, tip: str, extra: str = "") -> str:
-    return (f" class=\"{cls}\" data-rule=\"{escape(rule)}\" data-kind=\"{escape(kind_of(rule))}\""
-            f" title=\"{escape(tip)}\" data-tip=\"{escape(tip)}\" tabindex=\"0\"{extra}")
+@lru_cache(maxsize=4096)
+def _attrs(cls: str, rule: str, before: str | None = None, after: str | None = None) -> str:
+    """A mark's attributes.  Its tooltip (rule: before → after — message) is
+    built by report.js on hover or focus from these and the page's list of
+    rule messages: written out on every mark, it would make the pages many
+    times larger."""
+    return (f" class=\"{cls}\" data-rule=\"{escape(rule)}\""
+            + (f" data-b=\"{escape(before)}\"" if before is not None else "")
+            + (f" data-a=\"{escape(after)}\"" if after is not None else "") + " tabindex=\"0\"")
 
 
 def raw_pane(lines: list[str], changes, removed: list[dict], flags: list[dict], messages) -> str:
     """Raw lines with numbers; changes marked where their text is found on
     their line (else at the line's end), removed pieces struck through."""
     spans: dict[int, list] = {}
-    claimed: dict[int, list] = {}
+    claimed: dict[int, Claimed] = {}
     ends: dict[int, list[str]] = {}
     flags_at: dict[int, list[dict]] = {}
     for f in flags:
@@ -212,10 +236,13 @@ def raw_pane(lines: list[str], changes, removed: list[dict], flags: list[dict], 
     def place(line_no: int, needle: str, open_: str, close: str) -> bool:
         if not needle or not 1 <= line_no <= n_lines:
             return False
-        at = _find(lines[line_no - 1], needle, claimed.setdefault(line_no, []))
+        line = lines[line_no - 1]
+        if line_no not in claimed:
+            claimed[line_no] = Claimed(len(line))
+        at = _find(line, needle, claimed[line_no])
         if at == -1:
             return False
-        claimed[line_no].append((at, at + len(needle)))
+        claimed[line_no].add(at, at + len(needle))
         spans.setdefault(line_no, []).append((at, at + len(needle), open_, close))
         return True
 
@@ -247,34 +274,34 @@ def raw_pane(lines: list[str], changes, removed: list[dict], flags: list[dict], 
 
     covered = Counter()
     for c in changes:
-        msg = message_for(c.rule, messages)
-        tip = _tip(c.rule, c.before, c.after, msg)
         if c.after == "" and c.before.strip():  # a removal: struck through
             covered[(c.rule, c.line, c.before.strip())] += 1
-            place_piece(c.line, c.before.strip(), "del", _attrs("chg rm", c.rule, tip))
+            place_piece(c.line, c.before.strip(), "del", _attrs("chg rm", c.rule))
             continue
-        attrs = _attrs("chg", c.rule, tip)
+        attrs = _attrs("chg", c.rule, None, c.after)
         line_no = min(max(c.line, 1), max(n_lines, 1))
         if c.before and "\n" not in c.before and place(line_no, c.before, f"<mark{attrs}>", "</mark>"):
             continue
+        attrs = _attrs("chg", c.rule, c.before, c.after)
         if c.before == "" and 1 <= line_no <= n_lines:
+            if line_no not in claimed:
+                claimed[line_no] = Claimed(len(lines[line_no - 1]))
             at = _insertion_point(lines[line_no - 1], flags_at.get(line_no, []), c.rule, c.after,
-                                  claimed.setdefault(line_no, []))
+                                  claimed[line_no])
             if at != -1:
-                claimed[line_no].append((at, at))
+                claimed[line_no].add(at, at)
                 spans.setdefault(line_no, []).append(
                     (at, at, f"<ins{attrs}>{escape(c.after)}", "</ins>"))
                 continue
         sign = "↵" if c.before == "\n" else (escape(c.after) if c.before == "" else "•")
-        end_attrs = attrs.replace(' class="', ' class="end ')
+        end_attrs = _attrs("end chg", c.rule, c.before, c.after)
         ends.setdefault(line_no, []).append(f"<mark{end_attrs}>{sign}</mark>")
     for r in removed:
         key = (r["rule"], r["line"], r["text"])
         if covered[key]:
             covered[key] -= 1
             continue
-        tip = _tip(r["rule"], None, None, message_for(r["rule"], messages))
-        place_piece(r["line"], r["text"], "del", _attrs("rm", r["rule"], "removed by " + tip))
+        place_piece(r["line"], r["text"], "del", _attrs("rm", r["rule"]))
     out = ["<div class=\"raw\" id=\"raw\">"]
     for n, text in enumerate(lines, 1):
         body = _marked(text, spans.get(n, [])) + "".join(ends.get(n, []))
@@ -362,7 +389,7 @@ def clean_pane(articles: list[tuple[dict, list]], block_lines: list, flag_ids: d
                     lines = (a, b)
                     del pool[i]
                     break
-            spans, claimed = [], []
+            spans, claimed = [], Claimed(len(text))
             # gaps first: a gap is one character, a context may hold another flag's gap
             for fid, f in sorted(marks, key=lambda m: gap not in m[1]["text"]):
                 if f.get("_placed") or not f["text"]:
@@ -370,8 +397,8 @@ def clean_pane(articles: list[tuple[dict, list]], block_lines: list, flag_ids: d
                 span = _flag_span(text, f["text"], gap, claimed)
                 if span is not None:
                     f["_placed"] = True
-                    claimed.append(span)
-                    tip = _tip(f["rule"], None, None, f.get("message") or "")
+                    claimed.add(*span)
+                    tip = _tip(f["rule"], f.get("message") or "")
                     spans.append((*span, f"<mark class=\"flag\" id=\"{fid}\" data-rule=\"{escape(f['rule'])}\" "
                                   f"data-kind=\"{escape(kind_of(f['rule']))}\" title=\"{escape(tip)}\">",
                                   "</mark>"))
@@ -538,6 +565,9 @@ def _page_html(src, row, stamp, text, doc_changes, removed, flags, messages, art
     parts.append("<div class=\"tools\"><label>filter <select id=\"filter\">" + "".join(opts) + "</select></label>"
                  " <span id=\"hits\"></span> <span class=\"keys\">keys: <kbd>n</kbd>/<kbd>j</kbd> next flag, "
                  "<kbd>p</kbd>/<kbd>k</kbd> previous</span></div>")
+    parts.append("<details class=\"legend\"><summary>rules on this page</summary><dl id=\"messages\">"
+                 + "".join(f"<dt>{escape(r)}</dt><dd>{escape(message_for(r, messages))}</dd>" for r in sorted(counts))
+                 + "</dl></details>")
     flag_ids: dict[int, list] = {}
     items = []
     for i, f in enumerate(flags):

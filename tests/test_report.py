@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from normalize.cli import main
+from normalize.pipeline import Pipeline
 from normalize.report import CSP, build_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,13 +110,16 @@ def test_every_change_of_the_run_is_on_the_page_under_its_rule(site):
 
 def test_changes_carry_before_after_and_the_rule_message(site):
     _base, _out, html = site
-    page = Page((html / "files" / f"{FORUM}.html").read_text(encoding="utf-8"))
-    comma = [a for t, a in page.elements if t == "mark" and a.get("data-rule") == "punctuation.comma"]
-    assert comma and all(a["title"].startswith('punctuation.comma: "," → "，" — ') for a in comma)
-    assert all(a["tabindex"] == "0" and a["data-tip"] == a["title"] for a in comma)
+    text = (html / "files" / f"{FORUM}.html").read_text(encoding="utf-8")
+    assert '<mark class="chg" data-rule="punctuation.comma" data-a="，" tabindex="0">,</mark>' in text
+    page = Page(text)
+    dl = page.text[page.text.index("rules on this page"):]
+    assert "punctuation.comma" + next(r.message for r in Pipeline().rules if r.id == "punctuation.comma") in dl
     # a gap inserted by a rule sits in the raw line where its flag's context says
     gaps = [a for t, a in page.elements if t == "ins"]
-    assert len(gaps) >= 10 and all(a["data-rule"].startswith("digits.") for a in gaps)
+    assert len(gaps) >= 10 and all(a["data-rule"].startswith("digits.") and a["data-b"] == "" for a in gaps)
+    joins = [a for t, a in page.elements if a.get("data-rule") == "unwrap.join"]
+    assert joins and all(a["class"] == "end chg" and a["data-b"] == "\n" for a in joins)
 
 
 def test_removed_pieces_are_struck_through_in_the_raw_pane(site):

@@ -94,6 +94,11 @@ def test_first_gap_flag_highlights_its_raw_line_in_view(browser, site, capsys):
         "const r = arguments[0].getBoundingClientRect(), q = document.getElementById('clean').getBoundingClientRect();"
         "return r.top >= q.top && r.bottom <= q.bottom;", target)
     shot(browser, "file-page.png", capsys)
+    # a change shows rule, before → after and the rule's message when focused
+    comma = browser.find_element("css selector", "#raw mark.chg[data-rule='punctuation.comma']")
+    browser.execute_script("arguments[0].focus()", comma)
+    assert comma.get_attribute("data-tip").startswith('punctuation.comma: "," → "，" — ')
+    assert comma.get_attribute("title") == comma.get_attribute("data-tip")
     # the keyboard steps to the next flag
     browser.find_element("tag name", "body").send_keys("n")
     second = browser.find_elements("css selector", "a.flag-link")[1]

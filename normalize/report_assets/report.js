@@ -23,7 +23,32 @@ function showLines(first, last) {
   }
 }
 
+function tooltips() {
+  // rule: before → after — message, built when a mark is pointed at or focused
+  const messages = {};
+  document.querySelectorAll("#messages dt").forEach(dt => {
+    messages[dt.textContent] = dt.nextElementSibling ? dt.nextElementSibling.textContent : "";
+  });
+  const show = ev => {
+    const e = ev.target.closest && ev.target.closest("#raw [data-rule]");
+    if (!e || e.dataset.tip) return;
+    const rule = e.dataset.rule, msg = messages[rule];
+    let tip;
+    if (e.tagName === "DEL") tip = "removed by " + rule;
+    else {
+      const before = "b" in e.dataset ? e.dataset.b : e.textContent;
+      tip = rule + ": " + JSON.stringify(before) + " → " + JSON.stringify(e.dataset.a);
+    }
+    if (msg) tip += " — " + msg;
+    e.dataset.tip = tip;
+    e.title = tip;
+  };
+  document.addEventListener("mouseover", show);
+  document.addEventListener("focusin", show);
+}
+
 function filePage() {
+  tooltips();
   const links = Array.from(document.querySelectorAll("a.flag-link"));
   let current = -1;
 
@@ -62,10 +87,10 @@ function filePage() {
     document.body.classList.toggle("filtered", v !== "");
     if (!v) { hits.textContent = ""; return; }
     const [what, name] = [v.slice(0, v.indexOf(":")), v.slice(v.indexOf(":") + 1)];
-    const key = what === "kind" ? "kind" : "rule";
     let n = 0;
-    document.querySelectorAll("[data-" + key + "]").forEach(e => {
-      if (e.dataset[key] === name) {
+    document.querySelectorAll("[data-rule]").forEach(e => {
+      const rule = e.dataset.rule;
+      if (what === "kind" ? rule.split(".")[0] === name : rule === name) {
         e.classList.add("hl");
         if (e.matches(".chg, .rm, mark.flag")) n++;
       }
