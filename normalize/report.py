@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from importlib import resources
+from urllib.parse import quote
 from pathlib import Path
 
 from .batch import MANIFEST, Spec, pipeline_for, write_atomic
@@ -81,15 +82,28 @@ def read_sources(out: Path) -> list[Source]:
             if not line.strip():
                 continue
             try:
-                rec = json.loads(line)
+                rec = _checked(json.loads(line))
                 display = rec["source"]["path"]
                 folder = Path(rec["path"]).parent.as_posix()
-            except (ValueError, KeyError, TypeError):
-                raise ReportError(f"{path}:{n}: not a manifest line") from None
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise ReportError(f"{path}:{n}: not a manifest line of `normalize run`") from None
             if display not in by:
                 by[display] = Source(display, folder, [])
             by[display].records.append(rec)
     return list(by.values())
+
+
+def _checked(rec: dict) -> dict:
+    """A manifest record whose fields the report uses have the contract's
+    types (a hand-edited manifest gets a clear error, not a traceback)."""
+    if not isinstance(rec["path"], str) or not isinstance(rec["source"]["path"], str):
+        raise TypeError
+    rec["flags"] = [{"rule": str(f["rule"]), "line": int(f["line"]), "text": str(f.get("text") or ""),
+                     "message": str(f.get("message") or "")} for f in rec.get("flags") or []]
+    rec["changes"] = {str(k): int(v) for k, v in (rec.get("changes") or {}).items()}
+    if rec.get("title") is not None:
+        rec["title"] = str(rec["title"])
+    return rec
 
 
 def rule_messages(spec: Spec) -> dict[str, str]:
@@ -120,8 +134,8 @@ def find_raw(display: str, bases: list[Path]) -> RawFile | None:
             if skip and len(parts) < 2:
                 continue
             p = base.joinpath(*parts[skip:])
-            if p.is_file():
-                root = p.parents[len(parts) - 2 - skip] if len(parts) > 1 else p.parent
+            if p.is_file():  # the input folder: where the run found the file, for its settings
+                root = p.parents[len(parts) - 2] if len(parts) > 1 else p.parent
                 return RawFile(p, root, p.relative_to(root))
     return None
 
@@ -343,7 +357,8 @@ def _flag_span(text: str, context: str, gap: str, claimed) -> tuple[int, int] | 
     the final text."""
     k = context.find(gap)
     before_gap = len(context[:k].replace(gap, "")) if k != -1 else -1
-    loose = "".join(re.escape(ch) + (f"{re.escape(gap)}?" if ch != gap else "") for ch in context)
+    loose = "".join(r"\s*" if ch.isspace() else re.escape(ch) + (f"{re.escape(gap)}?" if ch != gap else "")
+                    for ch in context)
     for m in re.finditer(loose, text):
         at, end = m.span()
         if k == -1:
@@ -508,7 +523,9 @@ def build_page(task: Task) -> dict:
         except InputError as exc:
             status = row["status"] = f"raw file: {exc}"
     if text is not None and not status:
-        _articles, doc = pipe.clean(text, {"path": src.display, "sha256": sha, "stem": raw.path.stem})
+        # the text stages, as `explain` runs them: every change is made there
+        # (segmentation only sorts blocks into articles)
+        doc = pipe.run_text_stages(text, src.display)
         doc_changes = doc.changes
         block_lines = [(t, a, b) for _k, t, a, b in doc.blocks()]
     articles = []
@@ -548,6 +565,13 @@ def _page_html(src, row, stamp, text, doc_changes, removed, flags, messages, art
                                                        "or run again; changes are not placed",
         }.get(why, "")
         notes.append(f"<p class=\"warn\" id=\"status\">{escape(why + detail)}</p>")
+    if text is not None and not row["status"]:
+        found = Counter(c.rule for c in doc_changes)
+        odd = sorted(r for r in set(found) | set(changes) if found[r] != changes[r])
+        if odd:  # e.g. gaps filled by collate after the run: not made by cleaning this file
+            notes.append("<p class=\"warn\" id=\"unplaced\">changes the run counted that cleaning this raw file "
+                         "again does not make, so not marked: " + escape(", ".join(
+                             f"{r} {changes[r]} counted, {found[r]} found" for r in odd)) + "</p>")
     parts += notes
     # the filter: flag kinds, then every rule that changed, flagged or removed something
     counts = Counter(changes)
@@ -610,7 +634,7 @@ def index_html(rows: list[dict], out: Path) -> str:
         titles = " / ".join(t for t in r["titles"] if t)
         search = escape((r["source"] + " " + " ".join(r["titles"])).lower())
         body.append(
-            f"<tr data-search=\"{search}\"><td><a href=\"{escape(r['page'])}\">{escape(r['source'])}</a>"
+            f"<tr data-search=\"{search}\"><td><a href=\"{escape(quote(r['page']))}\">{escape(r['source'])}</a>"
             + (f" <span class=\"warn\">{escape(r['status'])}</span>" if r["status"] else "")
             + f"<div class=\"titles\">{escape(titles)}</div></td>"
             f"<td class=\"num\">{r['articles']}</td><td class=\"num\" data-v=\"{r['n_flags']}\">{r['n_flags']}</td>"
@@ -655,6 +679,14 @@ def build_report(out: Path, html: Path | None = None, raw_bases: list[Path] | No
     for t in tasks:
         (html / page_name(t.src)).parent.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
+    _MESSAGES.setdefault(spec, rule_messages(spec))  # built once, here: forked workers inherit them
+    for t in tasks[:1]:
+        raw = find_raw(t.src.display, [Path(b) for b in bases])
+        if raw is not None:
+            try:
+                pipeline_for(spec, raw)
+            except RuleError:
+                pass
     if jobs > 1 and len(tasks) > 1:
         ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
         with ctx.Pool(jobs) as pool:

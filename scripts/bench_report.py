@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -46,13 +47,19 @@ def build(folder: Path, files: int, kb: float) -> int:
     return total
 
 
-def timed(args: list[str], cwd: Path) -> float:
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall-clock seconds, and CPU seconds of the command and its workers
+    (on a shared machine the second says more: divided by the 2 cores, it
+    is the wall time on an idle machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # this checkout's package, installed or not
     proc = subprocess.run(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if proc.returncode:
         sys.exit(f"{' '.join(args[2:])} failed:\n{proc.stderr}")
-    return time.monotonic() - start
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -70,11 +77,13 @@ def main() -> None:
     t_first = timed(exe + ["report", "clean", "--jobs", "2"], work)
     t_again = timed(exe + ["report", "clean", "--jobs", "2"], work)
     site = sum(p.stat().st_size for p in (work / "clean" / "report").rglob("*") if p.is_file())
-    print(f"{a.files} raw files, {size / 1e6:.1f} MB (pages of at most {a.kb:g} KB)")
-    print(f"normalize run --jobs 2:            {t_run:6.1f} s")
-    print(f"normalize report --jobs 2, first:  {t_first:6.1f} s  ({a.files / t_first:.0f} files/s, "
-          f"site {site / 1e6:.0f} MB)")
-    print(f"normalize report --jobs 2, again:  {t_again:6.1f} s  (nothing changed: no page written)")
+    print(f"{a.files} raw files, {size / 1e6:.1f} MB (pages of at most {a.kb:g} KB); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("                                    wall s   CPU s  CPU s / 2 cores")
+    for name, (wall, cpu) in (("normalize run --jobs 2", t_run), ("normalize report --jobs 2, first", t_first),
+                              ("normalize report --jobs 2, again", t_again)):
+        print(f"{name:<34} {wall:7.1f} {cpu:7.1f} {cpu / 2:7.1f}")
+    print(f"site {site / 1e6:.0f} MB; the second report writes no page (nothing changed)")
     if not a.work:
         shutil.rmtree(work)
 

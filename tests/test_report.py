@@ -145,6 +145,8 @@ def test_flags_link_to_their_raw_line_and_clean_spot(site):
         assert a["data-target"] in ids
     placed = [a for t, a in page.elements if t == "mark" and "flag" in a.get("class", "").split()]
     assert len(placed) == 17  # every flag's context found in the clean text
+    for p in (html / "files").glob("*.html"):  # on every sample page, spaces gone since included
+        assert "flag unplaced" not in p.read_text(encoding="utf-8"), p
 
 
 def test_hostile_raw_text_is_escaped_and_pages_run_no_inline_code(site):
@@ -215,3 +217,25 @@ def test_report_of_a_folder_that_is_no_run_is_a_clear_error(tmp_path):
     res = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert res.exit_code == 2
     assert "manifest.jsonl" in res.output and "Traceback" not in res.output
+
+
+def test_a_hand_broken_manifest_is_a_clear_error(site, tmp_path):
+    _base, out, _html = site
+    bad = tmp_path / "out"
+    bad.mkdir()
+    line = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    rec = json.loads(line)
+    rec["flags"] = [{"rule": "x"}]  # no line
+    (bad / "manifest.jsonl").write_text(line + "\n" + json.dumps(rec) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["report", str(bad)])
+    assert res.exit_code == 2 and "manifest.jsonl:2: not a manifest line" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_raw_files_are_found_where_run_ran_or_in_the_input_folder(site):
+    base, _out, _html = site
+    from normalize.report import find_raw
+    for where in (base, base / "raw"):
+        raw = find_raw(f"raw/{FORUM}.txt", [where])
+        assert raw.root == base / "raw" and raw.display == f"raw/{FORUM}.txt"
+    assert find_raw(f"raw/{FORUM}.txt", [base / "nowhere"]) is None
