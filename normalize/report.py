@@ -189,11 +189,15 @@ def _free(claimed: Claimed, start: int, end: int) -> bool:
     return claimed.free(start, end)
 
 
-def _find(line: str, needle: str, claimed: Claimed) -> int:
-    at = line.find(needle)
-    while at != -1 and not _free(claimed, at, at + len(needle)):
-        at = line.find(needle, at + 1)
-    return at
+def _find(line: str, needle: str, claimed: Claimed, start: int = 0) -> int:
+    """The first free place of ``needle`` in ``line`` from ``start``, else from the line's start."""
+    for begin in ((start, 0) if start else (0,)):
+        at = line.find(needle, begin)
+        while at != -1 and not _free(claimed, at, at + len(needle)):
+            at = line.find(needle, at + 1)
+        if at != -1:
+            return at
+    return -1
 
 
 def _loose(s: str) -> str:
@@ -241,6 +245,7 @@ def raw_pane(lines: list[str], changes, removed: list[dict], flags: list[dict], 
     their line (else at the line's end), removed pieces struck through."""
     spans: dict[int, list] = {}
     claimed: dict[int, Claimed] = {}
+    resume: dict[tuple[int, str], int] = {}
     ends: dict[int, list[str]] = {}
     flags_at: dict[int, list[dict]] = {}
     for f in flags:
@@ -253,9 +258,11 @@ def raw_pane(lines: list[str], changes, removed: list[dict], flags: list[dict], 
         line = lines[line_no - 1]
         if line_no not in claimed:
             claimed[line_no] = Claimed(len(line))
-        at = _find(line, needle, claimed[line_no])
+        # one rule's edits on a line come left to right: look on from its last one
+        at = _find(line, needle, claimed[line_no], resume.get((line_no, needle), 0))
         if at == -1:
             return False
+        resume[(line_no, needle)] = at + len(needle)
         claimed[line_no].add(at, at + len(needle))
         spans.setdefault(line_no, []).append((at, at + len(needle), open_, close))
         return True
@@ -319,7 +326,7 @@ def raw_pane(lines: list[str], changes, removed: list[dict], flags: list[dict], 
     out = ["<div class=\"raw\" id=\"raw\">"]
     for n, text in enumerate(lines, 1):
         body = _marked(text, spans.get(n, [])) + "".join(ends.get(n, []))
-        out.append(f"<div class=\"l\" id=\"L{n}\" data-line=\"{n}\"><a class=\"n\" href=\"#L{n}\">{n}</a>"
+        out.append(f"<div class=\"l\" id=\"L{n}\"><a class=\"n\" href=\"#L{n}\">{n}</a>"
                    f"<span class=\"t\">{body}</span></div>")
     out.append("</div>")
     return "\n".join(out)
@@ -350,16 +357,27 @@ def _people(people) -> str:
                     for p in people or [] if isinstance(p, dict))
 
 
+@lru_cache(maxsize=4096)
+def _flag_pattern(context: str, gap: str) -> tuple[re.Pattern, str]:
+    """The pattern of a flag's context in the final text, and the longest
+    piece of it that must be there literally (a quick test per paragraph)."""
+    loose = "".join(r"\s*" if ch.isspace() else re.escape(ch) + (f"{re.escape(gap)}?" if ch != gap else "")
+                    for ch in context)
+    pieces = re.split(r"\s+|" + re.escape(gap), context)
+    return re.compile(loose), max(pieces, key=len)
+
+
 def _flag_span(text: str, context: str, gap: str, claimed) -> tuple[int, int] | None:
     """Where a flag is in a clean paragraph: the gap marker of a gap flag
     (neighbouring gaps' contexts overlap), else the flag's whole context.
-    A gap marked after the flag was raised may stand inside its context in
-    the final text."""
+    The context was taken when the flag was raised: a gap marked later may
+    stand inside it in the final text, and a space in it may have gone."""
+    pattern, probe = _flag_pattern(context, gap)
+    if probe not in (text.replace(gap, "") if gap in text else text):
+        return None
     k = context.find(gap)
     before_gap = len(context[:k].replace(gap, "")) if k != -1 else -1
-    loose = "".join(r"\s*" if ch.isspace() else re.escape(ch) + (f"{re.escape(gap)}?" if ch != gap else "")
-                    for ch in context)
-    for m in re.finditer(loose, text):
+    for m in pattern.finditer(text):
         at, end = m.span()
         if k == -1:
             if _free(claimed, at, end):

@@ -106,6 +106,17 @@ def test_first_gap_flag_highlights_its_raw_line_in_view(browser, site, capsys):
     assert errors(browser) == []
 
 
+def test_a_raw_line_number_shows_its_clean_paragraph(browser, site):
+    browser.get((site / "files" / f"{FORUM}.html").as_uri())
+    browser.find_element("css selector", "#L24 .n").click()
+    para = browser.find_elements("css selector", "#clean .span")
+    assert len(para) == 1 and "我市在全市" in para[0].text
+    assert int(para[0].get_attribute("data-first")) <= 24 <= int(para[0].get_attribute("data-last"))
+    para[0].click()  # and back: the paragraph's raw lines
+    assert [e.get_attribute("id") for e in browser.find_elements("css selector", "#raw .l.span")] == ["L24"]
+    assert errors(browser) == []
+
+
 def test_filter_by_rule_highlights_its_changes(browser, site, capsys):
     browser.get((site / "files" / f"{FORUM}.html").as_uri())
     from selenium.webdriver.support.ui import Select

@@ -104,7 +104,7 @@ function filePage() {
   // a raw line number shows the clean paragraph made from it; a clean paragraph its raw lines
   const paras = Array.from(document.querySelectorAll("#clean [data-first]:not(article)"));
   document.querySelectorAll("#raw .l .n").forEach(n => n.addEventListener("click", ev => {
-    const line = Number(n.parentElement.dataset.line);
+    const line = Number(n.parentElement.id.slice(1));
     const p = paras.find(e => Number(e.dataset.first) <= line && line <= Number(e.dataset.last));
     if (!p) return;
     ev.preventDefault();
