@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .batch import MANIFEST, Spec, pipeline_for, write_atomic
 from .builtins import normalize_line_ends
-from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, read
+from .inputs import InputError, RawFile, read
 from .pipeline import GAP
 from .rules import RuleError
 
@@ -56,6 +56,9 @@ BUILTIN_MESSAGES = {
     "corrections": "filled from the archivist's corrections file",
     "collate": "filled from another witness of the same article",
 }
+
+
+_MESSAGES: dict = {}  # Spec -> rule messages, per process
 
 
 class ReportError(Exception):
@@ -559,9 +562,6 @@ def build_page(task: Task) -> dict:
     return row
 
 
-_MESSAGES: dict = {}
-
-
 def _page_html(src, row, stamp, text, doc_changes, removed, flags, messages, articles, block_lines, gap,
                changes) -> str:
     up = "../" * (page_name(src).count("/"))
@@ -678,10 +678,6 @@ def _asset(name: str) -> str:
     return resources.files("normalize").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
-def _pool_page(task: Task) -> dict:
-    return build_page(task)
-
-
 def build_report(out: Path, html: Path | None = None, raw_bases: list[Path] | None = None,
                  spec: Spec = Spec(), jobs: int | None = None, progress=None) -> dict:
     """Write the review site for ``out`` into ``html`` (default ``out/report``)."""
@@ -708,7 +704,7 @@ def build_report(out: Path, html: Path | None = None, raw_bases: list[Path] | No
     if jobs > 1 and len(tasks) > 1:
         ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
         with ctx.Pool(jobs) as pool:
-            rows = list(pool.imap(_pool_page, tasks, chunksize=8))
+            rows = list(pool.imap(build_page, tasks, chunksize=8))
     else:
         rows = [build_page(t) for t in tasks]
     write_atomic(html / "index.html", index_html(rows, out))
