@@ -14,6 +14,7 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[test,dask]"
+	bash .ci/browser-deps
 
 ## clean the sample scans in raw/ into clean/
 run: install

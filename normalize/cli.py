@@ -441,3 +441,33 @@ def collate(out):
     from .collate import collate as fill_from_witnesses
     c = fill_from_witnesses(out)
     click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles", err=True)
+
+
+@main.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--html", "html", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the review site (default: OUT/report).")
+@click.option("--raw", "raw_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Where the raw files are: the folder `run` ran in, or the input folder (default: here).")
+@rules_option
+@no_defaults_option
+@preset_option
+@opencc_option
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Processes (default: CPU count).")
+def report(out, html, raw_dirs, rule_dirs, no_default_rules, preset, opencc, jobs):
+    """A static HTML review of a run in OUT: raw beside clean, every change, flag and removal."""
+    from .report import ReportError, build_report
+    spec = Spec(tuple(str(d) for d in rule_dirs), not no_default_rules,
+                tuple(sorted(_settings(preset, opencc).items())))
+    try:  # the same rule options as the run: checked before anything is written
+        Pipeline(spec.rule_dirs, spec.default_rules, dict(spec.settings))
+    except RuleError as exc:
+        _fail_rules(exc)
+    try:
+        s = build_report(out, html, list(raw_dirs) or None, spec, jobs)
+    except ReportError as exc:
+        click.echo(f"normalize: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"{s['files']} raw files, {s['articles']} articles, {s['flags']} flags"
+               + (f", {s['missing']} pages without placed changes (see the index)" if s["missing"] else "")
+               + f": {s['index']}", err=True)
