@@ -287,13 +287,18 @@ def _cuts(text: str, pieces: list[str]) -> list[int] | None:
     return cuts[:-1]
 
 
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff" \
+        or ch >= "\U00020000"
+
+
 def _tail_ok(t: str) -> bool:
     """A clause cut in two: the block stops on a Han character or a mark that opens or lists."""
-    return bool(t) and (_HAN.match(t[-1]) is not None or t[-1] in "，、“《（")
+    return bool(t) and (t[-1] in "，、“《（" or _is_han(t[-1]))
 
 
 def _head_ok(t: str) -> bool:
-    return bool(t) and (_HAN.match(t[0]) is not None or t[0] in "“《（")
+    return bool(t) and (t[0] in "“《（" or _is_han(t[0]))
 
 
 def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str]]:
@@ -312,15 +317,18 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
         if k == 0 or u.group != lines[k - 1].group:
             starts.append(k)
     ends = starts[1:] + [n]
-    hp = [m.head(h) if h else None for h in heads]
+    ok = [_head_ok(h) for h in heads]
+    hp: dict[int, tuple] = {}
 
     def fit(tail: tuple, j: int) -> int:
+        if j not in hp:
+            hp[j] = m.head(heads[j])
         return m.fit_parts(tail, hp[j])
 
     rows = []
     for i in range(n - 1):
         u, s = lines[i], lines[i + 1]
-        if not (u.open and s.block - u.block <= 1 and _tail_ok(u.text) and _head_ok(s.text)):
+        if not (ok[i + 1] and s.block - u.block <= 1 and _tail_ok(u.text) and u.open):
             continue
         inner = u.group == s.group
         if inner:
@@ -336,7 +344,7 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
             continue
         best = None
         for j in rivals:
-            if j in (i, i + 1) or not _head_ok(heads[j]):
+            if j == i or j == i + 1 or not ok[j]:
                 continue
             f = fit(tail, j)
             if best is None or f > best[1]:
