@@ -5,31 +5,44 @@ geometry (PDF to Markdown) merge the text blocks of two columns by height,
 so an article's blocks alternate between its columns.  The unwrapper joins
 a block that stops mid-sentence to the next one, as it must on a page in
 reading order, and the article then reads in the wrong order with no word to
-the archivist.  Reordering from text alone is not reliable; noticing it is:
-where a block ends mid-sentence and another block of the same article goes
-on from its last characters far better than the block after it, the page is
-out of order there.
+the archivist.  Reordering from text alone is not reliable (the next block
+of a column is often one of several that read on plausibly); noticing it is:
+where a block stops mid-sentence and a block a converter could have put
+after it goes on from its last characters far better than the next one, the
+page is out of order there.  The pass works per article, so a continuation
+is only ever looked for in the same article.
 
-* **Blocks** are the raw lines of a paragraph page that the unwrapper joined
-  across a blank (or removed) line: a wide raw line (a converter's block of
-  printed lines) ending mid-sentence.  Narrow printed lines of an OCR column
-  are no blocks (a column page is in reading order line by line).
-* **Fit** of a block's last two characters to another block's first two:
-  how much more likely the head is after that tail than on its own, from
+* **Blocks** are the runs of raw lines that the unwrapper joined across a
+  blank (or removed) line, on an article whose raw lines are mostly wide (a
+  converter's blocks of printed lines).  The narrow printed lines of an OCR
+  column stay whole paragraphs: such a page is in reading order line by line.
+  **Printed lines** are the space-separated runs of a block that is one raw
+  line: a converter that merges lines, not blocks, by height alternates
+  them between columns (the PDF sample shows both).
+* **Fit** of a tail (the last two characters) to a head (the first two):
+  how much more likely the head is after the tail than on its own, from
   character unigram, bigram and trigram counts of clean news text shipped in
   ``data/ngram.txt.gz`` (built by ``scripts/build_ngram.py``; nothing is
-  downloaded).  Scores are integers, so the result cannot depend on float
-  summation order.
-* **Judged interleaved**: enough of an article's mid-sentence junctions have
-  a block elsewhere that fits clearly better than the file successor.  Its
-  suspect junctions are flagged (``unwrap.interleaved-columns``, the raw line
-  where the block stops, the better block's raw line in the message); the
-  text stays in file order.
-* **Re-joined** only where a block and another block are each other's best
-  fit by a wide margin over every rival, in an article judged interleaved:
-  the other block is moved to follow it (``unwrap.interleaved-rejoin`` in
-  ``changes``; its flag names both raw lines).  Nothing is dropped: blocks
-  only move.
+  downloaded).  Fits are integers (hundredths of a nat), so nothing depends
+  on float summation order.
+* **Evidence** at a junction that stops mid-sentence: the best fit among
+  its rivals less the fit of the next block (rivals: the heads of the blocks
+  up to four on and one back, and the later lines of the next block; for a
+  printed line, the lines up to four on and one back), clipped and less a
+  bias, so a junction that reads on best counts a little against.  An
+  article whose block junctions, or whose printed-line junctions, add up to
+  a threshold is judged interleaved.  The weights were set on corpus
+  articles that ``scripts/eval_interleave.py`` does not measure on.
+* **Flagged**: each suspect junction of an article judged interleaved
+  (``unwrap.interleaved-columns``: the raw line where the sentence stops,
+  ``tail‖head``, the raw line of the text that fits better); the text stays
+  in file order.
+* **Re-joined** only where a block stops inside a word (Han on both sides)
+  and one block a converter could have put after it is its best continuation
+  among all the article's blocks, and it the best predecessor of that block
+  among all that stop mid-sentence, each by a wide margin: that block is
+  moved to follow it (``unwrap.interleaved-rejoin`` in ``changes``; a flag
+  names both raw lines).  Nothing is dropped: blocks only move.
 """
 from __future__ import annotations
 
@@ -40,15 +53,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import regex
-
 from . import structure as st
 from .builtins import normalize_line_ends
 from .doc import Change, Flag
 
 RULE = "unwrap.interleaved-columns"
 REJOIN = "unwrap.interleaved-rejoin"
-_HAN = regex.compile(r"\p{Han}")
 MODEL = Path(__file__).resolve().parent / "data" / "ngram.txt.gz"
 
 BLOCK_MIN = 24        # a raw line at least this long is a converter's block, not a printed column line
@@ -65,7 +75,9 @@ CERTAIN = 600         # a re-join needs this margin over every rival, both ways
 
 
 class Model:
-    """Character counts and the integer fit of a head after a tail."""
+    """Character counts (Witten-Bell interpolated: a history's weight is
+    the number of different characters seen after it) and the integer fit
+    of a head after a tail."""
 
     def __init__(self, data: bytes):
         uni, bi, tri = {}, {}, {}
@@ -102,13 +114,6 @@ class Model:
             return self.p1(c)
         return (self.bi.get(b + c, 0) + t * self.p1(c)) / (self.uni.get(b, 0) + t)
 
-    def p3(self, a: str, b: str, c: str) -> float:
-        ab = a + b
-        t = self.t2.get(ab, 0)
-        if not t:
-            return self.p2(b, c)
-        return (self.tri.get(ab + c, 0) + t * self.p2(b, c)) / (self.bi.get(ab, 0) + t)
-
     def alone(self, head: str) -> float:
         """log-probability of a head's first two characters with nothing before them."""
         s = math.log(self.p1(head[0]))
@@ -142,14 +147,14 @@ class Model:
             self._heads[h] = got
         return got
 
-    def fit(self, tail: str, head: str, alone: float | None = None) -> int:
+    def fit(self, tail: str, head: str) -> int:
         """How much better (log, in hundredths) ``head`` reads after ``tail``
         than with nothing before it: an integer."""
         return self.fit_parts(self.tail(tail), self.head(head))
 
     def fit_parts(self, tail: tuple, head: tuple) -> int:
-        """``fit`` from ``tail()`` and ``head()``: ``p3`` twice, inlined, as
-        it runs for every pair of blocks a check compares."""
+        """``fit`` from ``tail()`` and ``head()``: the trigram estimate of
+        each head character, inlined, as it runs for every pair a check compares."""
         b, ab, tb, nb, tab, nab = tail
         c, d, p1c, p2cd, alone = head
         bc = b + c
@@ -166,14 +171,6 @@ class Model:
             s += math.log(q)
         return round(100 * (s - alone))
 
-    def fit_slow(self, tail: str, head: str, alone: float) -> int:
-        b = tail[-1]
-        c = head[0]
-        s = math.log(self.p3(tail[-2], b, c) if len(tail) > 1 else self.p2(b, c))
-        if len(head) > 1:
-            s += math.log(self.p3(b, c, head[1]))
-        return round(100 * (s - alone))
-
 
 @lru_cache(maxsize=1)
 def model() -> Model:
@@ -182,7 +179,8 @@ def model() -> Model:
 
 @dataclass
 class Unit:
-    """A converter's block inside a paragraph (or a whole paragraph)."""
+    """A converter's block inside a paragraph (or a whole paragraph), or
+    one printed line of such a block."""
 
     block: int          # index in the article's blocks
     start: int          # offsets in that block's text
@@ -190,7 +188,7 @@ class Unit:
     first: int          # raw lines
     last: int
     text: str
-    group: int = 0      # for a printed line: the index of its block
+    group: int = 0      # the index of its block (of itself, for a block)
 
     @property
     def open(self) -> bool:
@@ -269,10 +267,10 @@ def _pieces(raw: str) -> list[str]:
 
 def _cuts(text: str, pieces: list[str]) -> list[int] | None:
     """Offsets in ``text`` where each piece after the first begins."""
-    han_at = [k for k, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
+    han_at = [k for k, ch in enumerate(text) if _is_han(ch)]
     cuts, seen = [], 0
     for p in pieces:
-        hans = [k for k, ch in enumerate(p) if "\u4e00" <= ch <= "\u9fff"]
+        hans = [k for k, ch in enumerate(p) if _is_han(ch)]
         if not hans:
             return None
         seen += len(hans)
@@ -288,6 +286,7 @@ def _cuts(text: str, pieces: list[str]) -> list[int] | None:
 
 
 def _is_han(ch: str) -> bool:
+    """A Han character (the CJK blocks; a comparison, not a regex: it runs on every character of a block)."""
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff" \
         or ch >= "\U00020000"
 
@@ -393,11 +392,11 @@ def certain(units: list[Unit], m: Model) -> list[tuple[int, int]]:
             cache[(i, j)] = m.fit_parts(tp[i], hp[j])
         return cache[(i, j)]
 
-    opens = [i for i in range(n) if units[i].open and _HAN.match(units[i].text[-1])]
+    opens = [i for i in range(n) if units[i].open and _is_han(units[i].text[-1])]
     out = []
     for i in opens:
         near = [(f, j) for j in range(max(0, i - BACK), min(n, i + AHEAD + 1))
-                if (f := fit(i, j)) is not None and _HAN.match(heads[j][0])]
+                if (f := fit(i, j)) is not None and _is_han(heads[j][0])]
         if len(near) < 2:
             continue
         near.sort(key=lambda t: (-t[0], t[1]))

@@ -15,6 +15,11 @@ index in that order is a multiple of 5 are HELD OUT: never counted, so that
 
     python scripts/build_ngram.py [--corpus ../shared/corpus] [--out normalize/data/ngram.txt.gz]
 
+The thresholds in ``normalize/interleave.py`` were set on the articles with
+index % 5 == 1, with a model that left those out too:
+``--exclude 1 --out /tmp/dev.gz``, then
+``scripts/eval_interleave.py --articles 1 --model /tmp/dev.gz``.
+
 The file is deterministic (sorted lines, gzip without a time stamp): the same
 corpus gives the same bytes.
 """
@@ -32,7 +37,7 @@ HELD_OUT_EVERY = 5          # articles with index % 5 == 0 are never counted
 MIN_BIGRAM, MIN_TRIGRAM = 2, 3
 
 
-def training_paragraphs(corpus: Path):
+def training_paragraphs(corpus: Path, exclude: tuple[int, ...] = ()):
     files = sorted(corpus.glob("*.jsonl"))
     if not files:
         raise SystemExit(f"build_ngram: no *.jsonl in {corpus}")
@@ -42,7 +47,7 @@ def training_paragraphs(corpus: Path):
             if not line.strip():
                 continue
             art = json.loads(line)
-            if index % HELD_OUT_EVERY:
+            if index % HELD_OUT_EVERY and index % HELD_OUT_EVERY not in exclude:
                 for p in art.get("paragraphs") or []:
                     p = "".join(p.split())  # the pipeline's output has no spaces between Han characters
                     if p:
@@ -50,9 +55,9 @@ def training_paragraphs(corpus: Path):
             index += 1
 
 
-def build(corpus: Path) -> bytes:
+def build(corpus: Path, exclude: tuple[int, ...] = ()) -> bytes:
     uni, bi, tri = Counter(), Counter(), Counter()
-    for p in training_paragraphs(corpus):
+    for p in training_paragraphs(corpus, exclude):
         uni.update(p)
         bi.update(p[i:i + 2] for i in range(len(p) - 1))
         tri.update(p[i:i + 3] for i in range(len(p) - 2))
@@ -68,8 +73,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "ngram.txt.gz")
+    ap.add_argument("--exclude", type=int, action="append", default=[],
+                    help="also leave out articles with this index %% 5 (a model for setting thresholds)")
     args = ap.parse_args(argv)
-    data = build(args.corpus)
+    data = build(args.corpus, tuple(args.exclude))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     print(f"{args.out}: {len(data)} bytes", file=sys.stderr)

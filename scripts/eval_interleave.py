@@ -46,14 +46,14 @@ FLAG = "unwrap.interleaved-columns"
 REJOIN = "unwrap.interleaved-rejoin"
 
 
-def held_out(corpus: Path) -> list[dict]:
+def held_out(corpus: Path, residue: int = 0) -> list[dict]:
     arts, index = [], 0
     for f in sorted(corpus.glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             a = json.loads(line)
-            if index % 5 == 0:
+            if index % 5 == residue:
                 paras = ["".join(p.split()) for p in a.get("paragraphs") or []]
                 paras = [p for p in paras if p]
                 if paras and a.get("title"):
@@ -229,11 +229,19 @@ def main(argv=None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cost-mb", type=float, default=3.0, help="MB of pages to time")
+    ap.add_argument("--articles", type=int, default=0,
+                    help="measure on the articles with this index %% 5 (default 0: the held-out ones)")
+    ap.add_argument("--model", type=Path, help="character counts to use instead of the shipped ones")
     args = ap.parse_args(argv)
+    if args.model:
+        import normalize.interleave as il
+        il.MODEL = args.model
+        il.model.cache_clear()
     pipe = Pipeline()
-    arts = held_out(args.shared / "corpus")
+    arts = held_out(args.shared / "corpus", args.articles)
     res, (right, total), pages = run_pages(pipe, arts, args.seed)
-    print(f"held-out corpus articles: {len(arts)}, each as a one-column and a two-column page")
+    print(f"corpus articles with index % 5 == {args.articles}: {len(arts)}, each as a one-column and a "
+          f"two-column page")
     print(f"interleaved pages flagged (goal >= 95 %): {share(*res['interleaved'])}")
     print(f"two-column pages out of order only after paragraph ends (no sentence cut), flagged: "
           f"{share(*res['paragraph ends'])}")
