@@ -32,7 +32,10 @@ is only ever looked for in the same article.
   bias, so a junction that reads on best counts a little against.  An
   article whose block junctions, or whose printed-line junctions, add up to
   a threshold is judged interleaved.  The weights were set on corpus
-  articles that ``scripts/eval_interleave.py`` does not measure on.
+  articles that ``scripts/eval_interleave.py`` does not measure on.  Cost:
+  a printed line that reads on well into the next is not compared with
+  rivals, and once an article's printed lines are far in order the rest go
+  unasked (a one-column page has hundreds, all right).
 * **Flagged**: each suspect junction of an article judged interleaved
   (``unwrap.interleaved-columns``: the raw line where the sentence stops,
   ``tail‖head``, the raw line of the text that fits better); the text stays
@@ -69,6 +72,7 @@ LINE = (-100, 1200, 100)     # a printed line stopped mid-sentence inside a bloc
 THRESHOLD = 200       # an article whose block junctions add up to this is judged interleaved
 LINE_THRESHOLD = 400  # … or whose printed-line junctions do
 LINE_FITS = 300       # a printed line that goes on this well into the next counts against, rivals unasked
+LINE_GIVE_UP = -3000  # printed-line evidence this far against: the rest of the article's lines go unasked
 PIECE_MIN = 8         # a space-separated run at least this long is a printed line
 SUSPECT = 300         # a junction flagged: a rival fits this much better than its successor
 CERTAIN = 600         # a re-join needs this margin over every rival, both ways
@@ -266,7 +270,16 @@ def _pieces(raw: str) -> list[str]:
 
 
 def _cuts(text: str, pieces: list[str]) -> list[int] | None:
-    """Offsets in ``text`` where each piece after the first begins."""
+    """Offsets in ``text`` where each piece after the first begins: by
+    length when the cleaning kept the line's length (spaces aside), else by
+    its Han characters."""
+    total = sum(map(len, pieces))
+    if total == len(text):
+        cuts, at = [], 0
+        for p in pieces[:-1]:
+            at += len(p)
+            cuts.append(at)
+        return cuts
     han_at = [k for k, ch in enumerate(text) if _is_han(ch)]
     cuts, seen = [], 0
     for p in pieces:
@@ -325,11 +338,14 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
         return m.fit_parts(tail, hp[j])
 
     rows = []
+    line_evidence = 0
     for i in range(n - 1):
         u, s = lines[i], lines[i + 1]
+        inner = u.group == s.group
+        if inner and line_evidence <= LINE_GIVE_UP:
+            continue  # the printed lines read on in order: no need to ask the rest
         if not (ok[i + 1] and s.block - u.block <= 1 and _tail_ok(u.text) and u.open):
             continue
-        inner = u.group == s.group
         if inner:
             rivals = range(max(0, i - BACK), min(n, i + AHEAD + 1))
         else:
@@ -340,6 +356,7 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
         f_succ = fit(tail, i + 1)
         if inner and f_succ >= LINE_FITS:
             rows.append((i, i + 1, f_succ, f_succ + LINE[0], "line"))  # reads on well: no rival asked
+            line_evidence += LINE[0] - LINE[2]
             continue
         best = None
         for j in rivals:
@@ -350,6 +367,8 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
                 best = (j, f)
         rows.append((i, best[0] if best else i + 1, f_succ, best[1] if best else f_succ,
                      "line" if inner else "block"))
+        if inner:
+            line_evidence += _evidence(rows[-1:], *LINE)
     return rows
 
 
