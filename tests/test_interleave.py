@@ -187,3 +187,31 @@ def test_output_is_deterministic(pipe):
     first = [(a.meta["flags"], a.meta["changes"], a.text) for a in pipe.clean(text, {"path": "p", "stem": "p"})[0]]
     again = [(a.meta["flags"], a.meta["changes"], a.text) for a in pipe.clean(text, {"path": "p", "stem": "p"})[0]]
     assert first == again
+
+
+# -- blocks and printed lines ------------------------------------------------------
+def test_wide_raw_lines_are_blocks_narrow_column_lines_are_not():
+    from array import array
+
+    def para(lines_text: list[tuple[int, str]]):
+        text = "".join(t for _n, t in lines_text)
+        org = array("i", [n for n, t in lines_text for _ch in t])
+        return ("p", text, org)
+
+    wide = [(1, "甲" * 30), (3, "乙" * 30), (5, "丙" * 12)]   # blank lines between: three blocks
+    assert [u.text[0] for u in il.units_of([para(wide)])] == ["甲", "乙", "丙"]
+    narrow = [(1, "甲" * 12), (3, "乙" * 12), (5, "丙" * 12)]  # an OCR column with blank lines: one paragraph
+    assert len(il.units_of([para(narrow)])) == 1
+    consecutive = [(1, "甲" * 30), (2, "乙" * 30)]           # no blank line: printed lines of one paragraph
+    assert len(il.units_of([para(consecutive)])) == 1
+
+
+def test_printed_lines_are_found_through_the_cleaning():
+    # half-width marks become full-width one for one: cut by length
+    assert il._cuts("他说，今天很好。明天也好", ["他说,今天很好。", "明天也好"]) == [8]
+    # a marker the cleaning removed ("> "): cut by Han characters
+    assert il._cuts("议事决策联商在推进多元共治中", [">议事决策联商在推进", "多元共治中"]) == [9]
+    # a look-alike mended one for one keeps the length: still cut right
+    assert il._cuts("要教一个成一个", ["要教-个", "成一个"]) == [4]
+    # length and Han characters both changed: no cut (the block stays whole)
+    assert il._cuts("要教一个，成一个", ["要教-个", "成一个"]) is None
