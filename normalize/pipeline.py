@@ -24,6 +24,7 @@ from .article import Article, render_block
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import Doc
+from .interleave import check as check_interleaving
 from .rules import RuleError, RuleFile, load_rule_file, merge
 from .segment import segment
 from .unwrap import unwrap
@@ -217,7 +218,9 @@ class Pipeline:
     def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
         doc = self.run_text_stages(text, (source or {}).get("path"))
         normalizer = {"version": __version__, "rules": self.hash}
-        return segment(doc, source or {}, normalizer), doc
+        articles = segment(doc, source or {}, normalizer)
+        check_interleaving(articles, doc, text)  # per article: blocks of two columns merged by height
+        return articles, doc
 
 
 def render_fix(doc: Doc) -> str:

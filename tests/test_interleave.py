@@ -1,0 +1,217 @@
+"""Interleaved columns (normalize/interleave.py): flagged, re-joined only when certain.
+
+The pages here are built from the bodies of the committed sample output
+(clean/000_*), laid out the way a converter without page geometry writes
+them: printed lines joined by spaces into blocks, blocks separated by blank
+lines, two columns merged by height or one column in order.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from conftest import ROOT
+from normalize import interleave as il
+from normalize.segment import segment
+
+RULE = il.RULE
+SAMPLE_BODIES = sorted((ROOT / "clean" / "000_98cc0969cadc0532").glob("*.md"))
+
+
+def body(path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    text = text[text.index("\n---\n", 4) + 5:]
+    return [p for p in text.split("\n\n") if p.strip() and not p.startswith("#")]
+
+
+def printed(paras: list[str], width: int) -> list[tuple[str, bool]]:
+    out = []
+    for p in paras:
+        for k in range(0, len(p), width):
+            out.append((p[k:k + width], k + width >= len(p)))
+    return out
+
+
+def blocks_of(lines, size: int) -> list[tuple[int, str]]:
+    out, i = [], 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and j - i < size:
+            j += 1
+            if lines[j - 1][1]:
+                break
+        out.append((i, " ".join(t for t, _e in lines[i:j])))
+        i = j
+    return out
+
+
+def page(paras: list[str], two: bool, width: int = 16, size: int = 3) -> str:
+    lines = printed(paras, width)
+    if two:
+        half = (len(lines) + 1) // 2
+        merged = sorted([(top, 0, t) for top, t in blocks_of(lines[:half], size)]
+                        + [(top, 1, t) for top, t in blocks_of(lines[half:], size)])
+        texts = [t for _top, _c, t in merged]
+    else:
+        texts = [t for _top, t in blocks_of(lines, size)]
+    return "# 标题\n\n" + "\n\n".join(texts) + "\n"
+
+
+def flagged(articles) -> bool:
+    return any(f["rule"] == RULE for a in articles for f in a.meta["flags"])
+
+
+def han(text: str) -> Counter:
+    return Counter(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def split_then_check(pipe, text):
+    """The articles as the split leaves them, then as the check leaves them."""
+    doc = pipe.run_text_stages(text)
+    articles = segment(doc, {"path": "p.md", "stem": "p"}, {"version": "0", "rules": "x"})
+    before = [a.text for a in articles]
+    il.check(articles, doc, text)
+    return before, articles, doc
+
+
+# -- the model ------------------------------------------------------------------
+def test_model_is_shipped_small_and_judges_words():
+    assert il.MODEL.is_file() and il.MODEL.stat().st_size < 2_000_000
+    m = il.model()
+    word, broken = m.fit("国家主", "席习近"), m.fit("国家主", "水利部")
+    assert isinstance(word, int) and isinstance(broken, int)
+    assert word > broken + 300
+
+
+def test_build_script_holds_out_every_fifth_article_and_is_deterministic(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    arts = [{"title": "t", "paragraphs": [f"{'鑫' if i == 0 else '森'}林{i}号" * 3]} for i in range(6)]
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in arts), encoding="utf-8")
+    outs = []
+    for k in (1, 2):
+        out = tmp_path / f"m{k}.gz"
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "build_ngram.py"), "--corpus", str(corpus),
+                        "--out", str(out)], check=True, capture_output=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    counts = dict(line.split("\t") for line in gzip.decompress(outs[0]).decode().splitlines()
+                  if not line.startswith("#"))
+    assert "森" in counts and "鑫" not in counts  # article 0 is held out
+
+
+# -- detection ------------------------------------------------------------------
+@pytest.mark.parametrize("path", SAMPLE_BODIES, ids=lambda p: p.stem)
+def test_one_column_pages_are_not_flagged(pipe, path):
+    articles, _doc = pipe.clean(page(body(path), two=False), {"path": "p.md", "stem": "p"})
+    assert not flagged(articles)
+
+
+def test_two_column_pages_are_flagged_and_keep_every_character(pipe):
+    hits = 0
+    for path in SAMPLE_BODIES:
+        before, articles, _doc = split_then_check(pipe, page(body(path), two=True))
+        hits += flagged(articles)
+        assert han("".join(a.text for a in articles)) == han("".join(before))
+    assert hits >= len(SAMPLE_BODIES) - 1
+
+
+def test_flag_names_the_raw_line_where_the_sentence_stops(pipe):
+    text = page(body(SAMPLE_BODIES[1]), two=True)
+    raw = text.split("\n")
+    articles, _doc = pipe.clean(text, {"path": "p.md", "stem": "p"})
+    flags = [f for a in articles for f in a.meta["flags"] if f["rule"] == RULE]
+    assert flags
+    for f in flags:
+        tail = f["text"].split("‖")[0]
+        assert tail[-4:].replace("，", ",") in raw[f["line"] - 1].replace(" ", "").replace("，", ",")
+        assert "raw line" in f["message"]
+
+
+def test_the_pdf_sample_shows_it_and_the_others_do_not(sample_runs):
+    pdf = sample_runs["001"][0]
+    titles = {a.meta["title"] for a in pdf if flagged([a])}
+    assert {"醉心翰墨育新花", "95岁老党员彭承温：回忆峥嵘岁月，坚守红色初心"} <= titles
+    assert sum(flagged([a]) for a in pdf) >= 3
+    for key in ("000", "002"):
+        assert not flagged(sample_runs[key][0])
+
+
+def test_paragraph_pages_without_converter_blocks_are_left_alone(pipe):
+    # whole paragraphs a line, each ending a sentence: nothing to judge
+    paras = body(SAMPLE_BODIES[0])
+    articles, doc = pipe.clean("# 标题\n\n" + "\n\n".join(paras) + "\n", {"path": "p.md", "stem": "p"})
+    assert not flagged(articles)
+    assert not [c for c in doc.changes if c.rule == il.REJOIN]
+
+
+# -- re-joins -------------------------------------------------------------------
+def test_rejoins_are_right_counted_and_flagged_with_both_lines(pipe):
+    rejoined = 0
+    for path in SAMPLE_BODIES:
+        paras = body(path)
+        written = "".join(paras)
+        before, articles, doc = split_then_check(pipe, page(paras, two=True))
+        changes = [c for c in doc.changes if c.rule == il.REJOIN]
+        assert sum(a.meta["changes"].get(il.REJOIN, 0) for a in articles) == len(changes)
+        for c in changes:
+            assert c.after.strip("…") in written  # the join reads as the article was written
+        notes = [f for a in articles for f in a.meta["flags"] if f["message"].startswith("re-joined")]
+        assert len(notes) == len(changes)
+        for f in notes:
+            assert f"raw line {f['line']}" in f["message"] and f["message"].count("raw line") == 2
+        assert han("".join(a.text for a in articles)) == han("".join(before))
+        rejoined += len(changes)
+    assert rejoined >= 1
+
+
+def test_certain_needs_a_wide_margin_both_ways():
+    def unit(k, text):
+        return il.Unit(0, 0, len(text), k + 1, k + 1, text, k)
+    m = il.model()
+    # 国家主 goes on in 席 and nothing else fits: certain
+    units = [unit(0, "今天上午国家主"), unit(1, "水利部门召开会议。"), unit(2, "席发表重要讲话。")]
+    assert il.certain(units, m) == [(0, 2)]
+    # two blocks that could both go on from it: not certain
+    units.append(unit(3, "席位已经坐满。"))
+    assert il.certain(units, m) == []
+
+
+def test_output_is_deterministic(pipe):
+    text = page(body(SAMPLE_BODIES[-1]), two=True)
+    first = [(a.meta["flags"], a.meta["changes"], a.text) for a in pipe.clean(text, {"path": "p", "stem": "p"})[0]]
+    again = [(a.meta["flags"], a.meta["changes"], a.text) for a in pipe.clean(text, {"path": "p", "stem": "p"})[0]]
+    assert first == again
+
+
+# -- blocks and printed lines ------------------------------------------------------
+def test_wide_raw_lines_are_blocks_narrow_column_lines_are_not():
+    from array import array
+
+    def para(lines_text: list[tuple[int, str]]):
+        text = "".join(t for _n, t in lines_text)
+        org = array("i", [n for n, t in lines_text for _ch in t])
+        return ("p", text, org)
+
+    wide = [(1, "甲" * 30), (3, "乙" * 30), (5, "丙" * 12)]   # blank lines between: three blocks
+    assert [u.text[0] for u in il.units_of([para(wide)])] == ["甲", "乙", "丙"]
+    narrow = [(1, "甲" * 12), (3, "乙" * 12), (5, "丙" * 12)]  # an OCR column with blank lines: one paragraph
+    assert len(il.units_of([para(narrow)])) == 1
+    consecutive = [(1, "甲" * 30), (2, "乙" * 30)]           # no blank line: printed lines of one paragraph
+    assert len(il.units_of([para(consecutive)])) == 1
+
+
+def test_printed_lines_are_found_through_the_cleaning():
+    # half-width marks become full-width one for one: cut by length
+    assert il._cuts("他说，今天很好。明天也好", ["他说,今天很好。", "明天也好"]) == [8]
+    # a marker the cleaning removed ("> "): cut by Han characters
+    assert il._cuts("议事决策联商在推进多元共治中", [">议事决策联商在推进", "多元共治中"]) == [9]
+    # a look-alike mended one for one keeps the length: still cut right
+    assert il._cuts("要教一个成一个", ["要教-个", "成一个"]) == [4]
+    # length and Han characters both changed: no cut (the block stays whole)
+    assert il._cuts("要教一个，成一个", ["要教-个", "成一个"]) is None
