@@ -374,24 +374,42 @@ def _flag_span(text: str, context: str, gap: str, claimed) -> tuple[int, int] | 
     """Where a flag is in a clean paragraph: the gap marker of a gap flag
     (neighbouring gaps' contexts overlap), else the flag's whole context.
     The context was taken when the flag was raised: a gap marked later may
-    stand inside it in the final text, and a space in it may have gone."""
+    stand inside it in the final text, and a space in it may have gone.
+    A junction flag (``tail‖head``, two texts that do not follow each other)
+    is placed on its tail, where the sentence stops."""
+    context = context.partition("‖")[0]
     pattern, probe = _flag_pattern(context, gap)
     if probe not in (text.replace(gap, "") if gap in text else text):
         return None
     k = context.find(gap)
     before_gap = len(context[:k].replace(gap, "")) if k != -1 else -1
+    partial = None
     for m in pattern.finditer(text):
         at, end = m.span()
         if k == -1:
             if _free(claimed, at, end):
                 return at, end
+            partial = partial or _longest_free(claimed, at, end)
             continue
         seen = 0  # the flag's own gap: after as many other characters as in its context
         for i, ch in enumerate(m.group()):
             if ch == gap and seen == before_gap and _free(claimed, at + i, at + i + 1):
                 return at + i, at + i + 1
             seen += ch != gap
-    return None
+    return partial  # overlapping another flag's context: the part of it left free
+
+
+def _longest_free(claimed, start: int, end: int) -> tuple[int, int] | None:
+    """The longest run of characters in ``[start, end)`` that no mark holds."""
+    best, run = None, None
+    for i in range(start, end):
+        if claimed.chars[i]:
+            run = None
+            continue
+        run = (run[0], i + 1) if run else (i, i + 1)
+        if best is None or run[1] - run[0] > best[1] - best[0]:
+            best = run
+    return best
 
 
 def clean_pane(articles: list[tuple[dict, list]], block_lines: list, flag_ids: dict, gap: str) -> str:
@@ -426,8 +444,9 @@ def clean_pane(articles: list[tuple[dict, list]], block_lines: list, flag_ids: d
                     del pool[i]
                     break
             spans, claimed = [], Claimed(len(text))
-            # gaps first: a gap is one character, a context may hold another flag's gap
-            for fid, f in sorted(marks, key=lambda m: gap not in m[1]["text"]):
+            # gaps first: a gap is one character, a context may hold another flag's gap;
+            # then the shortest contexts, which a long one may overlap
+            for fid, f in sorted(marks, key=lambda m: (gap not in m[1]["text"], len(m[1]["text"]))):
                 if f.get("_placed") or not f["text"]:
                     continue
                 span = _flag_span(text, f["text"], gap, claimed)
