@@ -9,6 +9,7 @@ The Python API for other tools is two functions:
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import PurePath
 
 __version__ = "0.1.0"
 
@@ -21,9 +22,15 @@ def _default_pipeline():
     return Pipeline()
 
 
-def clean_text(text: str, source: dict | None = None) -> list[Article]:
-    """Clean one raw page with the default rules; ``source`` may give
-    ``path``, ``sha256`` and ``stem`` for the front matter."""
+def clean_text(text: str, source: str | dict | None = None) -> list[Article]:
+    """Clean one raw page with the default rules.  ``source`` is the raw
+    file's path as the front matter should show it (``"raw/a.txt"``), or a
+    dict that may give ``path``, ``sha256`` and ``stem``."""
+    if isinstance(source, (str, PurePath)):
+        path = PurePath(source)
+        source = {"path": path.as_posix(), "stem": path.stem}
+    elif source is not None and not isinstance(source, dict):
+        raise TypeError(f"source must be a path or a dict, not {type(source).__name__}")
     return _default_pipeline().clean(text, source)[0]
 
 
