@@ -46,6 +46,29 @@ SCOPES = ("page", "blocks")
 RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "fixes", "flags", "keeps"}
 
 
+# A pattern runs under a time limit on every page: a user rule that
+# backtracks without end ((a+)+$ on a long line) fails that file, naming the
+# rule, and the batch goes on.  The limit grows with the page: a long page
+# takes every pattern longer.
+TIMEOUT = 5.0            # seconds for one pass of one pattern over a page …
+TIMEOUT_PER_MB = 5.0     # … plus this per megabyte of page
+STRESS_LENGTH = 5000     # ``rules --test``: the long line each pattern is tried on …
+STRESS_SECONDS = 0.5     # … and the time it may take there
+
+
+class RuleTimeout(Exception):
+    """A pattern that ran past its time limit on one text."""
+
+    def __init__(self, rule_id: str, seconds: float):
+        self.rule_id, self.seconds = rule_id, seconds
+        super().__init__(f"rule {rule_id} ran past its time limit ({seconds:.3g} s): "
+                         "its pattern backtracks too much on this text")
+
+
+def time_limit(text: str) -> float:
+    return TIMEOUT + TIMEOUT_PER_MB * len(text) / 1e6
+
+
 class RuleError(Exception):
     """A rule file that cannot be used; says which file, which rule, what is wrong."""
 
@@ -109,7 +132,12 @@ class Rule:
         notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
         literal = self.replace is not None and "\\" not in self.replace
         edits = []
-        for m in self.regex.finditer(text):
+        limit = time_limit(text)
+        try:
+            matches = list(self.regex.finditer(text, timeout=limit))
+        except TimeoutError:
+            raise RuleTimeout(self.id, limit) from None
+        for m in matches:
             start = m.start()
             if starts is not None:
                 kind = doc.kinds[doc.block_index(starts, start)]
@@ -118,7 +146,7 @@ class Rule:
             line = doc.line_at(start)
             for key in notes:
                 if m.group(key):
-                    doc.notes.append(Note(key, m.group(key), line))
+                    doc.notes.append(Note(key, m.group(key), line, self.id))
             new = None
             if self.replace is not None:
                 new = self.replace if literal else m.expand(self.replace)
@@ -142,6 +170,40 @@ class Rule:
 
     def check_examples(self) -> list[str]:
         """Run every example; return what failed (empty when all pass)."""
+        try:
+            return self._check_examples()
+        except RuleTimeout as exc:
+            return [str(exc)]
+
+    def stress_lines(self) -> list[str]:
+        """Long lines built to make a backtracking pattern blow up: runs of
+        one character (from the rule's examples and of every common kind)
+        with and without a character that breaks the match at the end, and
+        the examples repeated."""
+        texts = [b for b, _a in self.fixes] + self.flags + self.keeps
+        chars = set("a1 中。，“\"(（《-.:/#*!@[") | set("".join(texts))
+        chars.discard("\n")
+        n = STRESS_LENGTH
+        lines = []
+        for ch in sorted(chars):
+            lines += [ch * n, ch * n + "\x01", "中" + ch * n + "!"]
+        lines += [(t.replace("\n", " ") * (n // max(1, len(t)) + 1))[:n] for t in texts if t.strip()]
+        return lines
+
+    def stress(self) -> str | None:
+        """What ``rules --test`` warns of: a long line this pattern needs
+        more than ``STRESS_SECONDS`` for (None when there is none)."""
+        for line in self.stress_lines():
+            try:
+                for _m in self.regex.finditer(line, timeout=STRESS_SECONDS):
+                    pass
+            except TimeoutError:
+                shown = line[:12] + ("…" if len(line) > 12 else "")
+                return (f"pattern takes over {STRESS_SECONDS:g} s on a line of {len(line)} characters "
+                        f"({shown!r}): it backtracks, and would fail files with long lines")
+        return None
+
+    def _check_examples(self) -> list[str]:
         fails = []
         for before, after in self.fixes:
             doc = self.example_doc(before)
@@ -235,7 +297,9 @@ def load_rule_file(path: Path) -> RuleFile:
         if replace is not None:
             try:  # a bad template (\3 with two groups) shows when a fix example is expanded
                 for before, _after in fixes:
-                    compiled.sub(replace, before)
+                    compiled.sub(replace, before, timeout=time_limit(before))
+            except TimeoutError:
+                pass  # a pattern that backtracks on its own example: its examples fail at the run
             except (regex.error, IndexError) as exc:
                 raise RuleError(path, rid, f"bad replacement {replace!r}: {exc}") from None
         kinds = entry.get("in")
