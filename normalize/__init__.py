@@ -36,7 +36,25 @@ def clean_text(text: str, source: str | dict | None = None) -> list[Article]:
 
 def fix_text(text: str) -> str:
     """Clean text with the default rules, keeping it one text (no articles)."""
-    return _default_pipeline().fix(text)[0]
+    return settled_fix(_default_pipeline(), text)[0]
+
+
+FIX_PASSES = 4
+
+
+def settled_fix(pipe, text: str, source: str | None = None):
+    """``pipe.fix`` run again on its own output until nothing changes (at
+    most ``FIX_PASSES`` passes): a filter must be idempotent, and a page's
+    repairs can make another repair apply (an ellipsis written as 。。。 once
+    made …… can let a spam-link rule see a line with no sentence of its own).
+    Returns the text and the first pass's Doc, whose changes name raw lines."""
+    fixed, doc = pipe.fix(text, source)
+    for _ in range(FIX_PASSES - 1):
+        again = pipe.fix(fixed, source)[0]
+        if again == fixed:
+            break
+        fixed = again
+    return fixed, doc
 
 
 __all__ = ["Article", "clean_text", "fix_text", "__version__"]

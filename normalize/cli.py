@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 import yaml
 
-from . import __version__
+from . import __version__, settled_fix
 from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk, walk_key
 from .pipeline import Pipeline, find_settings
@@ -504,9 +504,9 @@ def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
         _explain(doc, err=True)
 
 
-def _run_fix(pipe: Pipeline, text: str, source: str | None, file: str):
+def _run_fix(pipe: Pipeline, text: str, source: str | None, file: str, settle: bool = True):
     try:
-        return pipe.fix(text, source)
+        return settled_fix(pipe, text, source) if settle else pipe.fix(text, source)
     except RuleTimeout as exc:
         click.echo(f"normalize: {file}: {exc}", err=True)
         sys.exit(1)
@@ -575,7 +575,7 @@ def explain(file, rule_dirs, no_default_rules, preset, opencc):
         click.echo(f"# {art_id}: {raw}, raw lines {lines[0]}–{lines[1]}")
         file = str(raw)
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
-    _fixed, doc = _run_fix(pipe, _read_input(file), Path(file).name, file)
+    _fixed, doc = _run_fix(pipe, _read_input(file), Path(file).name, file, settle=False)
     _explain(doc, lines=lines)
 
 

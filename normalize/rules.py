@@ -27,6 +27,7 @@ captured to the article metadata; removed text goes to ``removed.jsonl``.
 """
 from __future__ import annotations
 
+import bisect
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,17 @@ NOTE_KEYS = frozenset({
 COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
 BLOCK_KINDS = ("p", "h", "title", "byline", "caption")
 SCOPES = ("page", "blocks")
-RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "fixes", "flags", "keeps"}
+RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "fixes", "flags", "keeps"}
+# What a rule with ``protect = true`` never edits: web addresses, e-mail
+# addresses and Markdown code spans, and the spaces that bound them (a space
+# taken from after a link glues the next words to its address, and the next
+# pass reads them as part of it).  An address runs, as forum.spam-link reads
+# it, to a space, a full stop or a comma: what is glued to it stays glued.
+PROTECTED = (
+    regex.compile(r"(?:(?:https?|ftp)://|www\.)[^\s。，]+"),   # web addresses
+    regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),           # e-mail addresses
+    regex.compile(r"(`+)[^`\n]+?\1"),                           # Markdown code spans
+)
 
 
 # A pattern runs under a time limit on every page: a user rule that
@@ -86,6 +97,7 @@ class Rule:
     replace: str | None = None
     flag: bool = False
     kinds: tuple[str, ...] | None = None
+    protect: bool = False  # leave addresses, e-mail and code spans (and their bounding spaces) alone
     fixes: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
@@ -137,6 +149,8 @@ class Rule:
             matches = list(self.regex.finditer(text, timeout=limit))
         except TimeoutError:
             raise RuleTimeout(self.id, limit) from None
+        if self.protect and matches:
+            matches = _unprotected(matches, protected_spans(doc))
         for m in matches:
             start = m.start()
             if starts is not None:
@@ -229,6 +243,46 @@ class Rule:
         return fails
 
 
+def protected_spans(doc: Doc) -> tuple[list[int], list[int], set[int]]:
+    """Starts and ends of the protected spans of ``doc``'s text, in order,
+    and both ends as a set; remembered until the text changes."""
+    cached = doc.__dict__.get("_protected")
+    if cached is not None and cached[0] is doc.text:
+        return cached[1]
+    spans = []
+    if "`" in doc.text or "@" in doc.text or "://" in doc.text or "www." in doc.text:
+        for pattern in PROTECTED:  # each kind alone: an e-mail glued to a link must not hide the link
+            spans += [m.span() for m in pattern.finditer(doc.text, timeout=time_limit(doc.text))]
+    starts, ends = [], []
+    for a, b in sorted(spans):  # overlapping spans merged
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    spans = (starts, ends, set(starts) | set(ends))
+    doc.__dict__["_protected"] = (doc.text, spans)
+    return spans
+
+
+def _unprotected(matches: list, spans: tuple[list[int], list[int], set[int]]) -> list:
+    """The matches that touch no protected span: none inside one, and no
+    match of spaces alone right before or after one."""
+    starts, ends, edges = spans
+    if not starts:
+        return matches
+    kept = []
+    for m in matches:
+        a, b = m.span()
+        k = bisect.bisect_right(ends, a)  # the first span that ends after a
+        if k < len(starts) and (starts[k] < b if a < b else starts[k] < a):
+            continue  # inside a protected span
+        if a < b and (a in edges or b in edges) and m.group(0).isspace():
+            continue  # a space bounding one
+        kept.append(m)
+    return kept
+
+
 @dataclass
 class RuleFile:
     name: str                 # stem, e.g. "spacing"
@@ -317,8 +371,11 @@ def load_rule_file(path: Path) -> RuleFile:
         flag = entry.get("flag", False)
         if not isinstance(flag, bool):
             raise RuleError(path, rid, "'flag' must be true or false")
+        protect = entry.get("protect", False)
+        if not isinstance(protect, bool):
+            raise RuleError(path, rid, "'protect' must be true or false")
         rules.append(Rule(id=full, message=entry["message"], pattern=entry["pattern"], replace=replace,
-                          flag=flag, kinds=kinds, fixes=[tuple(f) for f in fixes], flags=flags,
+                          flag=flag, kinds=kinds, protect=protect, fixes=[tuple(f) for f in fixes], flags=flags,
                           keeps=keeps, scope=scope, source=str(path), regex=compiled))
     after = data.get("after")
     if after is not None and not isinstance(after, str):

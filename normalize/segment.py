@@ -222,9 +222,10 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     if not drafts:
         # no article to carry what rules took into the metadata (an image's
         # address on a page that is only a photo credit): removed.jsonl keeps it
+        removed = list(doc.removed)
         for n in doc.notes:
             value = n.value.strip()
-            if value and not any(r.line == n.line and value in r.text for r in doc.removed):
+            if value and not any(r.line == n.line and value in r.text for r in removed):
                 doc.removed.append(Removed(n.rule or f"segment.{n.key}", n.line, value))
         return []
     # raw-line intervals -> article index, for notes, flags and changes
