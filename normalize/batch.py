@@ -175,6 +175,8 @@ class PreviousRun:
                     src = fm["source"]["path"]
                     line = manifest_text([{"path": p.relative_to(out).as_posix(), **fm}])
                     key = (fm["source"].get("sha256"), (fm.get("normalizer") or {}).get("rules"))
+                    if not (p.parent / "removed.jsonl").is_file():  # written last: a run killed mid-file
+                        key = (None, None)
                     if src in self.index and self.index[src][:2] != key:
                         key = (None, None)
                     self.index[src] = (*key, 0, 0)

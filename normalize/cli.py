@@ -307,7 +307,10 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:
         return True  # someone else's process
-    return True
+    try:  # a killed process nobody has reaped yet is no writer
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def _unlink(p: Path) -> None:
