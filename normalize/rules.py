@@ -18,6 +18,7 @@ A rule file is TOML::
     replace = ""            # absent: the rule only flags; "" removes
     flag = false            # true: a replacing rule also flags each match
     in = ["p", "caption"]   # block kinds it applies to (scope "blocks")
+    protect = true          # never edit addresses, e-mail, `code` or the spaces around them
     fixes = [["before", "after"]]
     flags = ["text it must flag"]
     keeps = ["text it must leave alone"]
