@@ -25,7 +25,8 @@ def _default_pipeline():
 def clean_text(text: str, source: str | dict | None = None) -> list[Article]:
     """Clean one raw page with the default rules.  ``source`` is the raw
     file's path as the front matter should show it (``"raw/a.txt"``), or a
-    dict that may give ``path``, ``sha256`` and ``stem``."""
+    dict that may give ``path``, ``sha256`` and ``stem``.  A rule pattern
+    past its time limit raises ``normalize.rules.RuleTimeout``."""
     if isinstance(source, (str, PurePath)):
         path = PurePath(source)
         source = {"path": path.as_posix(), "stem": path.stem}
