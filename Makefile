@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test bench eval clean-venv
+.PHONY: run test install install-test bench eval fuzz clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: install-test
 eval: install
 	$(BIN)/python -m pip install --quiet rapidfuzz
 	$(BIN)/python scripts/eval.py
+
+## the long property run over hostile pages (not in CI): FUZZ_N pages, FUZZ_JOBS processes
+FUZZ_N ?= 100000
+FUZZ_JOBS ?= 1
+fuzz: install-test
+	$(BIN)/python scripts/fuzz.py -n $(FUZZ_N) --jobs $(FUZZ_JOBS)
 
 ## throughput and memory benchmark (needs ../shared/corpus, else the samples)
 bench: install

@@ -17,6 +17,7 @@ import yaml
 
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, read
 from .pipeline import Pipeline, find_settings
+from .rules import RuleTimeout
 
 MANIFEST = "manifest.jsonl"
 
@@ -64,7 +65,11 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
         return res
     pipe = pipeline_for(spec, raw)
     source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
-    articles, doc = pipe.clean(text, source)
+    try:
+        articles, doc = pipe.clean(text, source)
+    except RuleTimeout as exc:  # a user pattern that backtracks: this file fails, the batch goes on
+        res.error = str(exc)
+        return res
     base = raw.out_stem.as_posix()
     width = max(2, len(str(len(articles))))
     for n, art in enumerate(articles, 1):
@@ -85,7 +90,11 @@ def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:
     manifest.  The Result then carries the manifest records, not the files."""
     res = clean_file(raw, spec)
     if out is not None and not res.error:
-        write_result(Path(out), res)
+        try:
+            write_result(Path(out), res)
+        except OSError as exc:  # a read-only article folder, a file where a folder should be …
+            res.error = f"cannot write {getattr(exc, 'filename2', None) or exc.filename or out}: {exc.strerror or exc}"
+            res.records, res.flags = [], 0
         res.files = {}
     return res
 
@@ -158,11 +167,16 @@ class PreviousRun:
                     offset += len(raw)
         elif out.is_dir():
             for p in sorted(out.rglob("*.md")):
-                fm = read_front_matter(p)
+                try:
+                    fm = read_front_matter(p)
+                except (OSError, UnicodeDecodeError, yaml.YAMLError):  # not an article of ours
+                    continue
                 if fm and isinstance(fm.get("source"), dict):
                     src = fm["source"]["path"]
                     line = manifest_text([{"path": p.relative_to(out).as_posix(), **fm}])
                     key = (fm["source"].get("sha256"), (fm.get("normalizer") or {}).get("rules"))
+                    if not (p.parent / "removed.jsonl").is_file():  # written last: a run killed mid-file
+                        key = (None, None)
                     if src in self.index and self.index[src][:2] != key:
                         key = (None, None)
                     self.index[src] = (*key, 0, 0)

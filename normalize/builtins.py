@@ -12,19 +12,28 @@ from functools import lru_cache
 
 import regex
 
-from .doc import Doc
+from .doc import Doc, Removed
 
 # zero-width characters, soft hyphen, BOM, word joiner, bidi marks
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
 _FULLWIDTH_ALNUM = regex.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _INVISIBLE_RE = regex.compile(f"[{_INVISIBLE}]+")
 _LINE_ENDS = regex.compile(r"\r\n?|[\u2028\u2029\x85]")
+# C0 and C1 controls and DEL, but tab and newline (line ends are newlines by now)
+_CONTROL_RE = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
 
 
 def unicode_cleanup(doc: Doc) -> Doc:
     """NFC; full-width ASCII letters and digits to half-width; invisible
     characters out.  Never a blanket NFKC, which would undo full-width
-    punctuation that house style wants."""
+    punctuation that house style wants.  Control characters (NUL, ESC,
+    backspace …; not tab or newline) are no text: they are removed first and,
+    like any removal, recorded with their raw line in removed.jsonl."""
+    controls = [(m.start(), m.end(), "") for m in _CONTROL_RE.finditer(doc.text)]
+    if controls:
+        # recorded here, not by Doc.edit: it keeps only what .strip() leaves, and \x1c-\x1f are "space"
+        doc.removed += [Removed("unicode.control", doc.line_at(s), doc.text[s:e]) for s, e, _ in controls]
+        doc.edit(controls, "unicode.control")
     if not doc.text.isascii():
         nfc = unicodedata.normalize("NFC", doc.text)
         if nfc != doc.text:

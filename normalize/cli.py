@@ -19,12 +19,13 @@ import time
 from pathlib import Path
 
 import click
+import yaml
 
-from . import __version__
+from . import __version__, settled_fix
 from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk, walk_key
 from .pipeline import Pipeline, find_settings
-from .rules import RuleError
+from .rules import RuleError, RuleTimeout
 
 
 def _fail_rules(exc: RuleError):
@@ -48,7 +49,28 @@ preset_option = click.option("--preset", help="House style preset: newspaper (de
 opencc_option = click.option("--opencc", help="OpenCC conversion, e.g. t2s, tw2sp, hk2s, s2t (default off).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; a reader that stops reading (``explain … | head``)
+    ends the command quietly, with status 0: there is nothing left to say."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(0)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="normalize")
 def main():
     """Turn raw Chinese scans into clean per-article Markdown."""
@@ -108,15 +130,23 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     for p in paths:
         if not p.exists():
             raise click.UsageError(f"no such input: {p}")
+    _check_preset(preset, rule_dirs)
+    for p in paths:  # cleaned articles are never raw scans (see inputs.walk)
+        if p.is_dir() and _inside(out, p):
+            click.echo(f"normalize: the output folder {out} is inside the input folder {p}: "
+                       "its articles are not read as input", err=True)
     spec = Spec(tuple(str(d) for d in rule_dirs), not no_default_rules,
                 tuple(sorted(_settings(preset, opencc).items())), max_bytes)
     try:  # every rule file and every folder's settings are checked before anything is written
-        Pipeline(spec.rule_dirs, spec.default_rules, dict(spec.settings))
+        pipes = [Pipeline(spec.rule_dirs, spec.default_rules, dict(spec.settings))]
         for folder in settings_folders(paths):
-            pipeline_for(spec, RawFile(folder / "normalize.toml", folder, Path("normalize.toml")))
+            pipes.append(pipeline_for(spec, RawFile(folder / "normalize.toml", folder, Path("normalize.toml"))))
     except RuleError as exc:
         _fail_rules(exc)
+    _warn_failing_examples(pipes)
     dry = check or show_diff
+    if not dry:
+        _prepare_out(out)
     prev = PreviousRun(out)
 
     def known(raw: RawFile) -> bool:  # cleaned by the last run, into the folder this raw would use
@@ -131,10 +161,11 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         total = sum(1 for _ in walk(paths, out, known))
         bar = click.progressbar(length=total, label="cleaning", file=sys.stderr, show_pos=True,
                                 item_show_func=lambda r: r)
-    if not dry:
-        out.mkdir(parents=True, exist_ok=True)
-    manifest = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", delete=False,
-                                           dir=out if not dry else None, prefix=".manifest-")
+    try:
+        manifest = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", delete=False,
+                                               dir=out if not dry else None, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+    except OSError as exc:
+        _fail_out(out, exc)
     ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
     if scheduler:
         from .distributed import Cluster
@@ -198,6 +229,11 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
             os.unlink(manifest.name)
         else:
             os.replace(manifest.name, mpath)
+    except OSError as exc:  # the output folder became unwritable during the run
+        if pool is not None and hasattr(pool, "terminate"):
+            pool.terminate()
+            pool = None
+        _fail_out(out, exc)
     except BaseException:
         if pool is not None and hasattr(pool, "terminate"):
             pool.terminate()  # interrupted: stop the workers; finished files are already in place
@@ -208,8 +244,9 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
             pool.close()
             if hasattr(pool, "join"):
                 pool.join()
-        if os.path.exists(manifest.name):
-            os.unlink(manifest.name)
+        for leftover in (manifest.name, manifest.name + ".merged"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
                + (f", {n_skipped} unchanged" if n_skipped else ""))
     if gone:
@@ -226,6 +263,94 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         click.echo(f"  failed: {raw.path}: {why}", err=True)
     if errors or (check and changed):
         sys.exit(1)
+
+
+TEMP_PREFIX = ".manifest-"  # + the writing process's id: a run's manifest until it is complete
+
+
+def _fail_out(out: Path, exc: OSError) -> None:
+    click.echo(f"normalize: cannot write to the output folder {out}: {exc.strerror or exc}"
+               + (f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""), err=True)
+    sys.exit(2)
+
+
+def _prepare_out(out: Path) -> None:
+    """Make sure ``out`` is a folder we can write in, before anything is
+    written (else a one-line message and status 2), and clear what a run
+    killed outright (kill -9, power loss) left there: its unfinished
+    manifest, and the temporary files of articles it was writing."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=TEMP_PREFIX + "probe-")
+        probe.close()
+    except OSError as exc:
+        _fail_out(out, exc)
+    crashed = False
+    for p in out.glob(TEMP_PREFIX + "*"):
+        pid = p.name[len(TEMP_PREFIX):].split("-", 1)[0].split(".", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            crashed = True
+            _unlink(p)
+    if crashed:  # only then is the whole output folder searched
+        for p in out.rglob(".*.tmp"):
+            pid = p.name.rsplit(".", 2)[-2] if p.name.count(".") >= 3 else ""
+            if p.is_file() and not (pid.isdigit() and _alive(int(pid))):
+                _unlink(p)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    try:  # a killed process nobody has reaped yet is no writer
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def _unlink(p: Path) -> None:
+    try:
+        p.unlink()
+    except OSError:
+        pass
+
+
+def _inside(out: Path, folder: Path) -> bool:
+    out, folder = out.resolve(), folder.resolve()
+    return out == folder or folder in out.parents
+
+
+def _check_preset(preset: str | None, rule_dirs) -> None:
+    """An unknown preset is a usage error that lists the valid ones."""
+    if not preset:
+        return
+    if preset in PRESETS or any((d / f"{preset}.toml").is_file() for d in map(Path, rule_dirs)):
+        return
+    raise click.BadParameter(f"unknown preset {preset!r}; valid presets: {', '.join(sorted(PRESETS))}",
+                             param_hint="'--preset'") from None
+
+
+PRESETS = ("copywriting", "newspaper")
+
+
+def _warn_failing_examples(pipes) -> None:
+    """A rule whose own examples fail is used as written, but never silently."""
+    seen = set()
+    for pipe in pipes:
+        for rule in pipe.rules:
+            if id(rule) in seen:
+                continue
+            seen.add(id(rule))
+            fails = rule.check_examples()
+            if fails:
+                click.echo(f"normalize: warning: rule {rule.id} ({rule.source}): {len(fails)} of its own "
+                           f"examples fail, it is used as written (first: {fails[0]}); "
+                           "`normalize rules --test` lists them", err=True)
 
 
 def _covers(paths: list[Path], src: str) -> bool:
@@ -354,6 +479,7 @@ def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
 def _pipeline(rule_dirs, no_default_rules, settings, file: str | None = None) -> Pipeline:
     """The pipeline for one file: its folder's normalize.toml under the options."""
+    _check_preset(settings.get("preset"), rule_dirs)
     try:
         merged = {}
         if file and file != "-":
@@ -375,21 +501,63 @@ def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
     """Clean text from FILE (or stdin) to stdout, without splitting articles."""
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
     text = _read_input(file)
-    fixed, doc = pipe.fix(text, None if file == "-" else Path(file).name)
+    fixed, doc = _run_fix(pipe, text, None if file == "-" else Path(file).name, file)
     sys.stdout.write(fixed)
     if explain:
         _explain(doc, err=True)
 
 
-def _explain(doc, err=False):
+def _run_fix(pipe: Pipeline, text: str, source: str | None, file: str, settle: bool = True):
+    try:
+        return settled_fix(pipe, text, source) if settle else pipe.fix(text, source)
+    except RuleTimeout as exc:
+        click.echo(f"normalize: {file}: {exc}", err=True)
+        sys.exit(1)
+
+
+def _explain(doc, err=False, lines: tuple[int, int] | None = None):
     def show(s):
         return json.dumps(s, ensure_ascii=False)
-    for c in sorted(doc.changes, key=lambda c: c.line):
+
+    def shown(items):
+        return sorted((x for x in items if lines is None or lines[0] <= x.line <= lines[1]), key=lambda x: x.line)
+    for c in shown(doc.changes):
         click.echo(f"{c.line:>5}  {c.rule}  {show(c.before)} → {show(c.after)}", err=err)
-    for f in sorted(doc.flags, key=lambda f: f.line):
+    for f in shown(doc.flags):
         click.echo(f"{f.line:>5}  {f.rule}  FLAG {show(f.text)}: {f.message}", err=err)
-    for r in sorted(doc.removed, key=lambda r: r.line):
+    for r in shown(doc.removed):
         click.echo(f"{r.line:>5}  {r.rule}  REMOVED {show(r.text)}", err=err)
+
+
+def _article_source(file: Path) -> tuple[Path, tuple[int, int], str] | None:
+    """For an article this program wrote: its raw file, raw lines and id
+    (None for any other file).  ``source.path`` is the input folder's name
+    and the path under it, so the raw file is looked for beside the article's
+    folders and the working folder, going up."""
+    try:
+        head = file.read_bytes()[:1 << 20].decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not head.startswith("---\n") or "\n---\n" not in head[3:]:
+        return None
+    try:
+        fm = yaml.safe_load(head[4:head.index("\n---\n", 3) + 1])
+        src = fm["source"]
+        path, lines, art_id = src["path"], tuple(src["lines"]), fm["id"]
+    except (yaml.YAMLError, KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(path, str) or len(lines) != 2:
+        return None
+    here = file.resolve().parent
+    for base in [here, *here.parents, Path.cwd(), *Path.cwd().parents]:
+        raw = base / path
+        if raw.is_file():
+            if src.get("sha256") and hashlib.sha256(raw.read_bytes()).hexdigest() != src["sha256"]:
+                continue  # another file of that name
+            return raw, lines, art_id
+    click.echo(f"normalize: {file} is an article cleaned from {path}, which is not found "
+               f"(looked beside {here} and the working folder, going up)", err=True)
+    sys.exit(1)
 
 
 @main.command()
@@ -399,21 +567,31 @@ def _explain(doc, err=False):
 @preset_option
 @opencc_option
 def explain(file, rule_dirs, no_default_rules, preset, opencc):
-    """Every change and flag for FILE: raw line, rule id, before → after."""
+    """Every change and flag for FILE: raw line, rule id, before → after.
+
+    FILE may be an article ``normalize run`` wrote: then its raw source is
+    explained, for that article's raw lines."""
+    lines = None
+    article = _article_source(Path(file)) if file.endswith(".md") else None
+    if article:
+        raw, lines, art_id = article
+        click.echo(f"# {art_id}: {raw}, raw lines {lines[0]}–{lines[1]}")
+        file = str(raw)
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
-    _fixed, doc = pipe.fix(_read_input(file), Path(file).name)
-    _explain(doc)
+    _fixed, doc = _run_fix(pipe, _read_input(file), Path(file).name, file, settle=False)
+    _explain(doc, lines=lines)
 
 
 @main.command("rules")
 @rules_option
 @no_defaults_option
 @preset_option
-@click.option("--test", "run_tests", is_flag=True, help="Run every rule's examples; exit 1 on a failure.")
+@click.option("--test", "run_tests", is_flag=True,
+              help="Run every rule's examples (exit 1 on a failure) and warn of patterns that backtrack on long lines.")
 def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
     """List the rules (id, examples, message); --test runs their examples."""
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, None))
-    failures = failing_rules = 0
+    failures = failing_rules = slow = 0
     for stage in pipe.stages:
         if not stage.rules:
             click.echo(f"[{stage.name}] built-in")
@@ -428,8 +606,13 @@ def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
                 failures += len(fails)
                 for f in fails:
                     click.echo(f"    FAIL {f}")
+                warning = rule.stress()  # a long adversarial line: does the pattern backtrack?
+                if warning:
+                    slow += 1
+                    click.echo(f"    WARN {warning}")
     if run_tests:
-        click.echo(f"{len(pipe.rules) - failing_rules} rules passed, {failures} example failures")
+        click.echo(f"{len(pipe.rules) - failing_rules} rules passed, {failures} example failures"
+                   + (f", {slow} slow patterns (WARN)" if slow else ""))
         if failures:
             sys.exit(1)
 

@@ -64,6 +64,7 @@ class Note:
     key: str
     value: str
     line: int
+    rule: str = ""   # the rule that captured it
 
 
 @dataclass

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 SUFFIXES = (".txt", ".md")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -45,6 +47,7 @@ def walk(paths: list[Path], skip: Path | None = None, known=None) -> Iterator[Ra
     folder) is never walked into: cleaned articles are not raw scans.
     ``known(raw)``: whether the last run cleaned ``raw`` (see ``file_raw``)."""
     skip = skip.resolve() if skip is not None else None
+    articles = regex.compile(r"\d+\.md")
     # inputs in walk order too, so that the order they were named in does not matter
     inputs = [(p, None) if p.is_dir() else (p, file_raw(p, known)) for p in paths]
     order = sorted(range(len(inputs)), key=lambda n: (((1, inputs[n][0].name),) if inputs[n][1] is None
@@ -56,8 +59,11 @@ def walk(paths: list[Path], skip: Path | None = None, known=None) -> Iterator[Ra
         for dirpath, dirnames, filenames in os.walk(p):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
                                  and (skip is None or (Path(dirpath) / d).resolve() != skip))
+            # the output folder is the input folder itself: its article
+            # folders (NN.md beside a removed.jsonl) are output, not input
+            ours = skip is not None and "removed.jsonl" in filenames and skip in Path(dirpath).resolve().parents
             for f in sorted(filenames):
-                if f.endswith(SUFFIXES) and not f.startswith("."):
+                if f.endswith(SUFFIXES) and not f.startswith(".") and not (ours and articles.fullmatch(f)):
                     fp = Path(dirpath) / f
                     yield RawFile(fp, p, fp.relative_to(p))
 
@@ -107,14 +113,26 @@ def _looks_binary(data: bytes) -> bool:
     return ctrl > max(2, len(sample) // 100)
 
 
+_BLANK = regex.compile(r"[\s\p{Cc}\p{Cf}]*")  # whitespace, controls, zero-width marks, BOMs
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """``(text, encoding)``; raises InputError for empty, binary or undecodable data.
+    A file of nothing but whitespace (full-width spaces, a BOM, zero-width
+    marks) is empty too: no article could come of it.
 
     Order: a BOM decides; else strict UTF-8; else GB18030 (a superset of GBK
     and GB2312) and Big5, taking the one whose text is most plausibly Chinese.
     """
     if not data.strip():
         raise InputError("empty file")
+    text, enc = _decode(data)
+    if _BLANK.fullmatch(text):
+        raise InputError("empty file (only whitespace)")
+    return text, enc
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:

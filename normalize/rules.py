@@ -18,6 +18,7 @@ A rule file is TOML::
     replace = ""            # absent: the rule only flags; "" removes
     flag = false            # true: a replacing rule also flags each match
     in = ["p", "caption"]   # block kinds it applies to (scope "blocks")
+    protect = true          # never edit addresses, e-mail, `code` or the spaces around them
     fixes = [["before", "after"]]
     flags = ["text it must flag"]
     keeps = ["text it must leave alone"]
@@ -27,6 +28,7 @@ captured to the article metadata; removed text goes to ``removed.jsonl``.
 """
 from __future__ import annotations
 
+import bisect
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,40 @@ NOTE_KEYS = frozenset({
 COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
 BLOCK_KINDS = ("p", "h", "title", "byline", "caption")
 SCOPES = ("page", "blocks")
-RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "fixes", "flags", "keeps"}
+RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "fixes", "flags", "keeps"}
+# What a rule with ``protect = true`` never edits: web addresses, e-mail
+# addresses and Markdown code spans, and the spaces that bound them (a space
+# taken from after a link glues the next words to its address, and the next
+# pass reads them as part of it).  An address runs, as forum.spam-link reads
+# it, to a space, a full stop or a comma: what is glued to it stays glued.
+PROTECTED = (
+    regex.compile(r"(?:(?:https?|ftp)://|www\.)[^\s。，]+"),   # web addresses
+    regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),           # e-mail addresses
+    regex.compile(r"(`+)[^`\n]+?\1"),                           # Markdown code spans
+)
+
+
+# A pattern runs under a time limit on every page: a user rule that
+# backtracks without end ((a+)+$ on a long line) fails that file, naming the
+# rule, and the batch goes on.  The limit grows with the page: a long page
+# takes every pattern longer.
+TIMEOUT = 5.0            # seconds for one pass of one pattern over a page …
+TIMEOUT_PER_MB = 5.0     # … plus this per megabyte of page
+STRESS_LENGTH = 5000     # ``rules --test``: the long line each pattern is tried on …
+STRESS_SECONDS = 0.5     # … and the time it may take there
+
+
+class RuleTimeout(Exception):
+    """A pattern that ran past its time limit on one text."""
+
+    def __init__(self, rule_id: str, seconds: float):
+        self.rule_id, self.seconds = rule_id, seconds
+        super().__init__(f"rule {rule_id} ran past its time limit ({seconds:.3g} s): "
+                         "its pattern backtracks too much on this text")
+
+
+def time_limit(text: str) -> float:
+    return TIMEOUT + TIMEOUT_PER_MB * len(text) / 1e6
 
 
 class RuleError(Exception):
@@ -63,6 +98,7 @@ class Rule:
     replace: str | None = None
     flag: bool = False
     kinds: tuple[str, ...] | None = None
+    protect: bool = False  # leave addresses, e-mail and code spans (and their bounding spaces) alone
     fixes: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
@@ -109,7 +145,14 @@ class Rule:
         notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
         literal = self.replace is not None and "\\" not in self.replace
         edits = []
-        for m in self.regex.finditer(text):
+        limit = time_limit(text)
+        try:
+            matches = list(self.regex.finditer(text, timeout=limit))
+        except TimeoutError:
+            raise RuleTimeout(self.id, limit) from None
+        if self.protect and matches:
+            matches = _unprotected(matches, protected_spans(doc))
+        for m in matches:
             start = m.start()
             if starts is not None:
                 kind = doc.kinds[doc.block_index(starts, start)]
@@ -118,7 +161,7 @@ class Rule:
             line = doc.line_at(start)
             for key in notes:
                 if m.group(key):
-                    doc.notes.append(Note(key, m.group(key), line))
+                    doc.notes.append(Note(key, m.group(key), line, self.id))
             new = None
             if self.replace is not None:
                 new = self.replace if literal else m.expand(self.replace)
@@ -142,6 +185,40 @@ class Rule:
 
     def check_examples(self) -> list[str]:
         """Run every example; return what failed (empty when all pass)."""
+        try:
+            return self._check_examples()
+        except RuleTimeout as exc:
+            return [str(exc)]
+
+    def stress_lines(self) -> list[str]:
+        """Long lines built to make a backtracking pattern blow up: runs of
+        one character (from the rule's examples and of every common kind)
+        with and without a character that breaks the match at the end, and
+        the examples repeated."""
+        texts = [b for b, _a in self.fixes] + self.flags + self.keeps
+        chars = set("a1 中。，“\"(（《-.:/#*!@[") | set("".join(texts))
+        chars.discard("\n")
+        n = STRESS_LENGTH
+        lines = []
+        for ch in sorted(chars):
+            lines += [ch * n, ch * n + "\x01", "中" + ch * n + "!"]
+        lines += [(t.replace("\n", " ") * (n // max(1, len(t)) + 1))[:n] for t in texts if t.strip()]
+        return lines
+
+    def stress(self) -> str | None:
+        """What ``rules --test`` warns of: a long line this pattern needs
+        more than ``STRESS_SECONDS`` for (None when there is none)."""
+        for line in self.stress_lines():
+            try:
+                for _m in self.regex.finditer(line, timeout=STRESS_SECONDS):
+                    pass
+            except TimeoutError:
+                shown = line[:12] + ("…" if len(line) > 12 else "")
+                return (f"pattern takes over {STRESS_SECONDS:g} s on a line of {len(line)} characters "
+                        f"({shown!r}): it backtracks, and would fail files with long lines")
+        return None
+
+    def _check_examples(self) -> list[str]:
         fails = []
         for before, after in self.fixes:
             doc = self.example_doc(before)
@@ -165,6 +242,46 @@ class Rule:
                 fails.append(f"keep {text!r}: changed to {doc.text!r}" if doc.text != text
                              else f"keep {text!r}: flagged")
         return fails
+
+
+def protected_spans(doc: Doc) -> tuple[list[int], list[int], set[int]]:
+    """Starts and ends of the protected spans of ``doc``'s text, in order,
+    and both ends as a set; remembered until the text changes."""
+    cached = doc.__dict__.get("_protected")
+    if cached is not None and cached[0] is doc.text:
+        return cached[1]
+    spans = []
+    if "`" in doc.text or "@" in doc.text or "://" in doc.text or "www." in doc.text:
+        for pattern in PROTECTED:  # each kind alone: an e-mail glued to a link must not hide the link
+            spans += [m.span() for m in pattern.finditer(doc.text, timeout=time_limit(doc.text))]
+    starts, ends = [], []
+    for a, b in sorted(spans):  # overlapping spans merged
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    spans = (starts, ends, set(starts) | set(ends))
+    doc.__dict__["_protected"] = (doc.text, spans)
+    return spans
+
+
+def _unprotected(matches: list, spans: tuple[list[int], list[int], set[int]]) -> list:
+    """The matches that touch no protected span: none inside one, and no
+    match of spaces alone right before or after one."""
+    starts, ends, edges = spans
+    if not starts:
+        return matches
+    kept = []
+    for m in matches:
+        a, b = m.span()
+        k = bisect.bisect_right(ends, a)  # the first span that ends after a
+        if k < len(starts) and (starts[k] < b if a < b else starts[k] < a):
+            continue  # inside a protected span
+        if a < b and (a in edges or b in edges) and m.group(0).isspace():
+            continue  # a space bounding one
+        kept.append(m)
+    return kept
 
 
 @dataclass
@@ -235,7 +352,9 @@ def load_rule_file(path: Path) -> RuleFile:
         if replace is not None:
             try:  # a bad template (\3 with two groups) shows when a fix example is expanded
                 for before, _after in fixes:
-                    compiled.sub(replace, before)
+                    compiled.sub(replace, before, timeout=time_limit(before))
+            except TimeoutError:
+                pass  # a pattern that backtracks on its own example: its examples fail at the run
             except (regex.error, IndexError) as exc:
                 raise RuleError(path, rid, f"bad replacement {replace!r}: {exc}") from None
         kinds = entry.get("in")
@@ -253,8 +372,11 @@ def load_rule_file(path: Path) -> RuleFile:
         flag = entry.get("flag", False)
         if not isinstance(flag, bool):
             raise RuleError(path, rid, "'flag' must be true or false")
+        protect = entry.get("protect", False)
+        if not isinstance(protect, bool):
+            raise RuleError(path, rid, "'protect' must be true or false")
         rules.append(Rule(id=full, message=entry["message"], pattern=entry["pattern"], replace=replace,
-                          flag=flag, kinds=kinds, fixes=[tuple(f) for f in fixes], flags=flags,
+                          flag=flag, kinds=kinds, protect=protect, fixes=[tuple(f) for f in fixes], flags=flags,
                           keeps=keeps, scope=scope, source=str(path), regex=compiled))
     after = data.get("after")
     if after is not None and not isinstance(after, str):

@@ -220,6 +220,13 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         if kind == "byline":  # parsed into authors; the line as printed is kept here
             doc.removed.append(Removed("segment.byline", first, text))
     if not drafts:
+        # no article to carry what rules took into the metadata (an image's
+        # address on a page that is only a photo credit): removed.jsonl keeps it
+        removed = list(doc.removed)
+        for n in doc.notes:
+            value = n.value.strip()
+            if value and not any(r.line == n.line and value in r.text for r in removed):
+                doc.removed.append(Removed(n.rule or f"segment.{n.key}", n.line, value))
         return []
     # raw-line intervals -> article index, for notes, flags and changes
     spans = sorted((first, last, i) for i, d in enumerate(drafts) for first, last in d.lines)

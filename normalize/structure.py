@@ -16,7 +16,7 @@ CAPTION_MARK = regex.compile(r"^[▲△▼◆]\s*")
 # a photo credit standing alone (新华社发, 本报记者 李满摄): part of a caption, never a headline
 PHOTO_CREDIT = regex.compile(r"^(?:(?:新华社|中新社|本报|人民日报)?(?:记者|通讯员)?[\s\p{Han}·、]{0,16}(?:摄|供图|摄影)"
                              r"|(?:新华社|中新社|人民图片|视觉中国)发)$")
-MD_HEADING = regex.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+MD_HEADING = regex.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # closing #s only after a space
 
 _ROLES = (r"本报驻\p{Han}{1,8}记者|驻\p{Han}{1,8}记者|本报记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
           "实习记者|记者|通讯员|实习生|特约通讯员|摄影|摄|文/图|文／图|文·图|图/文|文|图|撰文|"
