@@ -24,6 +24,7 @@ from .article import Article, render_block
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import Doc
+from .gaps import DATA as GAP_DATA, mark_gaps
 from .rules import RuleError, RuleFile, load_rule_file, merge
 from .segment import segment
 from .unwrap import unwrap
@@ -33,6 +34,7 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "opencc": opencc_stage,
     "unwrap": unwrap,
     "corrections": apply_corrections,
+    "gaps": mark_gaps,
 }
 DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
                     "rules": [], "corrections": None}
@@ -188,6 +190,8 @@ class Pipeline:
             h.update(s.name.encode() + b"\0")
             if s.rules:
                 h.update(s.rules.raw)
+            if s.name == "gaps" and GAP_DATA.is_file():  # the counts decide like a rule file
+                h.update(GAP_DATA.read_bytes())
         h.update(json.dumps({k: v for k, v in self.settings.items() if not k.startswith("_")},
                             sort_keys=True, ensure_ascii=False).encode())
         h.update(self._corrections_raw)
