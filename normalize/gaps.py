@@ -57,6 +57,7 @@ class GapModel:
         self.uni: dict[str, float] = {}              # ch -> c(ch)
         self.params = {"threshold": math.inf, "a": 4.0, "b": 4.0}
         self.thresholds: dict[str, float] = {}       # u -> its own threshold
+        self.memo: dict[tuple[str, str, str], bool] = {}  # (left, unit, right) -> a gap?
         for row in rows:
             kind = row[0]
             if kind == "P":
@@ -80,6 +81,8 @@ class GapModel:
         alt = "|".join(regex.escape(u) for u in bigrams)
         cls = f"[{regex.escape(chars)}]" if chars else "(?!)"
         self.pattern = regex.compile(f"(?:{alt}|{cls})" if alt else cls)
+        # the stage's scan: no digit and no marked gap just before
+        self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
 
     @classmethod
     def load(cls, path: Path = DATA) -> "GapModel":
@@ -139,11 +142,20 @@ def mark_gaps(doc: Doc) -> Doc:
     text = doc.text
     starts = doc.block_starts()
     edits = []
-    for i, unit, left, right in gm.candidates(text):
-        if left == marker or left == "□":
+    memo, thresholds, n = gm.memo, gm.thresholds, len(text)
+    for m in gm.scan.finditer(text):
+        i, j, unit = m.start(), m.end(), m.group(0)
+        left = text[i - 1] if i else "\n"
+        right = text[j] if j < n else "\n"
+        key = (left, unit, right)
+        gap = memo.get(key)
+        if gap is None:  # the same neighbours recur: each is judged once
+            left = START if left == "\n" else left
+            right = NUMBER if right in DIGITS else ("$" if right == "\n" else right)
+            gap = memo[key] = (left != marker and gm.score(left, unit, right) > thresholds.get(unit, math.inf))
+        if not gap:
             continue
-        if gm.score(left, unit, right) <= gm.thresholds.get(unit, math.inf):
-            continue
+        left, right = key[0], key[2]
         if doc.kinds[doc.block_index(starts, i)] not in KINDS:
             continue
         edits.append((i, i, marker))
