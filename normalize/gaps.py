@@ -31,6 +31,7 @@ the place for an archivist's overrides, and runs first.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,43 +45,85 @@ KINDS = ("p", "caption", "h")
 START = "^"   # the left neighbour at the start of a block
 NUMBER = "#"  # a number, in the counts
 DIGITS = frozenset("0123456789")
+NUMBERED = DIGITS | {NUMBER, "□"}
+NUMBERED_CHARS = DIGITS | {NUMBER}
+NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
+
+
+FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark", "right_number")
+
+
+def neighbours(text: str, i: int, j: int) -> tuple[str, str, str, str]:
+    """``(left2, left, right, right2)`` around the unit at ``text[i:j]``, as
+    the counts see them: a number is one ``#``, a line start ``^``, its end ``$``."""
+    def number_at(k: int) -> bool:
+        return text[k] in NUMBERED_CHARS or (text[k] in ".,:" and 0 < k < len(text) - 1
+                                             and text[k - 1] in DIGITS and text[k + 1] in DIGITS)
+    left, k = [], i - 1
+    while len(left) < 2:
+        if k < 0 or text[k] in "\n^":
+            left.append(START)
+            break
+        if number_at(k):
+            while k >= 0 and number_at(k):
+                k -= 1
+            left.append(NUMBER)
+        else:
+            left.append(text[k])
+            k -= 1
+    right, k = [], j
+    while len(right) < 2:
+        if k >= len(text) or text[k] in "\n$":
+            right.append("$")
+            break
+        if number_at(k):
+            while k < len(text) and number_at(k):
+                k += 1
+            right.append(NUMBER)
+        else:
+            right.append(text[k])
+            k += 1
+    l1, r1 = left[0], right[0]
+    return (left[1] if len(left) > 1 else START) + l1, l1, r1, r1 + (right[1] if len(right) > 1 else "$")
 
 
 class GapModel:
-    """Counts of units after numbers and bare, with their neighbours."""
+    """Counts of units after numbers and bare, with their neighbours, and
+    the weights that combine them."""
 
     def __init__(self, rows):
-        self.units: dict[str, list[float]] = {}      # u -> [after a number, bare, words left, right]
-        self.left: dict[str, dict[str, list[float]]] = {}
-        self.right: dict[str, dict[str, list[float]]] = {}
-        self.before_num: dict[str, float] = {}       # l -> c(l #)
-        self.uni: dict[str, float] = {}              # ch -> c(ch)
-        self.params = {"threshold": math.inf, "a": 4.0, "b": 4.0}
+        self.units: dict[str, list[float]] = {}      # u -> [after a number, bare]
         self.thresholds: dict[str, float] = {}       # u -> its own threshold
-        self.memo: dict[tuple[str, str, str], bool] = {}  # (left, unit, right) -> a gap?
+        # (table, u, joined to a word?) -> context -> [after a number, bare];
+        # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
+        self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
+        self.weights: dict[str, float] = dict.fromkeys(FEATURES, 0.0)
+        self.params = {"alpha": 2.0}
+        self.words: set[str] = set()                 # words that hold a unit character
+        self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
+        self.memo: dict[tuple, bool] = {}
         for row in rows:
             kind = row[0]
             if kind == "P":
                 self.params[row[1]] = float(row[2])
+            elif kind == "F":
+                self.weights[row[1]] = float(row[2])
             elif kind == "U":
-                self.units[row[1]] = [float(x) for x in row[2:6]]
-                if len(row) > 6:
-                    self.thresholds[row[1]] = float(row[6])
-            elif kind == "L":
-                self.left.setdefault(row[1], {})[row[2]] = [float(row[3]), float(row[4])]
-            elif kind == "R":
-                self.right.setdefault(row[1], {})[row[2]] = [float(row[3]), float(row[4])]
-            elif kind == "C":
-                self.uni[row[1]] = float(row[2])
-                self.before_num[row[1]] = float(row[3])
-        self.n = sum(self.uni.values()) or 1.0
-        self.n_num = sum(self.before_num.values()) or 1.0
-        self.v = len(self.uni) + 1
+                self.units[row[1]] = [float(row[2]), float(row[3])]
+                if len(row) > 4:
+                    self.thresholds[row[1]] = float(row[4])
+            elif kind == "T":
+                self.tables.setdefault((row[1], row[2], int(row[3])), {})[row[4]] = [float(row[5]), float(row[6])]
+            elif kind == "W":
+                self.words.add(row[1])
+            elif kind == "K":
+                self.chains.add((row[1], row[2]))
         bigrams = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
         chars = "".join(sorted(u for u in self.units if len(u) == 1))
         alt = "|".join(regex.escape(u) for u in bigrams)
         cls = f"[{regex.escape(chars)}]" if chars else "(?!)"
         self.pattern = regex.compile(f"(?:{alt}|{cls})" if alt else cls)
+        self.unit_chars = frozenset("".join(self.units))
         # the stage's scan: no digit and no marked gap just before
         self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
 
@@ -92,40 +135,73 @@ class GapModel:
                 rows.append(line.split("\t"))
         return cls(rows)
 
-    def score(self, left: str, unit: str, right: str, own: str | None = None) -> float:
-        """Log odds that a number is missing between ``left`` and ``unit``.
-        ``own`` ("num" or "bare") leaves out the occurrence being scored, for
-        judging the counts on the text they were built from."""
-        a, b = self.params["a"], self.params["b"]
-        num, bare, words_left, words_right = self.units[unit]
-        gl, cl = self.left.get(unit, {}).get(left, (0.0, 0.0))
-        gr, cr = self.right.get(unit, {}).get(right, (0.0, 0.0))
-        if own == "num":
-            num, gl, gr = num - 1, gl - 1, gr - 1
-        elif own == "bare":
-            bare, cl, cr = bare - 1, cl - 1, cr - 1
-        if left in self.uni:
-            p_num_l = (self.before_num[left] + 1) / (self.n_num + self.v)
-            p_uni_l = (self.uni[left] + 1) / (self.n + self.v)
-        else:  # a character the counts never saw says nothing either way
-            p_num_l = p_uni_l = 1 / self.v
-        p_uni_r = (self.uni.get(right, 0.0) + 1) / (self.n + self.v)
-        s = math.log((num + 1) / (bare + 1))
-        s += math.log((gl + a * p_num_l) / (num + a)) - math.log((cl + a * p_uni_l) / (bare + words_left + a))
-        s += math.log((gr + b * p_uni_r) / (num + b)) - math.log((cr + b * p_uni_r) / (bare + words_right + b))
-        return s
+    def chained(self, text: str, i: int) -> bool:
+        """True when the unit at ``i`` follows units that follow a number and
+        that clean text shows sharing one number with it (多 in `30多个`,
+        万 and 多 in `5万多名`, 周 in `70周年`; not 月 in `12月日`)."""
+        k, nxt = i - 1, text[i]
+        while k >= 0 and k >= i - 3 and (text[k], nxt) in self.chains:
+            nxt = text[k]
+            k -= 1
+        return k < i - 1 and k >= 0 and text[k] in NUMBERED
 
-    def candidates(self, text: str):
-        """``(start, unit, left, right)`` for every unit with no digit before it."""
-        for m in self.pattern.finditer(text):
-            i = m.start()
-            left = text[i - 1] if i else "\n"
-            if left in DIGITS:
-                continue
-            j = m.end()
-            right = text[j] if j < len(text) else "\n"
-            yield (i, m.group(0), START if left == "\n" else left,
-                   NUMBER if right in DIGITS else ("$" if right == "\n" else right))
+    def binding(self, text: str, i: int, j: int) -> int:
+        """1 if a word of the list joins the unit at ``text[i:j]`` to the
+        character before it (个 in 整个, 年 in 去年), 2 if to the one after it
+        (个人, 年轻, 月亮), 3 if both, 0 if the unit stands free."""
+        words, level = self.words, 0
+        for a in range(max(0, i - 3), i):
+            for b in range(i + 1, min(a + 4, len(text)) + 1):
+                if text[a:b] in words:
+                    level = 1
+                    break
+            if level:
+                break
+        for b in range(j + 1, min(i + 4, len(text)) + 1):
+            if text[i:b] in words:
+                return level | 2
+        return level
+
+    def _odds(self, table: str, unit: str, joined: int, ctx: str, prior: float, own: str | None) -> float:
+        """How far this context moves the odds of a number from ``prior``."""
+        g, c = self.tables.get((table, unit, joined), {}).get(ctx, (0.0, 0.0))
+        if own == "num":
+            g = max(0.0, g - 1)
+        elif own == "bare":  # a context seen once is not stored: nothing to leave out
+            c = max(0.0, c - 1)
+        alpha = self.params["alpha"]
+        return math.log((g + alpha * prior) / (c + alpha * (1 - prior))) - math.log(prior / (1 - prior))
+
+    def features(self, text: str, i: int, j: int, own: str | None = None) -> list[float]:
+        unit = text[i:j]
+        bound = self.binding(text, i, j)
+        left2, left, right, right2 = neighbours(text, i, j)
+        return self.features_of(unit, bound, left2, left, right, right2, own)
+
+    def features_of(self, unit, bound, left2, left, right, right2, own=None) -> list[float]:
+        num, bare = self.units[unit]
+        if own == "num":
+            num -= 1
+        elif own == "bare":
+            bare -= 1
+        prior = (num + 1) / (num + bare + 2)
+        joined = int(bound > 0)
+        levels = self.tables.get(("B", unit, 0), {})
+        gj = sum(g for lv, (g, _c) in levels.items() if (lv != "0") == bool(joined))
+        cj = sum(c for lv, (_g, c) in levels.items() if (lv != "0") == bool(joined))
+        prior_j = (gj + 1) / (gj + cj + 2)
+        return [self._odds("B", unit, 0, str(bound), prior, own),
+                self._odds("L", unit, joined, left, prior_j, own),
+                self._odds("R", unit, joined, right, prior_j, own),
+                self._odds("L2", unit, joined, left2, prior_j, own),
+                self._odds("R2", unit, joined, right2, prior_j, own),
+                float(not left.isalnum() or left == START),
+                float(not right.isalnum() or right == "$"),
+                float(right == NUMBER)]
+
+    def score(self, feats: list[float]) -> float:
+        w = self.weights
+        return sum(w[name] * f for name, f in zip(FEATURES, feats))
 
 
 @lru_cache(maxsize=2)
@@ -142,22 +218,36 @@ def mark_gaps(doc: Doc) -> Doc:
     text = doc.text
     starts = doc.block_starts()
     edits = []
-    memo, thresholds, n = gm.memo, gm.thresholds, len(text)
+    memo, thresholds = gm.memo, gm.thresholds
+    found = []
     for m in gm.scan.finditer(text):
         i, j, unit = m.start(), m.end(), m.group(0)
         left = text[i - 1] if i else "\n"
-        right = text[j] if j < n else "\n"
-        key = (left, unit, right)
+        if left.isascii() and left.strip() and j < len(text) and text[j].isascii() and text[j].strip():
+            continue  # inside a run of Latin text: a link, code (%E5%86)
+        if left == marker or left in NUMERALS or (left in gm.unit_chars and gm.chained(text, i)):
+            continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
+        bound = gm.binding(text, i, j)
+        near = neighbours(text, i, j)
+        key = (unit, bound) + near
         gap = memo.get(key)
         if gap is None:  # the same neighbours recur: each is judged once
-            left = START if left == "\n" else left
-            right = NUMBER if right in DIGITS else ("$" if right == "\n" else right)
-            gap = memo[key] = (left != marker and gm.score(left, unit, right) > thresholds.get(unit, math.inf))
+            feats = gm.features_of(unit, bound, *near)
+            gap = memo[key] = gm.score(feats) > thresholds.get(unit, math.inf)
         if not gap:
             continue
-        left, right = key[0], key[2]
-        if doc.kinds[doc.block_index(starts, i)] not in KINDS:
+        if doc.kinds[doc.block_index(starts, i)] in KINDS:
+            found.append((i, unit, near[2]))
+    # the page's own usage: a unit and its next character seen three times
+    # or more and never after a number there are a word of this page (日厂)
+    pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
+    keeps = doc.settings.get("_gap_keeps", ())
+    for i, unit, right in found:
+        pair = text[i:i + len(unit) + 1]
+        if pairs[pair] >= 3 and not regex.search(r"\d" + regex.escape(pair), text):
             continue
+        if any(k in text[max(0, i - len(k) + 1):i + len(k)] for k in keeps):
+            continue  # a keep of the digits rules covers it
         edits.append((i, i, marker))
         word = unit + (right if right not in (NUMBER, START, "$") and regex.match(r"\p{Han}", right) else "")
         shown = (text[max(0, i - 6):i].rpartition("\n")[2] + marker

@@ -129,6 +129,8 @@ class Pipeline:
             corrections += entries
             self._corrections_raw += raw + b"\0"
         self.settings["_corrections"] = tuple(corrections)
+        # the digits rules' keeps are the archivist's word that a text holds no gap: the gaps stage obeys them too
+        self.settings["_gap_keeps"] = tuple(k for r in files["digits"].rules for k in r.keeps) if "digits" in files else ()
         self.files = files
         self.stages = self._stages(order_file, files)
         self.hash = self._hash()

@@ -35,7 +35,7 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from normalize.gaps import NUMBER, START, GapModel  # noqa: E402
+from normalize.gaps import FEATURES, NUMBER, NUMERALS, START, GapModel, neighbours  # noqa: E402
 
 NUM_RUN = regex.compile(r"\d+(?:[.,:]\d+)*")
 UNIT_CHAR = regex.compile(r"[\p{Han}%‰℃]")
@@ -78,102 +78,135 @@ def choose_units(views: list[str], min_count: int, char_ratio: float, pair_ratio
     return sorted(chars) + sorted(pairs)
 
 
-def count(views, units):
-    gm = GapModel([["U", u, "0", "0", "0", "0"] for u in units])
-    U = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])  # after a number, bare, words added left, right
-    L = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-    R = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-    C = defaultdict(lambda: [0.0, 0.0])
-    for v in views:
-        for i, ch in enumerate(v):
-            C[ch][0] += 1
-            if i + 1 < len(v) and v[i + 1] == NUMBER:
-                C[ch][1] += 1
-        for m in gm.pattern.finditer(v):
-            i, u, j = m.start(), m.group(0), m.end()
-            r = v[j] if j < len(v) else "$"
-            if v[i - 1] == NUMBER:
-                left = v[i - 2] if i >= 2 else START
-                U[u][0] += 1
-                L[u][left][0] += 1
-                R[u][r][0] += 1
-            else:
-                U[u][1] += 1
-                L[u][v[i - 1]][1] += 1
-                R[u][r][1] += 1
-    return U, L, R, C
-
-
-def add_words(dict_path: Path, units, U, L, R, C) -> int:
-    """Words holding a unit count as clean evidence that the unit stands bare there."""
-    n_corpus = sum(c[0] for c in C.values())
-    words = []
+def load_words(dict_path: Path, units, min_freq: float) -> list[str]:
+    """Words of the list that join a unit character to a neighbour."""
+    gm = GapModel([["U", u, "0", "0"] for u in units])
+    out = []
     for line in dict_path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if len(parts) >= 2 and HAN.fullmatch(parts[0]) and len(parts[0]) >= 2:
-            words.append((parts[0], float(parts[1])))
-    scale = n_corpus / sum(f for _w, f in words)
-    gm = GapModel([["U", u, "0", "0", "0", "0"] for u in units])
-    added = 0
-    for w, f in words:
-        weight = max(2.0, f * scale)
-        for m in gm.pattern.finditer(w):
-            k, u, j = m.start(), m.group(0), m.end()
-            if k >= 1:
-                cell = L[u][w[k - 1]]
-                if cell[0] <= cell[1] + weight:  # the corpus does not show a number there mostly
-                    cell[1] += weight
-                    U[u][2] += weight
-                    added += 1
-            elif j < len(w):
-                cell = R[u][w[j]]
-                if cell[0] <= cell[1] + weight:
-                    cell[1] += weight
-                    U[u][3] += weight
-                    added += 1
-    return added
+        if len(parts) < 2 or not HAN.fullmatch(parts[0]) or not 2 <= len(parts[0]) <= 4:
+            continue
+        w = parts[0]
+        if float(parts[1]) >= min_freq and any(m.group(0) != w for m in gm.pattern.finditer(w)):
+            out.append(w)
+    return out
 
 
-def rows_of(units, U, L, R, C, params, thresholds=None):
+def chains(views, units) -> list[tuple[str, str]]:
+    """Unit pairs that clean text shows after one number (`#多个`, `#万元`)
+    more often than each with its own (`#月#日`)."""
+    gm = GapModel([["U", u, "0", "0"] for u in units])
+    one, two = Counter(), Counter()
+    for v in views:
+        toks = [(m.start(), m.end(), m.group(0)) for m in gm.pattern.finditer(v)]
+        for (i1, j1, u1), (i2, _j2, u2) in zip(toks, toks[1:]):
+            if len(u1) == len(u2) == 1 and v[i1 - 1] == NUMBER:
+                if i2 == j1:
+                    one[u1, u2] += 1
+                elif i2 == j1 + 1 and v[j1] == NUMBER:
+                    two[u1, u2] += 1
+    return sorted(p for p, n in one.items() if n >= 3 and n > two[p])
+
+
+def occurrences(gm: GapModel, v: str):
+    """Every unit of a paragraph view as ``(unit, binding, left2, left, right,
+    right2, 0 after a number / 1 bare)``; a numbered one is seen as the
+    scraper leaves it, its number taken out.  Units that share a number with
+    the unit before them (多个 in `#多个`) are neither."""
+    for m in gm.pattern.finditer(v):
+        i, u, j = m.start(), m.group(0), m.end()
+        if v[i - 1] in NUMERALS:
+            continue
+        if v[i - 1] == NUMBER:
+            lo = max(0, i - 7)
+            s = v[lo:i - 1] + v[i:j + 6]
+            k = i - 1 - lo
+            yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (0,)
+        elif not gm.chained(v, i):
+            yield (u, gm.binding(v, i, j)) + neighbours(v, i, j) + (1,)
+
+
+def count(views, gm: GapModel):
+    U = defaultdict(lambda: [0.0, 0.0])
+    T = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    for v in views:
+        for u, bound, left2, left, right, right2, side in occurrences(gm, v):
+            joined = int(bound > 0)
+            U[u][side] += 1
+            T["B", u, 0][str(bound)][side] += 1
+            T["L", u, joined][left][side] += 1
+            T["R", u, joined][right][side] += 1
+            T["L2", u, joined][left2][side] += 1
+            T["R2", u, joined][right2][side] += 1
+    return U, T
+
+
+def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs):
     rows = [["P", k, f"{v:g}"] for k, v in params.items()]
+    rows += [["F", k, f"{v:.4f}"] for k, v in weights.items()]
     for u in units:
         t = [f"{thresholds[u]:.4f}"] if thresholds else []
-        rows.append(["U", u] + [f"{round(n, 1):g}" for n in U[u]] + t)
-    for u in units:
-        for side, table in (("L", L), ("R", R)):
-            for ctx, (g, c) in sorted(table[u].items()):
-                rows.append([side, u, ctx, f"{round(g, 1):g}", f"{round(c, 1):g}"])
-    for ch, (n, nb) in sorted(C.items()):
-        if n >= 2 or nb:
-            rows.append(["C", ch, f"{n:g}", f"{nb:g}"])
+        rows.append(["U", u, f"{U[u][0]:g}", f"{U[u][1]:g}"] + t)
+    for (name, u, joined), table in sorted(T.items()):
+        for ctx, (g, c) in sorted(table.items()):
+            if g + c >= 2 or name == "B":  # seen once: left out while judged, so no evidence
+                rows.append(["T", name, u, str(joined), ctx, f"{g:g}", f"{c:g}"])
+    rows += [["K", a, b] for a, b in chain_pairs]
+    rows += [["W", w] for w in sorted(words)]
     return rows
 
 
-def tune(gm: GapModel, views, chars: int, target: float, floor: float):
-    """A threshold per unit, from leave-one-out scores on the counted text:
-    every bare unit scored with itself left out of the counts (a false flag
-    if above its unit's threshold) and every numbered one scored with its
-    number taken out and itself left out (a gap found if above).  The
-    budget of ``target`` false flags per 20,000 characters goes, a few at a
-    time, to the unit that finds the most gaps per false flag spent; a
-    unit that earns none flags only above every clean occurrence (and never
-    below ``floor``)."""
-    bare, numbered = defaultdict(list), defaultdict(list)
+def examples(gm: GapModel, views):
+    """Leave-one-out features of every occurrence, its unit and whether it lost a number."""
+    out = []
     for v in views:
-        for m in gm.pattern.finditer(v):
-            i, u, j = m.start(), m.group(0), m.end()
-            r = v[j] if j < len(v) else "$"
-            if v[i - 1] == NUMBER:
-                numbered[u].append(gm.score(v[i - 2] if i >= 2 else START, u, r, own="num"))
-            else:
-                bare[u].append(gm.score(v[i - 1], u, r, own="bare"))
+        for u, bound, left2, left, right, right2, side in occurrences(gm, v):
+            own = "num" if side == 0 else "bare"
+            out.append((u, gm.features_of(u, bound, left2, left, right, right2, own), side == 0))
+    return out
+
+
+def fit(data, units, steps: int = 400, l2: float = 1e-3) -> dict[str, float]:
+    """Logistic regression: one weight per feature, one bias per unit (the
+    bias ends up in the unit's threshold)."""
+    import numpy as np  # build time only
+    index = {u: k for k, u in enumerate(units)}
+    X = np.array([f for _u, f, _y in data], dtype=float)
+    B = np.zeros((len(data), len(units)))
+    B[np.arange(len(data)), [index[u] for u, _f, _y in data]] = 1.0
+    X = np.hstack([X, B])
+    y = np.array([yy for _u, _f, yy in data], dtype=float)
+    w = np.zeros(X.shape[1])
+    m = v = np.zeros_like(w)
+    for t in range(1, steps + 1):  # Adam on the mean log loss
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (p - y) / len(y) + l2 * np.r_[w[:len(FEATURES)], np.zeros(len(units))]
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    return {name: float(w[k]) for k, name in enumerate(FEATURES)}
+
+
+def tune(gm: GapModel, data, chars: int, target: float, floor: float):
+    """A threshold per unit, on leave-one-out scores of the counted text:
+    a bare unit above its threshold is a false flag, a numbered one (its
+    number taken out) above it a gap found.  The budget of ``target`` false
+    flags per 20,000 characters goes, a few at a time, to the unit that
+    finds the most gaps per false flag spent; a unit that earns none flags
+    only above every clean occurrence (and never below ``floor``)."""
+    bare, numbered = defaultdict(list), defaultdict(list)
+    for u, feats, is_gap in data:
+        (numbered if is_gap else bare)[u].append(gm.score(feats))
     for table in (bare, numbered):
         for scores in table.values():
             scores.sort(reverse=True)
 
     def at(u, k):  # threshold and gaps found with k false flags allowed for u
         b = bare[u]
-        t = max(b[k] if k < len(b) else -math.inf, floor)
+        if k < len(b):
+            t = max(b[k], floor)
+        else:  # every clean occurrence flagged (none, for %): still only where the counts lean to a gap
+            t = min(0.0, b[-1] - 1e-6) if b else 0.0
         return t, sum(s > t for s in numbered[u])
 
     spent = dict.fromkeys(gm.units, 0)
@@ -206,9 +239,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "gapstats.tsv")
     ap.add_argument("--target", type=float, default=0.4, help="false flags per 20,000 clean characters")
     ap.add_argument("--min-count", type=int, default=10)
-    ap.add_argument("--floor", type=float, default=2.0, help="lowest threshold of any unit")
-    ap.add_argument("--a", type=float, default=10.0)
-    ap.add_argument("--b", type=float, default=10.0)
+    ap.add_argument("--min-freq", type=float, default=5.0, help="least frequency of a word-list entry")
+    ap.add_argument("--alpha", type=float, default=2.0)
+    ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
     args = ap.parse_args(argv)
     arts = articles(args.corpus)
     if not arts:
@@ -218,29 +251,35 @@ def main(argv=None) -> int:
     views = [view(p) for p in train]
     chars = sum(len(p) for p in train)
     units = choose_units(views, args.min_count, 0.01, 0.2)
-    U, L, R, C = count(views, units)
-    added = 0
+    words = []
     if args.dict != "none":
         path = Path(args.dict)
         if args.dict == "jieba":
             import jieba  # only here, never at run time
             path = Path(jieba.__file__).parent / "dict.txt"
-        added = add_words(path, units, U, L, R, C)
-    params = {"a": args.a, "b": args.b}
-    gm = GapModel(rows_of(units, U, L, R, C, params))
-    thresholds, recall, flags, n_num = tune(gm, views, chars, args.target, args.floor)
-    thresholds = {u: math.ceil(t * 1e4) / 1e4 if t > -math.inf else args.floor for u, t in thresholds.items()}
-    rows = rows_of(units, U, L, R, C, params, thresholds)
+        words = sorted(set(load_words(path, units, args.min_freq)))
+    chain_pairs = chains(views, units)
+    params = {"alpha": args.alpha}
+    bare_model = GapModel(rows_of(units, defaultdict(lambda: [0.0, 0.0]), {}, params, {}, None, words, chain_pairs))
+    U, T = count(views, bare_model)
+    gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
+    data = examples(gm, views)
+    weights = fit(data, units)
+    gm.weights.update(weights)
+    thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor)
+    thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
+    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     head = [f"// built by scripts/build_gapstats.py from {len(arts) - len(arts[::5])} of {len(arts)} articles "
-            f"(index mod 5 != 0), {chars} characters; {added} word-list entries",
-            "// P param value | U unit after-number bare words-left words-right threshold | L unit left after-number bare"
-            " | R unit right after-number bare | C char count count-before-a-number"]
+            f"(index mod 5 != 0), {chars} characters; {len(words)} words of the word list",
+            "// P param value | F feature weight | U unit after-number bare threshold"
+            " | T table unit joined context after-number bare (B binding, L/R neighbour, L2/R2 two)"
+            " | K unit unit sharing one number | W word holding a unit"]
     args.out.write_text("\n".join(head + ["\t".join(r) for r in rows]) + "\n", encoding="utf-8")
     print(f"{len(units)} units: {' '.join(units)}")
+    print("weights: " + " ".join(f"{k}={v:.2f}" for k, v in weights.items()))
     print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"
           f" ({flags / chars * 20000:.2f} per 20,000), {recall:.3f} of {n_num} stripped numbers found")
-    print("thresholds: " + " ".join(f"{u}={t:.1f}" for u, t in thresholds.items()))
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(rows)} rows)")
     return 0
 
