@@ -53,9 +53,16 @@ NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数�
 FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark", "right_number")
 
 
+PLAIN_NOT = frozenset("0123456789#^$\n.,:")
+
+
 def neighbours(text: str, i: int, j: int) -> tuple[str, str, str, str]:
     """``(left2, left, right, right2)`` around the unit at ``text[i:j]``, as
     the counts see them: a number is one ``#``, a line start ``^``, its end ``$``."""
+    if i >= 2 and j + 2 <= len(text):
+        near = text[i - 2:i] + text[j:j + 2]
+        if PLAIN_NOT.isdisjoint(near):  # the common case: four plain characters
+            return near[:2], near[1], near[2], near[2:]
     def number_at(k: int) -> bool:
         return text[k] in NUMBERED_CHARS or (text[k] in ".,:" and 0 < k < len(text) - 1
                                              and text[k - 1] in DIGITS and text[k + 1] in DIGITS)
@@ -98,10 +105,12 @@ class GapModel:
         # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
         self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
         self.weights: dict[str, float] = dict.fromkeys(FEATURES, 0.0)
+        # (table, u, joined, context) -> its weighted shift: what the stage reads
+        self.shifts: dict[tuple[str, str, int, str], float] = {}
         self.params = {"alpha": 2.0}
         self.words: set[str] = set()                 # words that hold a unit character
         self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
-        self.memo: dict[tuple, bool] = {}
+        self.memo: dict[str, bool] = {}              # the text around a unit -> a gap?
         for row in rows:
             kind = row[0]
             if kind == "P":
@@ -114,6 +123,8 @@ class GapModel:
                     self.thresholds[row[1]] = float(row[4])
             elif kind == "T":
                 self.tables.setdefault((row[1], row[2], int(row[3])), {})[row[4]] = [float(row[5]), float(row[6])]
+            elif kind == "S":
+                self.shifts[row[1], row[2], int(row[3]), row[4]] = float(row[5])
             elif kind == "W":
                 self.words.add(row[1])
             elif kind == "K":
@@ -124,6 +135,15 @@ class GapModel:
         cls = f"[{regex.escape(chars)}]" if chars else "(?!)"
         self.pattern = regex.compile(f"(?:{alt}|{cls})" if alt else cls)
         self.unit_chars = frozenset("".join(self.units))
+        # the neighbour and unit of every word joined at a unit: a unit whose
+        # pair is not here is joined to no word on that side
+        self.pairs_left, self.pairs_right = set(), set()
+        for w in self.words:
+            for m in self.pattern.finditer(w):
+                if m.start():
+                    self.pairs_left.add(w[m.start() - 1:m.end()])
+                if m.end() < len(w):
+                    self.pairs_right.add(w[m.start():m.end() + 1])
         # the stage's scan: no digit and no marked gap just before
         self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
 
@@ -150,6 +170,8 @@ class GapModel:
         character before it (个 in 整个, 年 in 去年), 2 if to the one after it
         (个人, 年轻, 月亮), 3 if both, 0 if the unit stands free."""
         words, level = self.words, 0
+        if text[i - 1:j] not in self.pairs_left if i else True:
+            return 2 if j < len(text) and text[i:j + 1] in self.pairs_right and self._right(text, i, j) else 0
         for a in range(max(0, i - 3), i):
             for b in range(i + 1, min(a + 4, len(text)) + 1):
                 if text[a:b] in words:
@@ -157,10 +179,12 @@ class GapModel:
                     break
             if level:
                 break
-        for b in range(j + 1, min(i + 4, len(text)) + 1):
-            if text[i:b] in words:
-                return level | 2
+        if j < len(text) and text[i:j + 1] in self.pairs_right and self._right(text, i, j):
+            return level | 2
         return level
+
+    def _right(self, text: str, i: int, j: int) -> bool:
+        return any(text[i:b] in self.words for b in range(j + 1, min(i + 4, len(text)) + 1))
 
     def _odds(self, table: str, unit: str, joined: int, ctx: str, prior: float, own: str | None) -> float:
         """How far this context moves the odds of a number from ``prior``."""
@@ -186,10 +210,7 @@ class GapModel:
             bare -= 1
         prior = (num + 1) / (num + bare + 2)
         joined = int(bound > 0)
-        levels = self.tables.get(("B", unit, 0), {})
-        gj = sum(g for lv, (g, _c) in levels.items() if (lv != "0") == bool(joined))
-        cj = sum(c for lv, (_g, c) in levels.items() if (lv != "0") == bool(joined))
-        prior_j = (gj + 1) / (gj + cj + 2)
+        prior_j = self._prior_j(unit, joined)
         return [self._odds("B", unit, 0, str(bound), prior, own),
                 self._odds("L", unit, joined, left, prior_j, own),
                 self._odds("R", unit, joined, right, prior_j, own),
@@ -198,6 +219,41 @@ class GapModel:
                 float(not left.isalnum() or left == START),
                 float(not right.isalnum() or right == "$"),
                 float(right == NUMBER)]
+
+    def score_at(self, text: str, i: int, j: int) -> float:
+        """The score of the unit at ``text[i:j]``, from the shipped shifts."""
+        return self.fast_score(text[i:j], self.binding(text, i, j), *neighbours(text, i, j))
+
+    def fast_score(self, unit: str, bound: int, left2: str, left: str, right: str, right2: str) -> float:
+        """``score(features_of(...))``, from shifts weighted once per context."""
+        fast = self.shifts
+        joined = int(bound > 0)
+        w = self.weights
+        return (fast.get(("B", unit, 0, str(bound)), 0.0) + fast.get(("L", unit, joined, left), 0.0)
+                + fast.get(("R", unit, joined, right), 0.0) + fast.get(("L2", unit, joined, left2), 0.0)
+                + fast.get(("R2", unit, joined, right2), 0.0)
+                + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
+                + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
+                + (w["right_number"] if right == NUMBER else 0.0))
+
+    def weighted(self) -> dict[tuple, float]:
+        """The weighted shift of every counted context (for the shipped file)."""
+        names = {"B": "bind", "L": "left", "R": "right", "L2": "left2", "R2": "right2"}
+        out = {}
+        for (table, unit, joined), contexts in self.tables.items():
+            for ctx in contexts:
+                if table == "B":
+                    f = self.features_of(unit, int(ctx), "", "", "", "")[0]
+                else:
+                    f = self._odds(table, unit, joined, ctx, self._prior_j(unit, joined), None)
+                out[table, unit, joined, ctx] = self.weights[names[table]] * f
+        return out
+
+    def _prior_j(self, unit: str, joined: int) -> float:
+        levels = self.tables.get(("B", unit, 0), {})
+        gj = sum(g for lv, (g, _c) in levels.items() if (lv != "0") == bool(joined))
+        cj = sum(c for lv, (_g, c) in levels.items() if (lv != "0") == bool(joined))
+        return (gj + 1) / (gj + cj + 2)
 
     def score(self, feats: list[float]) -> float:
         w = self.weights
@@ -227,17 +283,15 @@ def mark_gaps(doc: Doc) -> Doc:
             continue  # inside a run of Latin text: a link, code (%E5%86)
         if left == marker or left in NUMERALS or (left in gm.unit_chars and gm.chained(text, i)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
-        bound = gm.binding(text, i, j)
-        near = neighbours(text, i, j)
-        key = (unit, bound) + near
-        gap = memo.get(key)
-        if gap is None:  # the same neighbours recur: each is judged once
-            feats = gm.features_of(unit, bound, *near)
-            gap = memo[key] = gm.score(feats) > thresholds.get(unit, math.inf)
-        if not gap:
-            continue
-        if doc.kinds[doc.block_index(starts, i)] in KINDS:
-            found.append((i, unit, near[2]))
+        window = text[max(0, i - 3):j + 4]  # all that binding and neighbours read, but long numbers
+        gap = memo.get(window) if i >= 3 else None
+        if gap is None:  # the same window recurs: each is judged once
+            bound = gm.binding(text, i, j)
+            gap = gm.fast_score(unit, bound, *neighbours(text, i, j)) > thresholds.get(unit, math.inf)
+            if i >= 3 and not DIGITS.intersection(window):
+                memo[window] = gap
+        if gap and doc.kinds[doc.block_index(starts, i)] in KINDS:
+            found.append((i, unit, text[j] if j < len(text) else "$"))
     # the page's own usage: a unit and its next character seen three times
     # or more and never after a number there are a word of this page (日厂)
     pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
@@ -249,7 +303,7 @@ def mark_gaps(doc: Doc) -> Doc:
         if any(k in text[max(0, i - len(k) + 1):i + len(k)] for k in keeps):
             continue  # a keep of the digits rules covers it
         edits.append((i, i, marker))
-        word = unit + (right if right not in (NUMBER, START, "$") and regex.match(r"\p{Han}", right) else "")
+        word = unit + (right if regex.match(r"\p{Han}", right) else "")
         shown = (text[max(0, i - 6):i].rpartition("\n")[2] + marker
                  + text[i:i + 6].partition("\n")[0]).strip()[:80]
         doc.flag(Flag(RULE_ID, doc.line_at(i), shown,

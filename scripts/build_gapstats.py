@@ -141,7 +141,9 @@ def count(views, gm: GapModel):
     return U, T
 
 
-def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs):
+def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None):
+    """The rows of the data file: counts (T) while building, weighted shifts
+    (S) in the shipped file."""
     rows = [["P", k, f"{v:g}"] for k, v in params.items()]
     rows += [["F", k, f"{v:.4f}"] for k, v in weights.items()]
     for u in units:
@@ -151,6 +153,10 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs):
         for ctx, (g, c) in sorted(table.items()):
             if g + c >= 2 or name == "B":  # seen once: left out while judged, so no evidence
                 rows.append(["T", name, u, str(joined), ctx, f"{g:g}", f"{c:g}"])
+    if shifts:
+        rows = [r for r in rows if r[0] != "T"]
+        rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
+                 if abs(v) >= 0.02]
     rows += [["K", a, b] for a, b in chain_pairs]
     rows += [["W", w] for w in sorted(words)]
     return rows
@@ -187,7 +193,7 @@ def fit(data, units, steps: int = 400, l2: float = 1e-3) -> dict[str, float]:
     return {name: float(w[k]) for k, name in enumerate(FEATURES)}
 
 
-def tune(gm: GapModel, data, chars: int, target: float, floor: float):
+def tune(gm: GapModel, data, chars: int, target: float, floor: float, verbose: bool = False):
     """A threshold per unit, on leave-one-out scores of the counted text:
     a bare unit above its threshold is a false flag, a numbered one (its
     number taken out) above it a gap found.  The budget of ``target`` false
@@ -226,10 +232,15 @@ def tune(gm: GapModel, data, chars: int, target: float, floor: float):
         spent[best[1]] += best[2]
         budget -= best[2]
     thresholds = {u: at(u, spent[u])[0] for u in gm.units}
+    # a unit that finds almost nothing costs a look at every one of its clean occurrences
+    useless = {u for u in gm.units if at(u, spent[u])[1] < 0.003 * len(bare[u])}
+    if verbose:
+        for u in sorted(gm.units, key=lambda u: -len(bare[u])):
+            print(f"  {u}\tbare {len(bare[u])}\tnumbered {len(numbered[u])}\tfound {at(u, spent[u])[1]}\tflags {spent[u]}")
     found = sum(at(u, spent[u])[1] for u in gm.units)
     total = sum(len(s) for s in numbered.values())
     flags = sum(sum(s > thresholds[u] for s in bare[u]) for u in gm.units)
-    return thresholds, found / max(1, total), flags, total
+    return {u: t for u, t in thresholds.items() if u not in useless}, found / max(1, total), flags, total
 
 
 def main(argv=None) -> int:
@@ -240,6 +251,7 @@ def main(argv=None) -> int:
     ap.add_argument("--target", type=float, default=0.4, help="false flags per 20,000 clean characters")
     ap.add_argument("--min-count", type=int, default=10)
     ap.add_argument("--min-freq", type=float, default=5.0, help="least frequency of a word-list entry")
+    ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
     ap.add_argument("--alpha", type=float, default=2.0)
     ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
     args = ap.parse_args(argv)
@@ -266,14 +278,18 @@ def main(argv=None) -> int:
     data = examples(gm, views)
     weights = fit(data, units)
     gm.weights.update(weights)
-    thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor)
+    thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
     thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
-    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs)
+    units = [u for u in units if u in thresholds]
+    kept = GapModel([["U", u, "0", "0"] for u in units])
+    words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
+    shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds}
+    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     head = [f"// built by scripts/build_gapstats.py from {len(arts) - len(arts[::5])} of {len(arts)} articles "
             f"(index mod 5 != 0), {chars} characters; {len(words)} words of the word list",
             "// P param value | F feature weight | U unit after-number bare threshold"
-            " | T table unit joined context after-number bare (B binding, L/R neighbour, L2/R2 two)"
+            " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | K unit unit sharing one number | W word holding a unit"]
     args.out.write_text("\n".join(head + ["\t".join(r) for r in rows]) + "\n", encoding="utf-8")
     print(f"{len(units)} units: {' '.join(units)}")

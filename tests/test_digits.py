@@ -154,8 +154,8 @@ def test_gap_counts_are_rebuilt_from_a_corpus_without_its_held_out_articles(tmp_
     out = tmp_path / "g.tsv"
     assert build_gapstats.main([str(corpus), "--dict", "none", "--out", str(out), "--min-count", "5"]) == 0
     gm = GapModel.load(out)
-    contexts = {c for table in gm.tables.values() for c in table}
+    contexts = {key[3] for key in gm.shifts}
     assert "个" in gm.units and not any("丙" in c for c in contexts)  # held-out articles never counted
     gap, clean = "我们建设了个村", "这里有一个独有的"
-    assert (gm.score(gm.features(gap, gap.index("个"), gap.index("个") + 1))
-            > gm.score(gm.features(clean, clean.index("个"), clean.index("个") + 1)))
+    assert (gm.score_at(gap, gap.index("个"), gap.index("个") + 1)
+            > gm.score_at(clean, clean.index("个"), clean.index("个") + 1))
