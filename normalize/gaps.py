@@ -11,7 +11,7 @@ each neighbour stands there with a number and without one:
 * the character after: `个村` follows numbers, `个人`, `名单`, `家庭`,
   `年轻`, `月亮`, `万一` do not (clean text and a word list agree).
 
-``data/gapstats.tsv`` holds those counts for every unit that clean text
+``data/gapstats.tsv.gz`` holds those counts for every unit that clean text
 shows after numbers (built by ``scripts/build_gapstats.py`` from a corpus
 and a word list; rebuild it from your own corpus).  For each unit with no
 digit before it the stage compares the two readings, *a number was here*
@@ -30,6 +30,7 @@ the place for an archivist's overrides, and runs first.
 """
 from __future__ import annotations
 
+import gzip
 import math
 from collections import Counter
 from functools import lru_cache
@@ -39,7 +40,7 @@ import regex
 
 from .doc import Doc, Flag
 
-DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv"
+DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv.gz"
 RULE_ID = "digits.evidence"
 KINDS = ("p", "caption", "h")
 START = "^"   # the left neighbour at the start of a block
@@ -47,10 +48,12 @@ NUMBER = "#"  # a number, in the counts
 DIGITS = frozenset("0123456789")
 NUMBERED = DIGITS | {NUMBER, "□"}
 NUMBERED_CHARS = DIGITS | {NUMBER}
+PAIR_MIN = 20  # two characters seen fewer times say little about what follows them
 NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
 
 
-FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark", "right_number")
+FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark", "right_number",
+            "before_number", "before_number2")
 
 
 PLAIN_NOT = frozenset("0123456789#^$\n.,:")
@@ -135,6 +138,10 @@ class GapModel:
         cls = f"[{regex.escape(chars)}]" if chars else "(?!)"
         self.pattern = regex.compile(f"(?:{alt}|{cls})" if alt else cls)
         self.unit_chars = frozenset("".join(self.units))
+        # a context never counted before a number: its propensity, weighted
+        p0 = self.params.get("p0", 0.02)
+        self.unseen = (self.weights["before_number"] * (math.log(20 * p0 / 20) - math.log(p0)),
+                       self.weights["before_number2"] * (math.log(20 * p0 / 20) - math.log(p0)))
         # the neighbour and unit of every word joined at a unit: a unit whose
         # pair is not here is joined to no word on that side
         self.pairs_left, self.pairs_right = set(), set()
@@ -150,16 +157,19 @@ class GapModel:
     @classmethod
     def load(cls, path: Path = DATA) -> "GapModel":
         rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":  # gzip
+            raw = gzip.decompress(raw)
+        for line in raw.decode("utf-8").splitlines():
             if line and not line.startswith("//"):
                 rows.append(line.split("\t"))
         return cls(rows)
 
-    def chained(self, text: str, i: int) -> bool:
+    def chained(self, text: str, i: int, unit: str | None = None) -> bool:
         """True when the unit at ``i`` follows units that follow a number and
         that clean text shows sharing one number with it (多 in `30多个`,
         万 and 多 in `5万多名`, 周 in `70周年`; not 月 in `12月日`)."""
-        k, nxt = i - 1, text[i]
+        k, nxt = i - 1, unit or text[i]
         while k >= 0 and k >= i - 3 and (text[k], nxt) in self.chains:
             nxt = text[k]
             k -= 1
@@ -218,7 +228,22 @@ class GapModel:
                 self._odds("R2", unit, joined, right2, prior_j, own),
                 float(not left.isalnum() or left == START),
                 float(not right.isalnum() or right == "$"),
-                float(right == NUMBER)]
+                float(right == NUMBER),
+                self._propensity(left, own),
+                self._propensity(left2, own)]
+
+    def _propensity(self, ctx: str, own: str | None) -> float:
+        """How much more often than any text ``ctx`` stands before a number
+        (共有, 达, 了 do; 这么, 穿 do not), whatever the unit."""
+        num, total = self.tables.get(("N", "*", 0), {}).get(ctx, (0.0, 0.0))
+        if total < (PAIR_MIN if len(ctx) > 1 else 2):  # not shipped: as if never seen
+            num = total = 0.0
+        if own == "num":
+            num, total = max(0.0, num - 1), max(0.0, total - 1)
+        elif own == "bare":
+            total = max(0.0, total - 1)
+        p0 = self.params.get("p0", 0.02)
+        return math.log((num + 20 * p0) / (total + 20)) - math.log(p0)
 
     def score_at(self, text: str, i: int, j: int) -> float:
         """The score of the unit at ``text[i:j]``, from the shipped shifts."""
@@ -234,7 +259,8 @@ class GapModel:
                 + fast.get(("R2", unit, joined, right2), 0.0)
                 + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
                 + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
-                + (w["right_number"] if right == NUMBER else 0.0))
+                + (w["right_number"] if right == NUMBER else 0.0)
+                + fast.get(("N", "*", 0, left), self.unseen[0]) + fast.get(("N", "*", 0, left2), self.unseen[1]))
 
     def weighted(self) -> dict[tuple, float]:
         """The weighted shift of every counted context (for the shipped file)."""
@@ -242,6 +268,10 @@ class GapModel:
         out = {}
         for (table, unit, joined), contexts in self.tables.items():
             for ctx in contexts:
+                if table == "N":
+                    name = "before_number2" if len(ctx) > 1 else "before_number"
+                    out[table, unit, joined, ctx] = self.weights[name] * self._propensity(ctx, None)
+                    continue
                 if table == "B":
                     f = self.features_of(unit, int(ctx), "", "", "", "")[0]
                 else:
@@ -281,7 +311,7 @@ def mark_gaps(doc: Doc) -> Doc:
         left = text[i - 1] if i else "\n"
         if left.isascii() and left.strip() and j < len(text) and text[j].isascii() and text[j].strip():
             continue  # inside a run of Latin text: a link, code (%E5%86)
-        if left == marker or left in NUMERALS or (left in gm.unit_chars and gm.chained(text, i)):
+        if left == marker or left in NUMERALS or (left in gm.unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
         window = text[max(0, i - 3):j + 4]  # all that binding and neighbours read, but long numbers
         gap = memo.get(window) if i >= 3 else None

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build normalize/data/gapstats.tsv: what stands around each unit, with a
+"""Build normalize/data/gapstats.tsv.gz: what stands around each unit, with a
 number before it and without, in clean text.
 
 Why a script: the counts are evidence from a corpus, and anyone with another
@@ -23,6 +23,7 @@ characters.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import sys
@@ -35,7 +36,7 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from normalize.gaps import FEATURES, NUMBER, NUMERALS, START, GapModel, neighbours  # noqa: E402
+from normalize.gaps import FEATURES, NUMBER, NUMERALS, PAIR_MIN, START, GapModel, neighbours  # noqa: E402
 
 NUM_RUN = regex.compile(r"\d+(?:[.,:]\d+)*")
 UNIT_CHAR = regex.compile(r"[\p{Han}%‰℃]")
@@ -100,7 +101,7 @@ def chains(views, units) -> list[tuple[str, str]]:
     for v in views:
         toks = [(m.start(), m.end(), m.group(0)) for m in gm.pattern.finditer(v)]
         for (i1, j1, u1), (i2, _j2, u2) in zip(toks, toks[1:]):
-            if len(u1) == len(u2) == 1 and v[i1 - 1] == NUMBER:
+            if len(u1) == 1 and v[i1 - 1] == NUMBER:
                 if i2 == j1:
                     one[u1, u2] += 1
                 elif i2 == j1 + 1 and v[j1] == NUMBER:
@@ -122,7 +123,7 @@ def occurrences(gm: GapModel, v: str):
             s = v[lo:i - 1] + v[i:j + 6]
             k = i - 1 - lo
             yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (0,)
-        elif not gm.chained(v, i):
+        elif not gm.chained(v, i, u):
             yield (u, gm.binding(v, i, j)) + neighbours(v, i, j) + (1,)
 
 
@@ -138,6 +139,13 @@ def count(views, gm: GapModel):
             T["R", u, joined][right][side] += 1
             T["L2", u, joined][left2][side] += 1
             T["R2", u, joined][right2][side] += 1
+    for v in views:  # what stands before numbers, whatever follows them
+        for k in range(1, len(v)):
+            for n in (1, 2):
+                if k - n >= 0:
+                    T["N", "*", 0][v[k - n:k]][0 if v[k] == NUMBER else 1] += 1
+    for ctx, (num, other) in list(T["N", "*", 0].items()):
+        T["N", "*", 0][ctx] = [num, num + other]  # before a number, in all
     return U, T
 
 
@@ -151,12 +159,14 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts
         rows.append(["U", u, f"{U[u][0]:g}", f"{U[u][1]:g}"] + t)
     for (name, u, joined), table in sorted(T.items()):
         for ctx, (g, c) in sorted(table.items()):
+            if name == "N" and (c < PAIR_MIN if len(ctx) > 1 else c < 2):
+                continue  # a rare pair says little about what follows it
             if g + c >= 2 or name == "B":  # seen once: left out while judged, so no evidence
                 rows.append(["T", name, u, str(joined), ctx, f"{g:g}", f"{c:g}"])
     if shifts:
         rows = [r for r in rows if r[0] != "T"]
         rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
-                 if abs(v) >= 0.02]
+                 if abs(v) >= 0.02 or t == "N"]
     rows += [["K", a, b] for a, b in chain_pairs]
     rows += [["W", w] for w in sorted(words)]
     return rows
@@ -247,8 +257,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
     ap.add_argument("--dict", default="jieba", help="word list 'word freq [pos]' per line; 'jieba' (default) or 'none'")
-    ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "gapstats.tsv")
-    ap.add_argument("--target", type=float, default=0.4, help="false flags per 20,000 clean characters")
+    ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "gapstats.tsv.gz")
+    ap.add_argument("--target", type=float, default=0.6, help="false flags per 20,000 clean characters")
     ap.add_argument("--min-count", type=int, default=10)
     ap.add_argument("--min-freq", type=float, default=5.0, help="least frequency of a word-list entry")
     ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
@@ -274,6 +284,8 @@ def main(argv=None) -> int:
     params = {"alpha": args.alpha}
     bare_model = GapModel(rows_of(units, defaultdict(lambda: [0.0, 0.0]), {}, params, {}, None, words, chain_pairs))
     U, T = count(views, bare_model)
+    N = T["N", "*", 0]
+    params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
     gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
     data = examples(gm, views)
     weights = fit(data, units)
@@ -283,7 +295,7 @@ def main(argv=None) -> int:
     units = [u for u in units if u in thresholds]
     kept = GapModel([["U", u, "0", "0"] for u in units])
     words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
-    shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds}
+    shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
     rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     head = [f"// built by scripts/build_gapstats.py from {len(arts) - len(arts[::5])} of {len(arts)} articles "
@@ -291,7 +303,10 @@ def main(argv=None) -> int:
             "// P param value | F feature weight | U unit after-number bare threshold"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | K unit unit sharing one number | W word holding a unit"]
-    args.out.write_text("\n".join(head + ["\t".join(r) for r in rows]) + "\n", encoding="utf-8")
+    text = ("\n".join(head + ["\t".join(r) for r in rows]) + "\n").encode("utf-8")
+    if args.out.suffix == ".gz":  # mtime 0: the same counts give the same bytes
+        text = gzip.compress(text, compresslevel=9, mtime=0)
+    args.out.write_bytes(text)
     print(f"{len(units)} units: {' '.join(units)}")
     print("weights: " + " ".join(f"{k}={v:.2f}" for k, v in weights.items()))
     print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"

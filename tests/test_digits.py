@@ -95,7 +95,7 @@ note = "print edition"
     assert "全长□公里" in other[0].text
 
 
-# -- gaps found from counts (normalize/gaps.py, data/gapstats.tsv) ------------
+# -- gaps found from counts (normalize/gaps.py, data/gapstats.tsv.gz) ---------
 def _gaps(pipe, text):
     out, doc = pipe.fix(text)
     return out, [f for f in doc.flags if f.rule.startswith("digits.")]
