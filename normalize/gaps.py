@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import gzip
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -113,7 +113,6 @@ class GapModel:
         self.params = {"alpha": 2.0}
         self.words: set[str] = set()                 # words that hold a unit character
         self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
-        self.memo: dict[str, bool] = {}              # the text around a unit -> a gap?
         for row in rows:
             kind = row[0]
             if kind == "P":
@@ -193,6 +192,34 @@ class GapModel:
             return level | 2
         return level
 
+    def left_bound(self, text: str, i: int) -> bool:
+        """A word of the list holds the unit at ``i`` and the character before it."""
+        words = self.words
+        for a in range(i - 1, max(0, i - 3) - 1, -1):  # the two-character word first: the usual one
+            for b in range(i + 1, min(a + 4, len(text)) + 1):
+                if text[a:b] in words:
+                    return True
+        return False
+
+    def right_bound(self, text: str, i: int, j: int) -> bool:
+        """A word of the list starts with the unit at ``text[i:j]`` and goes on."""
+        return self._right(text, i, j)
+
+    def unit_tables(self):
+        """Per unit, per joined: the shift tables (binding, left, right, left2, right2)."""
+        cached = self.__dict__.get("_unit_tables")
+        if cached is None:
+            self.fast_score(next(iter(self.units)), 0, "", "", "", "")  # groups the shifts
+            by = self._by
+            cached = self.__dict__["_unit_tables"] = {
+                u: tuple(({int(k): v for k, v in by["B", u, 0].items()}, by["L", u, j], by["R", u, j],
+                          by["L2", u, j], by["R2", u, j]) for j in (0, 1)) for u in self.units}
+        return cached
+
+    def number_shifts(self) -> dict[str, float]:
+        self.unit_tables()
+        return self._by["N", "*", 0]
+
     def _right(self, text: str, i: int, j: int) -> bool:
         return any(text[i:b] in self.words for b in range(j + 1, min(i + 4, len(text)) + 1))
 
@@ -251,16 +278,21 @@ class GapModel:
 
     def fast_score(self, unit: str, bound: int, left2: str, left: str, right: str, right2: str) -> float:
         """``score(features_of(...))``, from shifts weighted once per context."""
-        fast = self.shifts
+        by = self.__dict__.get("_by")
+        if by is None:  # the shifts grouped by table, unit and joined: plain string keys
+            by = self.__dict__["_by"] = defaultdict(dict)
+            for (table, u, j, ctx), v in self.shifts.items():
+                by[table, u, j][ctx] = v
         joined = int(bound > 0)
         w = self.weights
-        return (fast.get(("B", unit, 0, str(bound)), 0.0) + fast.get(("L", unit, joined, left), 0.0)
-                + fast.get(("R", unit, joined, right), 0.0) + fast.get(("L2", unit, joined, left2), 0.0)
-                + fast.get(("R2", unit, joined, right2), 0.0)
+        number = by["N", "*", 0]
+        return (by["B", unit, 0].get(str(bound), 0.0) + by["L", unit, joined].get(left, 0.0)
+                + by["R", unit, joined].get(right, 0.0) + by["L2", unit, joined].get(left2, 0.0)
+                + by["R2", unit, joined].get(right2, 0.0)
                 + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
                 + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
                 + (w["right_number"] if right == NUMBER else 0.0)
-                + fast.get(("N", "*", 0, left), self.unseen[0]) + fast.get(("N", "*", 0, left2), self.unseen[1]))
+                + number.get(left, self.unseen[0]) + number.get(left2, self.unseen[1]))
 
     def weighted(self) -> dict[tuple, float]:
         """The weighted shift of every counted context (for the shipped file)."""
@@ -303,25 +335,36 @@ def mark_gaps(doc: Doc) -> Doc:
     marker = doc.settings.get("gap_marker") or "□"
     text = doc.text
     starts = doc.block_starts()
-    edits = []
-    memo, thresholds = gm.memo, gm.thresholds
+    edits, thresholds = [], gm.thresholds
     found = []
+    n = len(text)
+    pairs_left, pairs_right, unit_chars = gm.pairs_left, gm.pairs_right, gm.unit_chars
+    tables, number, w = gm.unit_tables(), gm.number_shifts(), gm.weights
+    unseen1, unseen2 = gm.unseen
     for m in gm.scan.finditer(text):
-        i, j, unit = m.start(), m.end(), m.group(0)
+        i, j = m.span()
+        unit = m.group()
         left = text[i - 1] if i else "\n"
-        if left.isascii() and left.strip() and j < len(text) and text[j].isascii() and text[j].strip():
+        if left.isascii() and left.strip() and j < n and text[j].isascii() and text[j].strip():
             continue  # inside a run of Latin text: a link, code (%E5%86)
-        if left == marker or left in NUMERALS or (left in gm.unit_chars and gm.chained(text, i, unit)):
+        if left == marker or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
-        window = text[max(0, i - 3):j + 4]  # all that binding and neighbours read, but long numbers
-        gap = memo.get(window) if i >= 3 else None
-        if gap is None:  # the same window recurs: each is judged once
-            bound = gm.binding(text, i, j)
-            gap = gm.fast_score(unit, bound, *neighbours(text, i, j)) > thresholds.get(unit, math.inf)
-            if i >= 3 and not DIGITS.intersection(window):
-                memo[window] = gap
-        if gap and doc.kinds[doc.block_index(starts, i)] in KINDS:
-            found.append((i, unit, text[j] if j < len(text) else "$"))
+        bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0
+        if j < n and text[i:j + 1] in pairs_right and gm.right_bound(text, i, j):
+            bound |= 2
+        near = text[i - 2:i] + text[j:j + 2] if i >= 2 and j + 2 <= n else "^"
+        if len(near) == 4 and PLAIN_NOT.isdisjoint(near):  # the common case: plain characters
+            left2, left, right, right2 = near[:2], near[1], near[2], near[2:]
+        else:
+            left2, left, right, right2 = neighbours(text, i, j)
+        b, lt, rt, l2t, r2t = tables[unit][bound > 0]
+        score = (b.get(bound, 0.0) + lt.get(left, 0.0) + rt.get(right, 0.0) + l2t.get(left2, 0.0)
+                 + r2t.get(right2, 0.0) + number.get(left, unseen1) + number.get(left2, unseen2)
+                 + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
+                 + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
+                 + (w["right_number"] if right == NUMBER else 0.0))
+        if score > thresholds[unit] and doc.kinds[doc.block_index(starts, i)] in KINDS:
+            found.append((i, unit, text[j] if j < n else "$"))
     # the page's own usage: a unit and its next character seen three times
     # or more and never after a number there are a word of this page (日厂)
     pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
