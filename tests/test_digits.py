@@ -159,3 +159,39 @@ def test_gap_counts_are_rebuilt_from_a_corpus_without_its_held_out_articles(tmp_
     gap, clean = "我们建设了个村", "这里有一个独有的"
     assert (gm.score_at(gap, gap.index("个"), gap.index("个") + 1)
             > gm.score_at(clean, clean.index("个"), clean.index("个") + 1))
+
+
+def test_numbers_in_words_links_and_shared_numbers_are_no_gaps(pipe):
+    for text in ["他今年十八岁，身高一米八。", "全国30多个省份参加。", "详见 https://example.com/a%E5%86%B0b 页面。",
+                 "共有5万多名群众参加。"]:
+        out, flags = _gaps(pipe, text + "\n")
+        assert "□" not in out and not flags, (text, flags)
+
+
+def test_a_word_the_page_uses_again_and_again_is_no_gap(pipe):
+    # 日厂 (Japanese studios) three times, never after a digit: a word of this page
+    page = "日厂这几年也不行了。\n\n日厂备受期待的新作。\n\n日厂都是小翻新。\n"
+    out, flags = _gaps(pipe, page)
+    assert "□" not in out and not flags
+    # the same stripped unit once, next to numbered ones: still a gap
+    out, flags = _gaps(pipe, "本报北京12月日电 记者报道。\n\n本报北京12月3日电 又一篇。\n")
+    assert out.count("□") == 1 and len(flags) == 1
+
+
+def test_a_keep_in_the_digits_rules_silences_the_gaps_stage(tmp_path):
+    from normalize.pipeline import Pipeline
+    text = "实施产业帮扶项目个，覆盖全县。\n"
+    assert "□" in Pipeline().fix(text)[0]
+    local = tmp_path / "rules"
+    local.mkdir()
+    (local / "digits.toml").write_text('''description = "local keeps"
+[[rule]]
+id = "local-keep"
+message = "never matches: carries the archive's keeps"
+pattern = '(?!)'
+replace = "□"
+fixes = [["x", "x"]]
+keeps = ["帮扶项目个"]
+''', encoding="utf-8")
+    out, doc = Pipeline(rule_dirs=[local]).fix(text)
+    assert "□" not in out and not [f for f in doc.flags if f.rule.startswith("digits.")]
