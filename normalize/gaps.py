@@ -47,7 +47,7 @@ START = "^"   # the left neighbour at the start of a block
 NUMBER = "#"  # a number, in the counts
 DIGITS = frozenset("0123456789")
 NUMBERED = DIGITS | {NUMBER, "□"}
-NUMBERED_CHARS = DIGITS | {NUMBER}
+NUMBERED_CHARS = DIGITS | {NUMBER, "□"}  # a marked gap was a number
 PAIR_MIN = 20  # two characters seen fewer times say little about what follows them
 NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
 
@@ -56,7 +56,7 @@ FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark
             "before_number", "before_number2")
 
 
-PLAIN_NOT = frozenset("0123456789#^$\n.,:")
+PLAIN_NOT = frozenset("0123456789#^$\n.,:□")
 
 
 def neighbours(text: str, i: int, j: int) -> tuple[str, str, str, str]:
@@ -328,9 +328,20 @@ def model(path: str = str(DATA)) -> GapModel:
 
 
 def mark_gaps(doc: Doc) -> Doc:
-    """The built-in stage: mark and flag every unit the counts say lost its number."""
+    """The built-in stage: mark and flag every unit the counts say lost its
+    number.  A gap marked makes its neighbour's number missing too
+    (`年□月日`): the page is scanned again until nothing changes."""
     if doc.kinds is None or not DATA.is_file():
         return doc
+    for _ in range(3):
+        before = len(doc.changes)
+        _mark_once(doc)
+        if len(doc.changes) == before:
+            break
+    return doc
+
+
+def _mark_once(doc: Doc) -> None:
     gm = model()
     marker = doc.settings.get("gap_marker") or "□"
     text = doc.text
@@ -382,4 +393,3 @@ def mark_gaps(doc: Doc) -> Doc:
         doc.flag(Flag(RULE_ID, doc.line_at(i), shown,
                       f"no number before “{unit}” ({word}): clean text has a number there"))
     doc.edit(edits, RULE_ID)
-    return doc
