@@ -195,3 +195,9 @@ keeps = ["帮扶项目个"]
 ''', encoding="utf-8")
     out, doc = Pipeline(rule_dirs=[local]).fix(text)
     assert "□" not in out and not [f for f in doc.flags if f.rule.startswith("digits.")]
+
+
+def test_two_lost_numbers_side_by_side_are_both_marked_at_once(pipe):
+    out, flags = _gaps(pipe, "会谈后，2018年月日，人民大会堂举行宴会。\n")
+    assert "2018年□月□日" in out and len(flags) == 2
+    assert pipe.fix(out)[0] == out
