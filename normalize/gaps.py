@@ -56,6 +56,7 @@ FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark
             "before_number", "before_number2")
 
 
+MARKUP = frozenset("/／\\_=&^*{}[]<>|@$`")  # before a unit: a rate or markup, never a lost number
 PLAIN_NOT = frozenset("0123456789#^$\n.,:□")
 
 
@@ -356,8 +357,9 @@ def _mark_once(doc: Doc) -> None:
         i, j = m.span()
         unit = m.group()
         left = text[i - 1] if i else "\n"
-        if left.isascii() and left.strip() and j < n and text[j].isascii() and text[j].strip():
-            continue  # inside a run of Latin text: a link, code (%E5%86)
+        if left in MARKUP or (left.isascii() and left.strip() and j < n
+                              and text[j].isascii() and text[j].strip()):
+            continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
         if left == marker or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
         bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0

@@ -163,7 +163,7 @@ def test_gap_counts_are_rebuilt_from_a_corpus_without_its_held_out_articles(tmp_
 
 def test_numbers_in_words_links_and_shared_numbers_are_no_gaps(pipe):
     for text in ["他今年十八岁，身高一米八。", "全国30多个省份参加。", "详见 https://example.com/a%E5%86%B0b 页面。",
-                 "共有5万多名群众参加。"]:
+                 "共有5万多名群众参加。", "均价5.63元/公斤，同比上涨。", "在 $50 \\%$ SOC状态下放电。"]:
         out, flags = _gaps(pipe, text + "\n")
         assert "□" not in out and not flags, (text, flags)
 
