@@ -25,6 +25,7 @@ from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import Doc
 from .interleave import check as check_interleaving
+from .gaps import DATA as GAP_DATA, mark_gaps
 from .rules import RuleError, RuleFile, load_rule_file, merge
 from .segment import segment
 from .unwrap import unwrap
@@ -34,6 +35,7 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "opencc": opencc_stage,
     "unwrap": unwrap,
     "corrections": apply_corrections,
+    "gaps": mark_gaps,
 }
 DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
                     "rules": [], "corrections": None}
@@ -128,6 +130,8 @@ class Pipeline:
             corrections += entries
             self._corrections_raw += raw + b"\0"
         self.settings["_corrections"] = tuple(corrections)
+        # the digits rules' keeps are the archivist's word that a text holds no gap: the gaps stage obeys them too
+        self.settings["_gap_keeps"] = tuple(k for r in files["digits"].rules for k in r.keeps) if "digits" in files else ()
         self.files = files
         self.stages = self._stages(order_file, files)
         self.hash = self._hash()
@@ -189,6 +193,8 @@ class Pipeline:
             h.update(s.name.encode() + b"\0")
             if s.rules:
                 h.update(s.rules.raw)
+            if s.name == "gaps" and GAP_DATA.is_file():  # the counts decide like a rule file
+                h.update(GAP_DATA.read_bytes())
         h.update(json.dumps({k: v for k, v in self.settings.items() if not k.startswith("_")},
                             sort_keys=True, ensure_ascii=False).encode())
         h.update(self._corrections_raw)

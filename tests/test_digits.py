@@ -93,3 +93,111 @@ note = "print edition"
     assert flag["message"].startswith("filled from corrections.toml (print edition)")
     other, _ = pipe.clean("本报讯 这条公路全长公里，串联全市景点。\n", {"path": "raw/c.txt"})
     assert "全长□公里" in other[0].text
+
+
+# -- gaps found from counts (normalize/gaps.py, data/gapstats.tsv.gz) ---------
+def _gaps(pipe, text):
+    out, doc = pipe.fix(text)
+    return out, [f for f in doc.flags if f.rule.startswith("digits.")]
+
+
+WORDS_WITH_UNITS = ["他的失误降到了个位数。", "个人所得税改革", "名单已经公布。", "亿万人民的期待", "万一下雨就改期。",
+                    "千万不要大意。", "年轻人的选择", "月亮升起来了。", "这个村的家庭农场", "整个项目的名单"]
+
+
+def test_words_holding_a_unit_stay_untouched(pipe):
+    for text in WORDS_WITH_UNITS:
+        out, flags = _gaps(pipe, text + "\n")
+        assert "□" not in out and not flags, (text, flags)
+
+
+def test_every_keep_of_the_rule_file_stays_untouched_through_the_whole_pipeline(pipe):
+    keeps = [k for r in pipe.rules if r.id.startswith("digits.") for k in r.keeps]
+    assert len(keeps) > 40
+    for text in keeps:
+        out, flags = _gaps(pipe, text + "\n")
+        assert "□" not in out and not flags, (text, out, flags)
+
+
+MISSING = [("2023年国内旅游出游亿人次。", "出游□亿人次", "亿"), ("实现国内旅游收入亿元。", "收入□亿元", "亿"),
+           ("惠及脱贫人口万人。", "人口□万人", "万"), ("实施产业帮扶项目个，覆盖全县。", "项目□个，", "个"),
+           ("销售额同比增长%。", "增长□%", "%"), ("本报北京12月日电 记者报道。", "12月□日电", "日"),
+           ("会谈举行。月7日，国家主席发表讲话。", "。□月7日", "月")]
+
+
+def test_a_unit_with_no_number_is_marked_and_the_flag_names_it(pipe):
+    for text, gap, unit in MISSING:
+        out, flags = _gaps(pipe, text + "\n")
+        assert gap in out, (text, out)
+        assert len(flags) == 1 and f"“{unit}”" in flags[0].message and "□" in flags[0].text, flags
+
+
+def test_the_gap_stage_counts_ship_in_the_package_and_stay_small():
+    from normalize.gaps import DATA, model
+    assert DATA.is_file() and DATA.stat().st_size < 1_000_000
+    gm = model()
+    assert {"个", "年", "月", "日", "亿", "万", "%"} <= set(gm.units)
+    assert all(u in gm.thresholds for u in gm.units)
+
+
+def test_gap_counts_are_rebuilt_from_a_corpus_without_its_held_out_articles(tmp_path):
+    import json
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    from normalize.gaps import GapModel
+    arts = [{"paragraphs": ["我们建设了12个村和3个镇，共计5项。" if k % 5 else "这里有一个独有的甲乙丙丁。"]}
+            for k in range(40)]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in arts), encoding="utf-8")
+    out = tmp_path / "g.tsv"
+    assert build_gapstats.main([str(corpus), "--dict", "none", "--out", str(out), "--min-count", "5"]) == 0
+    gm = GapModel.load(out)
+    contexts = {key[3] for key in gm.shifts}
+    assert "个" in gm.units and not any("丙" in c for c in contexts)  # held-out articles never counted
+    gap, clean = "我们建设了个村", "这里有一个独有的"
+    assert (gm.score_at(gap, gap.index("个"), gap.index("个") + 1)
+            > gm.score_at(clean, clean.index("个"), clean.index("个") + 1))
+
+
+def test_numbers_in_words_links_and_shared_numbers_are_no_gaps(pipe):
+    for text in ["他今年十八岁，身高一米八。", "全国30多个省份参加。", "详见 https://example.com/a%E5%86%B0b 页面。",
+                 "共有5万多名群众参加。", "均价5.63元/公斤，同比上涨。", "在 $50 \\%$ SOC状态下放电。"]:
+        out, flags = _gaps(pipe, text + "\n")
+        assert "□" not in out and not flags, (text, flags)
+
+
+def test_a_word_the_page_uses_again_and_again_is_no_gap(pipe):
+    # 日厂 (Japanese studios) three times, never after a digit: a word of this page
+    page = "日厂这几年也不行了。\n\n日厂备受期待的新作。\n\n日厂都是小翻新。\n"
+    out, flags = _gaps(pipe, page)
+    assert "□" not in out and not flags
+    # the same stripped unit once, next to numbered ones: still a gap
+    out, flags = _gaps(pipe, "本报北京12月日电 记者报道。\n\n本报北京12月3日电 又一篇。\n")
+    assert out.count("□") == 1 and len(flags) == 1
+
+
+def test_a_keep_in_the_digits_rules_silences_the_gaps_stage(tmp_path):
+    from normalize.pipeline import Pipeline
+    text = "实施产业帮扶项目个，覆盖全县。\n"
+    assert "□" in Pipeline().fix(text)[0]
+    local = tmp_path / "rules"
+    local.mkdir()
+    (local / "digits.toml").write_text('''description = "local keeps"
+[[rule]]
+id = "local-keep"
+message = "never matches: carries the archive's keeps"
+pattern = '(?!)'
+replace = "□"
+fixes = [["x", "x"]]
+keeps = ["帮扶项目个"]
+''', encoding="utf-8")
+    out, doc = Pipeline(rule_dirs=[local]).fix(text)
+    assert "□" not in out and not [f for f in doc.flags if f.rule.startswith("digits.")]
+
+
+def test_two_lost_numbers_side_by_side_are_both_marked_at_once(pipe):
+    out, flags = _gaps(pipe, "会谈后，2018年月日，人民大会堂举行宴会。\n")
+    assert "2018年□月□日" in out and len(flags) == 2
+    assert pipe.fix(out)[0] == out

@@ -1,0 +1,397 @@
+"""Missing numbers found from evidence: a unit with no number before it.
+
+Why statistics and not more rules: a scraper drops a number anywhere
+(`国内旅游出游亿人次`, `项目个，`, `12月日电`), while the rule file can only
+list the cue words one page showed.  What decides whether a unit or measure
+word needs a number is the text around it, and clean text says how often
+each neighbour stands there with a number and without one:
+
+* the character before: `目` stands before `#个` (`项目152个`) and almost
+  never before a bare `个`; `这`, `整`, `一` stand before a bare `个`;
+* the character after: `个村` follows numbers, `个人`, `名单`, `家庭`,
+  `年轻`, `月亮`, `万一` do not (clean text and a word list agree).
+
+``data/gapstats.tsv.gz`` holds those counts for every unit that clean text
+shows after numbers (built by ``scripts/build_gapstats.py`` from a corpus
+and a word list; rebuild it from your own corpus).  For each unit with no
+digit before it the stage compares the two readings, *a number was here*
+and *the text is as printed*, naive-Bayes fashion:
+
+    score = log P(#u)/P(bare u) + log P(left | #u)/P(left | bare u)
+                                + log P(right | #u)/P(right | bare u)
+
+and marks a gap where ``score`` passes the threshold stored with the
+counts (chosen by the build on text held apart from the counting, to keep
+false alarms on clean news under one per 20,000 characters).  A gap is the
+``gap_marker`` plus a flag naming the unit that needed the number; it is
+never filled.  The flags carry the ``digits.`` prefix of the rule file's
+gaps, so corrections and collation treat both alike; the rule file stays
+the place for an archivist's overrides, and runs first.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from .doc import Doc, Flag
+
+DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv.gz"
+RULE_ID = "digits.evidence"
+KINDS = ("p", "caption", "h")
+START = "^"   # the left neighbour at the start of a block
+NUMBER = "#"  # a number, in the counts
+DIGITS = frozenset("0123456789")
+NUMBERED = DIGITS | {NUMBER, "□"}
+NUMBERED_CHARS = DIGITS | {NUMBER, "□"}  # a marked gap was a number
+PAIR_MIN = 20  # two characters seen fewer times say little about what follows them
+NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
+
+
+FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark", "right_number",
+            "before_number", "before_number2")
+
+
+MARKUP = frozenset("/／\\_=&^*{}[]<>|@$`")  # before a unit: a rate or markup, never a lost number
+PLAIN_NOT = frozenset("0123456789#^$\n.,:□")
+
+
+def neighbours(text: str, i: int, j: int) -> tuple[str, str, str, str]:
+    """``(left2, left, right, right2)`` around the unit at ``text[i:j]``, as
+    the counts see them: a number is one ``#``, a line start ``^``, its end ``$``."""
+    if i >= 2 and j + 2 <= len(text):
+        near = text[i - 2:i] + text[j:j + 2]
+        if PLAIN_NOT.isdisjoint(near):  # the common case: four plain characters
+            return near[:2], near[1], near[2], near[2:]
+    def number_at(k: int) -> bool:
+        return text[k] in NUMBERED_CHARS or (text[k] in ".,:" and 0 < k < len(text) - 1
+                                             and text[k - 1] in DIGITS and text[k + 1] in DIGITS)
+    left, k = [], i - 1
+    while len(left) < 2:
+        if k < 0 or text[k] in "\n^":
+            left.append(START)
+            break
+        if number_at(k):
+            while k >= 0 and number_at(k):
+                k -= 1
+            left.append(NUMBER)
+        else:
+            left.append(text[k])
+            k -= 1
+    right, k = [], j
+    while len(right) < 2:
+        if k >= len(text) or text[k] in "\n$":
+            right.append("$")
+            break
+        if number_at(k):
+            while k < len(text) and number_at(k):
+                k += 1
+            right.append(NUMBER)
+        else:
+            right.append(text[k])
+            k += 1
+    l1, r1 = left[0], right[0]
+    return (left[1] if len(left) > 1 else START) + l1, l1, r1, r1 + (right[1] if len(right) > 1 else "$")
+
+
+class GapModel:
+    """Counts of units after numbers and bare, with their neighbours, and
+    the weights that combine them."""
+
+    def __init__(self, rows):
+        self.units: dict[str, list[float]] = {}      # u -> [after a number, bare]
+        self.thresholds: dict[str, float] = {}       # u -> its own threshold
+        # (table, u, joined to a word?) -> context -> [after a number, bare];
+        # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
+        self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
+        self.weights: dict[str, float] = dict.fromkeys(FEATURES, 0.0)
+        # (table, u, joined, context) -> its weighted shift: what the stage reads
+        self.shifts: dict[tuple[str, str, int, str], float] = {}
+        self.params = {"alpha": 2.0}
+        self.words: set[str] = set()                 # words that hold a unit character
+        self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
+        for row in rows:
+            kind = row[0]
+            if kind == "P":
+                self.params[row[1]] = float(row[2])
+            elif kind == "F":
+                self.weights[row[1]] = float(row[2])
+            elif kind == "U":
+                self.units[row[1]] = [float(row[2]), float(row[3])]
+                if len(row) > 4:
+                    self.thresholds[row[1]] = float(row[4])
+            elif kind == "T":
+                self.tables.setdefault((row[1], row[2], int(row[3])), {})[row[4]] = [float(row[5]), float(row[6])]
+            elif kind == "S":
+                self.shifts[row[1], row[2], int(row[3]), row[4]] = float(row[5])
+            elif kind == "W":
+                self.words.add(row[1])
+            elif kind == "K":
+                self.chains.add((row[1], row[2]))
+        bigrams = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
+        chars = "".join(sorted(u for u in self.units if len(u) == 1))
+        alt = "|".join(regex.escape(u) for u in bigrams)
+        cls = f"[{regex.escape(chars)}]" if chars else "(?!)"
+        self.pattern = regex.compile(f"(?:{alt}|{cls})" if alt else cls)
+        self.unit_chars = frozenset("".join(self.units))
+        # a context never counted before a number: its propensity, weighted
+        p0 = self.params.get("p0", 0.02)
+        self.unseen = (self.weights["before_number"] * (math.log(20 * p0 / 20) - math.log(p0)),
+                       self.weights["before_number2"] * (math.log(20 * p0 / 20) - math.log(p0)))
+        # the neighbour and unit of every word joined at a unit: a unit whose
+        # pair is not here is joined to no word on that side
+        self.pairs_left, self.pairs_right = set(), set()
+        for w in self.words:
+            for m in self.pattern.finditer(w):
+                if m.start():
+                    self.pairs_left.add(w[m.start() - 1:m.end()])
+                if m.end() < len(w):
+                    self.pairs_right.add(w[m.start():m.end() + 1])
+        # the stage's scan: no digit and no marked gap just before
+        self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
+
+    @classmethod
+    def load(cls, path: Path = DATA) -> "GapModel":
+        rows = []
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":  # gzip
+            raw = gzip.decompress(raw)
+        for line in raw.decode("utf-8").splitlines():
+            if line and not line.startswith("//"):
+                rows.append(line.split("\t"))
+        return cls(rows)
+
+    def chained(self, text: str, i: int, unit: str | None = None) -> bool:
+        """True when the unit at ``i`` follows units that follow a number and
+        that clean text shows sharing one number with it (多 in `30多个`,
+        万 and 多 in `5万多名`, 周 in `70周年`; not 月 in `12月日`)."""
+        k, nxt = i - 1, unit or text[i]
+        while k >= 0 and k >= i - 3 and (text[k], nxt) in self.chains:
+            nxt = text[k]
+            k -= 1
+        return k < i - 1 and k >= 0 and text[k] in NUMBERED
+
+    def binding(self, text: str, i: int, j: int) -> int:
+        """1 if a word of the list joins the unit at ``text[i:j]`` to the
+        character before it (个 in 整个, 年 in 去年), 2 if to the one after it
+        (个人, 年轻, 月亮), 3 if both, 0 if the unit stands free."""
+        words, level = self.words, 0
+        if text[i - 1:j] not in self.pairs_left if i else True:
+            return 2 if j < len(text) and text[i:j + 1] in self.pairs_right and self._right(text, i, j) else 0
+        for a in range(max(0, i - 3), i):
+            for b in range(i + 1, min(a + 4, len(text)) + 1):
+                if text[a:b] in words:
+                    level = 1
+                    break
+            if level:
+                break
+        if j < len(text) and text[i:j + 1] in self.pairs_right and self._right(text, i, j):
+            return level | 2
+        return level
+
+    def left_bound(self, text: str, i: int) -> bool:
+        """A word of the list holds the unit at ``i`` and the character before it."""
+        words = self.words
+        for a in range(i - 1, max(0, i - 3) - 1, -1):  # the two-character word first: the usual one
+            for b in range(i + 1, min(a + 4, len(text)) + 1):
+                if text[a:b] in words:
+                    return True
+        return False
+
+    def right_bound(self, text: str, i: int, j: int) -> bool:
+        """A word of the list starts with the unit at ``text[i:j]`` and goes on."""
+        return self._right(text, i, j)
+
+    def unit_tables(self):
+        """Per unit, per joined: the shift tables (binding, left, right, left2, right2)."""
+        cached = self.__dict__.get("_unit_tables")
+        if cached is None:
+            self.fast_score(next(iter(self.units)), 0, "", "", "", "")  # groups the shifts
+            by = self._by
+            cached = self.__dict__["_unit_tables"] = {
+                u: tuple(({int(k): v for k, v in by["B", u, 0].items()}, by["L", u, j], by["R", u, j],
+                          by["L2", u, j], by["R2", u, j]) for j in (0, 1)) for u in self.units}
+        return cached
+
+    def number_shifts(self) -> dict[str, float]:
+        self.unit_tables()
+        return self._by["N", "*", 0]
+
+    def _right(self, text: str, i: int, j: int) -> bool:
+        return any(text[i:b] in self.words for b in range(j + 1, min(i + 4, len(text)) + 1))
+
+    def _odds(self, table: str, unit: str, joined: int, ctx: str, prior: float, own: str | None) -> float:
+        """How far this context moves the odds of a number from ``prior``."""
+        g, c = self.tables.get((table, unit, joined), {}).get(ctx, (0.0, 0.0))
+        if own == "num":
+            g = max(0.0, g - 1)
+        elif own == "bare":  # a context seen once is not stored: nothing to leave out
+            c = max(0.0, c - 1)
+        alpha = self.params["alpha"]
+        return math.log((g + alpha * prior) / (c + alpha * (1 - prior))) - math.log(prior / (1 - prior))
+
+    def features(self, text: str, i: int, j: int, own: str | None = None) -> list[float]:
+        unit = text[i:j]
+        bound = self.binding(text, i, j)
+        left2, left, right, right2 = neighbours(text, i, j)
+        return self.features_of(unit, bound, left2, left, right, right2, own)
+
+    def features_of(self, unit, bound, left2, left, right, right2, own=None) -> list[float]:
+        num, bare = self.units[unit]
+        if own == "num":
+            num -= 1
+        elif own == "bare":
+            bare -= 1
+        prior = (num + 1) / (num + bare + 2)
+        joined = int(bound > 0)
+        prior_j = self._prior_j(unit, joined)
+        return [self._odds("B", unit, 0, str(bound), prior, own),
+                self._odds("L", unit, joined, left, prior_j, own),
+                self._odds("R", unit, joined, right, prior_j, own),
+                self._odds("L2", unit, joined, left2, prior_j, own),
+                self._odds("R2", unit, joined, right2, prior_j, own),
+                float(not left.isalnum() or left == START),
+                float(not right.isalnum() or right == "$"),
+                float(right == NUMBER),
+                self._propensity(left, own),
+                self._propensity(left2, own)]
+
+    def _propensity(self, ctx: str, own: str | None) -> float:
+        """How much more often than any text ``ctx`` stands before a number
+        (共有, 达, 了 do; 这么, 穿 do not), whatever the unit."""
+        num, total = self.tables.get(("N", "*", 0), {}).get(ctx, (0.0, 0.0))
+        if total < (PAIR_MIN if len(ctx) > 1 else 2):  # not shipped: as if never seen
+            num = total = 0.0
+        if own == "num":
+            num, total = max(0.0, num - 1), max(0.0, total - 1)
+        elif own == "bare":
+            total = max(0.0, total - 1)
+        p0 = self.params.get("p0", 0.02)
+        return math.log((num + 20 * p0) / (total + 20)) - math.log(p0)
+
+    def score_at(self, text: str, i: int, j: int) -> float:
+        """The score of the unit at ``text[i:j]``, from the shipped shifts."""
+        return self.fast_score(text[i:j], self.binding(text, i, j), *neighbours(text, i, j))
+
+    def fast_score(self, unit: str, bound: int, left2: str, left: str, right: str, right2: str) -> float:
+        """``score(features_of(...))``, from shifts weighted once per context."""
+        by = self.__dict__.get("_by")
+        if by is None:  # the shifts grouped by table, unit and joined: plain string keys
+            by = self.__dict__["_by"] = defaultdict(dict)
+            for (table, u, j, ctx), v in self.shifts.items():
+                by[table, u, j][ctx] = v
+        joined = int(bound > 0)
+        w = self.weights
+        number = by["N", "*", 0]
+        return (by["B", unit, 0].get(str(bound), 0.0) + by["L", unit, joined].get(left, 0.0)
+                + by["R", unit, joined].get(right, 0.0) + by["L2", unit, joined].get(left2, 0.0)
+                + by["R2", unit, joined].get(right2, 0.0)
+                + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
+                + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
+                + (w["right_number"] if right == NUMBER else 0.0)
+                + number.get(left, self.unseen[0]) + number.get(left2, self.unseen[1]))
+
+    def weighted(self) -> dict[tuple, float]:
+        """The weighted shift of every counted context (for the shipped file)."""
+        names = {"B": "bind", "L": "left", "R": "right", "L2": "left2", "R2": "right2"}
+        out = {}
+        for (table, unit, joined), contexts in self.tables.items():
+            for ctx in contexts:
+                if table == "N":
+                    name = "before_number2" if len(ctx) > 1 else "before_number"
+                    out[table, unit, joined, ctx] = self.weights[name] * self._propensity(ctx, None)
+                    continue
+                if table == "B":
+                    f = self.features_of(unit, int(ctx), "", "", "", "")[0]
+                else:
+                    f = self._odds(table, unit, joined, ctx, self._prior_j(unit, joined), None)
+                out[table, unit, joined, ctx] = self.weights[names[table]] * f
+        return out
+
+    def _prior_j(self, unit: str, joined: int) -> float:
+        levels = self.tables.get(("B", unit, 0), {})
+        gj = sum(g for lv, (g, _c) in levels.items() if (lv != "0") == bool(joined))
+        cj = sum(c for lv, (_g, c) in levels.items() if (lv != "0") == bool(joined))
+        return (gj + 1) / (gj + cj + 2)
+
+    def score(self, feats: list[float]) -> float:
+        w = self.weights
+        return sum(w[name] * f for name, f in zip(FEATURES, feats))
+
+
+@lru_cache(maxsize=2)
+def model(path: str = str(DATA)) -> GapModel:
+    return GapModel.load(Path(path))
+
+
+def mark_gaps(doc: Doc) -> Doc:
+    """The built-in stage: mark and flag every unit the counts say lost its
+    number.  A gap marked makes its neighbour's number missing too
+    (`年□月日`): the page is scanned again until nothing changes."""
+    if doc.kinds is None or not DATA.is_file():
+        return doc
+    for _ in range(3):
+        before = len(doc.changes)
+        _mark_once(doc)
+        if len(doc.changes) == before:
+            break
+    return doc
+
+
+def _mark_once(doc: Doc) -> None:
+    gm = model()
+    marker = doc.settings.get("gap_marker") or "□"
+    text = doc.text
+    starts = doc.block_starts()
+    edits, thresholds = [], gm.thresholds
+    found = []
+    n = len(text)
+    pairs_left, pairs_right, unit_chars = gm.pairs_left, gm.pairs_right, gm.unit_chars
+    tables, number, w = gm.unit_tables(), gm.number_shifts(), gm.weights
+    unseen1, unseen2 = gm.unseen
+    for m in gm.scan.finditer(text):
+        i, j = m.span()
+        unit = m.group()
+        left = text[i - 1] if i else "\n"
+        if left in MARKUP or (left.isascii() and left.strip() and j < n
+                              and text[j].isascii() and text[j].strip()):
+            continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
+        if left == marker or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
+            continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
+        bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0
+        if j < n and text[i:j + 1] in pairs_right and gm.right_bound(text, i, j):
+            bound |= 2
+        near = text[i - 2:i] + text[j:j + 2] if i >= 2 and j + 2 <= n else "^"
+        if len(near) == 4 and PLAIN_NOT.isdisjoint(near):  # the common case: plain characters
+            left2, left, right, right2 = near[:2], near[1], near[2], near[2:]
+        else:
+            left2, left, right, right2 = neighbours(text, i, j)
+        b, lt, rt, l2t, r2t = tables[unit][bound > 0]
+        score = (b.get(bound, 0.0) + lt.get(left, 0.0) + rt.get(right, 0.0) + l2t.get(left2, 0.0)
+                 + r2t.get(right2, 0.0) + number.get(left, unseen1) + number.get(left2, unseen2)
+                 + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
+                 + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
+                 + (w["right_number"] if right == NUMBER else 0.0))
+        if score > thresholds[unit] and doc.kinds[doc.block_index(starts, i)] in KINDS:
+            found.append((i, unit, text[j] if j < n else "$"))
+    # the page's own usage: a unit and its next character seen three times
+    # or more and never after a number there are a word of this page (日厂)
+    pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
+    keeps = doc.settings.get("_gap_keeps", ())
+    for i, unit, right in found:
+        pair = text[i:i + len(unit) + 1]
+        if pairs[pair] >= 3 and not regex.search(r"\d" + regex.escape(pair), text):
+            continue
+        if any(k in text[max(0, i - len(k) + 1):i + len(k)] for k in keeps):
+            continue  # a keep of the digits rules covers it
+        edits.append((i, i, marker))
+        word = unit + (right if regex.match(r"\p{Han}", right) else "")
+        shown = (text[max(0, i - 6):i].rpartition("\n")[2] + marker
+                 + text[i:i + 6].partition("\n")[0]).strip()[:80]
+        doc.flag(Flag(RULE_ID, doc.line_at(i), shown,
+                      f"no number before “{unit}” ({word}): clean text has a number there"))
+    doc.edit(edits, RULE_ID)

@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Build normalize/data/gapstats.tsv.gz: what stands around each unit, with a
+number before it and without, in clean text.
+
+Why a script: the counts are evidence from a corpus, and anyone with another
+corpus (a different paper, a forum archive) should be able to rebuild them.
+It reads JSON Lines articles (``paragraphs``: a list of clean strings), keeps
+every fifth article (index mod 5 == 0) out of the counts so that
+``scripts/eval_gaps.py`` can measure on text the counts never saw, and
+optionally adds a word list with frequencies (jieba's ``dict.txt``, found
+through ``import jieba`` when installed): a word that holds a unit character
+(个人, 名单, 家庭, 年轻, 月亮, 万一, 个位数 …) is evidence that the unit
+stands there without a number.  Words the corpus mostly shows after a
+number (万元, 人次) add nothing.
+
+The threshold is chosen here too, on the counted text itself with each
+occurrence left out of the counts while it is judged: the lowest score at
+which clean text gets at most ``--target`` false flags per 20,000
+characters.
+
+    python scripts/build_gapstats.py [CORPUS ...] [--dict PATH|none] [--out PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from normalize.gaps import FEATURES, NUMBER, NUMERALS, PAIR_MIN, START, GapModel, neighbours  # noqa: E402
+
+NUM_RUN = regex.compile(r"\d+(?:[.,:]\d+)*")
+UNIT_CHAR = regex.compile(r"[\p{Han}%‰℃]")
+HAN = regex.compile(r"\p{Han}+")
+HALF = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B)}  # full-width digits and letters, as the unicode stage does
+
+
+def articles(paths: list[Path]) -> list[list[str]]:
+    out = []
+    for p in paths:
+        files = sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+        for f in files:
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    out.append([q for q in json.loads(line)["paragraphs"] if q.strip()])
+    return out
+
+
+def view(paragraph: str) -> str:
+    """The paragraph as the counts see it: every number one ``#``, its start ``^``."""
+    p = unicodedata.normalize("NFC", paragraph.replace("\u3000", " ").strip()).translate(HALF)
+    return START + NUM_RUN.sub(NUMBER, p) + "$"
+
+
+def choose_units(views: list[str], min_count: int, char_ratio: float, pair_ratio: float) -> list[str]:
+    """Units: characters (and two-character words) that clean text shows after numbers."""
+    after, total, pair_after, pair_total = Counter(), Counter(), Counter(), Counter()
+    for v in views:
+        total.update(v)
+        for i in range(1, len(v)):
+            if v[i - 1] == NUMBER:
+                after[v[i]] += 1
+                pair_after[v[i:i + 2]] += 1
+        for i in range(len(v) - 1):
+            pair_total[v[i:i + 2]] += 1
+    chars = {c for c, n in after.items() if n >= min_count and UNIT_CHAR.fullmatch(c)
+             and n / total[c] >= char_ratio}
+    pairs = {p for p, n in pair_after.items() if len(p) == 2 and n >= min_count and HAN.fullmatch(p)
+             and p[0] not in chars and n / pair_total[p] >= pair_ratio}
+    return sorted(chars) + sorted(pairs)
+
+
+def load_words(dict_path: Path, units, min_freq: float) -> list[str]:
+    """Words of the list that join a unit character to a neighbour."""
+    gm = GapModel([["U", u, "0", "0"] for u in units])
+    out = []
+    for line in dict_path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) < 2 or not HAN.fullmatch(parts[0]) or not 2 <= len(parts[0]) <= 4:
+            continue
+        w = parts[0]
+        if float(parts[1]) >= min_freq and any(m.group(0) != w for m in gm.pattern.finditer(w)):
+            out.append(w)
+    return out
+
+
+def chains(views, units) -> list[tuple[str, str]]:
+    """Unit pairs that clean text shows after one number (`#多个`, `#万元`)
+    more often than each with its own (`#月#日`)."""
+    gm = GapModel([["U", u, "0", "0"] for u in units])
+    one, two = Counter(), Counter()
+    for v in views:
+        toks = [(m.start(), m.end(), m.group(0)) for m in gm.pattern.finditer(v)]
+        for (i1, j1, u1), (i2, _j2, u2) in zip(toks, toks[1:]):
+            if len(u1) == 1 and v[i1 - 1] == NUMBER:
+                if i2 == j1:
+                    one[u1, u2] += 1
+                elif i2 == j1 + 1 and v[j1] == NUMBER:
+                    two[u1, u2] += 1
+    return sorted(p for p, n in one.items() if n >= 3 and n > two[p])
+
+
+def occurrences(gm: GapModel, v: str):
+    """Every unit of a paragraph view as ``(unit, binding, left2, left, right,
+    right2, 0 after a number / 1 bare)``; a numbered one is seen as the
+    scraper leaves it, its number taken out.  Units that share a number with
+    the unit before them (多个 in `#多个`) are neither."""
+    for m in gm.pattern.finditer(v):
+        i, u, j = m.start(), m.group(0), m.end()
+        if v[i - 1] in NUMERALS:
+            continue
+        if v[i - 1] == NUMBER:
+            lo = max(0, i - 7)
+            s = v[lo:i - 1] + v[i:j + 6]
+            k = i - 1 - lo
+            yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (0,)
+        elif not gm.chained(v, i, u):
+            yield (u, gm.binding(v, i, j)) + neighbours(v, i, j) + (1,)
+
+
+def count(views, gm: GapModel):
+    U = defaultdict(lambda: [0.0, 0.0])
+    T = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    for v in views:
+        for u, bound, left2, left, right, right2, side in occurrences(gm, v):
+            joined = int(bound > 0)
+            U[u][side] += 1
+            T["B", u, 0][str(bound)][side] += 1
+            T["L", u, joined][left][side] += 1
+            T["R", u, joined][right][side] += 1
+            T["L2", u, joined][left2][side] += 1
+            T["R2", u, joined][right2][side] += 1
+    for v in views:  # what stands before numbers, whatever follows them
+        for k in range(1, len(v)):
+            for n in (1, 2):
+                if k - n >= 0:
+                    T["N", "*", 0][v[k - n:k]][0 if v[k] == NUMBER else 1] += 1
+    for ctx, (num, other) in list(T["N", "*", 0].items()):
+        T["N", "*", 0][ctx] = [num, num + other]  # before a number, in all
+    return U, T
+
+
+def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None):
+    """The rows of the data file: counts (T) while building, weighted shifts
+    (S) in the shipped file."""
+    rows = [["P", k, f"{v:g}"] for k, v in params.items()]
+    rows += [["F", k, f"{v:.4f}"] for k, v in weights.items()]
+    for u in units:
+        t = [f"{thresholds[u]:.4f}"] if thresholds else []
+        rows.append(["U", u, f"{U[u][0]:g}", f"{U[u][1]:g}"] + t)
+    for (name, u, joined), table in sorted(T.items()):
+        for ctx, (g, c) in sorted(table.items()):
+            if name == "N" and (c < PAIR_MIN if len(ctx) > 1 else c < 2):
+                continue  # a rare pair says little about what follows it
+            if g + c >= 2 or name == "B":  # seen once: left out while judged, so no evidence
+                rows.append(["T", name, u, str(joined), ctx, f"{g:g}", f"{c:g}"])
+    if shifts:
+        rows = [r for r in rows if r[0] != "T"]
+        rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
+                 if abs(v) >= 0.02 or t == "N"]
+    rows += [["K", a, b] for a, b in chain_pairs]
+    rows += [["W", w] for w in sorted(words)]
+    return rows
+
+
+def examples(gm: GapModel, views):
+    """Leave-one-out features of every occurrence, its unit and whether it lost a number."""
+    out = []
+    for v in views:
+        for u, bound, left2, left, right, right2, side in occurrences(gm, v):
+            own = "num" if side == 0 else "bare"
+            out.append((u, gm.features_of(u, bound, left2, left, right, right2, own), side == 0))
+    return out
+
+
+def fit(data, units, steps: int = 400, l2: float = 1e-3) -> dict[str, float]:
+    """Logistic regression: one weight per feature, one bias per unit (the
+    bias ends up in the unit's threshold)."""
+    import numpy as np  # build time only
+    index = {u: k for k, u in enumerate(units)}
+    X = np.array([f for _u, f, _y in data], dtype=float)
+    B = np.zeros((len(data), len(units)))
+    B[np.arange(len(data)), [index[u] for u, _f, _y in data]] = 1.0
+    X = np.hstack([X, B])
+    y = np.array([yy for _u, _f, yy in data], dtype=float)
+    w = np.zeros(X.shape[1])
+    m = v = np.zeros_like(w)
+    for t in range(1, steps + 1):  # Adam on the mean log loss
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (p - y) / len(y) + l2 * np.r_[w[:len(FEATURES)], np.zeros(len(units))]
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    return {name: float(w[k]) for k, name in enumerate(FEATURES)}
+
+
+def tune(gm: GapModel, data, chars: int, target: float, floor: float, verbose: bool = False):
+    """A threshold per unit, on leave-one-out scores of the counted text:
+    a bare unit above its threshold is a false flag, a numbered one (its
+    number taken out) above it a gap found.  The budget of ``target`` false
+    flags per 20,000 characters goes, a few at a time, to the unit that
+    finds the most gaps per false flag spent; a unit that earns none flags
+    only above every clean occurrence (and never below ``floor``)."""
+    bare, numbered = defaultdict(list), defaultdict(list)
+    for u, feats, is_gap in data:
+        (numbered if is_gap else bare)[u].append(gm.score(feats))
+    for table in (bare, numbered):
+        for scores in table.values():
+            scores.sort(reverse=True)
+
+    def at(u, k):  # threshold and gaps found with k false flags allowed for u
+        b = bare[u]
+        if k < len(b):
+            t = max(b[k], floor)
+        else:  # every clean occurrence flagged (none, for %): still only where the counts lean to a gap
+            t = min(0.0, b[-1] - 1e-6) if b else 0.0
+        return t, sum(s > t for s in numbered[u])
+
+    spent = dict.fromkeys(gm.units, 0)
+    budget = int(target * chars / 20000)
+    while budget:
+        best = None
+        for u in gm.units:
+            base = at(u, spent[u])[1]
+            for extra in range(1, min(budget, 40) + 1):
+                if spent[u] + extra > len(bare[u]):
+                    break
+                gain = at(u, spent[u] + extra)[1] - base
+                if gain > 0 and (best is None or gain / extra > best[0]):
+                    best = (gain / extra, u, extra)
+        if best is None:
+            break
+        spent[best[1]] += best[2]
+        budget -= best[2]
+    thresholds = {u: at(u, spent[u])[0] for u in gm.units}
+    # a unit that finds under one gap per hundred clean occurrences costs more than it finds
+    useless = {u for u in gm.units if at(u, spent[u])[1] < 0.01 * len(bare[u])}
+    if verbose:
+        for u in sorted(gm.units, key=lambda u: -len(bare[u])):
+            print(f"  {u}\tbare {len(bare[u])}\tnumbered {len(numbered[u])}\tfound {at(u, spent[u])[1]}\tflags {spent[u]}")
+    found = sum(at(u, spent[u])[1] for u in gm.units)
+    total = sum(len(s) for s in numbered.values())
+    flags = sum(sum(s > thresholds[u] for s in bare[u]) for u in gm.units)
+    return {u: t for u, t in thresholds.items() if u not in useless}, found / max(1, total), flags, total
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
+    ap.add_argument("--dict", default="jieba", help="word list 'word freq [pos]' per line; 'jieba' (default) or 'none'")
+    ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "gapstats.tsv.gz")
+    ap.add_argument("--target", type=float, default=0.6, help="false flags per 20,000 clean characters")
+    ap.add_argument("--min-count", type=int, default=10)
+    ap.add_argument("--min-freq", type=float, default=5.0, help="least frequency of a word-list entry")
+    ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
+    ap.add_argument("--alpha", type=float, default=2.0)
+    ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
+    args = ap.parse_args(argv)
+    arts = articles(args.corpus)
+    if not arts:
+        print(f"no articles under {', '.join(map(str, args.corpus))}", file=sys.stderr)
+        return 1
+    train = [p for k, a in enumerate(arts) if k % 5 for p in a]
+    views = [view(p) for p in train]
+    chars = sum(len(p) for p in train)
+    units = choose_units(views, args.min_count, 0.01, 0.2)
+    words = []
+    if args.dict != "none":
+        path = Path(args.dict)
+        if args.dict == "jieba":
+            import jieba  # only here, never at run time
+            path = Path(jieba.__file__).parent / "dict.txt"
+        words = sorted(set(load_words(path, units, args.min_freq)))
+    chain_pairs = chains(views, units)
+    params = {"alpha": args.alpha}
+    bare_model = GapModel(rows_of(units, defaultdict(lambda: [0.0, 0.0]), {}, params, {}, None, words, chain_pairs))
+    U, T = count(views, bare_model)
+    N = T["N", "*", 0]
+    params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
+    gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
+    data = examples(gm, views)
+    weights = fit(data, units)
+    gm.weights.update(weights)
+    thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
+    thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
+    all_units, units = units, [u for u in units if u in thresholds]
+    kept = GapModel([["U", u, "0", "0"] for u in units])
+    words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
+    shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
+    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    head = [f"// built by scripts/build_gapstats.py from {len(arts) - len(arts[::5])} of {len(arts)} articles "
+            f"(index mod 5 != 0), {chars} characters; {len(words)} words of the word list",
+            "// P param value | F feature weight | U unit after-number bare threshold"
+            " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
+            " | K unit unit sharing one number | W word holding a unit"]
+    text = ("\n".join(head + ["\t".join(r) for r in rows]) + "\n").encode("utf-8")
+    if args.out.suffix == ".gz":  # mtime 0: the same counts give the same bytes
+        text = gzip.compress(text, compresslevel=9, mtime=0)
+    args.out.write_bytes(text)
+    print(f"{len(units)} units: {' '.join(units)}")
+    print(f"not scanned (under one gap found per hundred clean occurrences): {' '.join(sorted(set(all_units) - set(units)))}")
+    print("weights: " + " ".join(f"{k}={v:.2f}" for k, v in weights.items()))
+    print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"
+          f" ({flags / chars * 20000:.2f} per 20,000), {recall:.3f} of {n_num} stripped numbers found")
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(rows)} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

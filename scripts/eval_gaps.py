@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Measure the gap marking on text the gap counts never saw.
+
+Why its own script, sharing nothing with the detector: a measure that
+strips numbers only where the detector already looks cannot see what it
+misses.  Here a number is stripped at random wherever it stands before a
+unit or measure word of this script's own list (a list of Chinese units,
+not read from the detector's data), in the held-out articles of the corpus
+(index mod 5 == 0, which ``scripts/build_gapstats.py`` leaves out of its
+counts).  It prints:
+
+* recall: stripped numbers whose place holds the gap marker after cleaning,
+  per unit, with the first 20 misses;
+* false flags per 20,000 characters of the clean held-out articles, and of
+  each real forum thread ``d01``–``d10`` in ``../shared/real/raw`` run
+  through the whole cleaner, with the first 20 flags.
+
+    python scripts/eval_gaps.py [--shared ../shared] [--rate 0.3] [--seed 1]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from normalize.pipeline import Pipeline  # noqa: E402
+
+# Units and measure words of Chinese news, longest first (this script's own list).
+UNITS = sorted("""人次 平方公里 平方米 公里 千米 千克 公斤 公顷 小时 分钟 美元 欧元 英镑 日元 港元 亿 万 元 % ‰ 个 名 家 项 条
+年 月 日 户 座 所 栋 位 批 次 吨 亩 米 岁 倍 天 周 件 辆 架 艘 台 只 头 种 类 篇 部 本 场 届 期 号 时 分 秒 度 层 股 份 处
+起 枚 株 棵 张 间 套 支 队 趟 轮 辑 集 册 卷 斤 升 克 片 块 名 人""".split(), key=len, reverse=True)
+SITE = regex.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?=(?:余|多)?(?:" + "|".join(map(regex.escape, UNITS)) + "))")
+UNIT_AT = regex.compile(r"(?:余|多)?(" + "|".join(map(regex.escape, UNITS)) + ")")
+GAP = "□"
+WINDOW = 5
+
+
+def held_out(shared: Path) -> list[str]:
+    texts = []
+    for f in sorted((shared / "corpus").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append([p for p in json.loads(line)["paragraphs"] if p.strip()])
+    return ["\n\n".join(p.replace("\u3000", " ").strip() for p in ps) + "\n"
+            for k, ps in enumerate(texts) if k % 5 == 0 and ps]
+
+
+def gap_flags(doc):
+    return [f for f in doc.flags if f.rule.startswith("digits.")]
+
+
+def strip(text: str, rnd: random.Random, rate: float):
+    """The text with some numbers before units taken out; the expected text
+    (a gap marker at each) and each gap's place in it."""
+    damaged, expected, places = [], [], []
+    prev = 0
+    for m in SITE.finditer(text):
+        if rnd.random() >= rate:
+            continue
+        damaged.append(text[prev:m.start()])
+        expected.append(text[prev:m.start()])
+        places.append((sum(map(len, expected)), UNIT_AT.match(text, m.end()).group(1), m.group(0)))
+        expected.append(GAP)
+        prev = m.end()
+    damaged.append(text[prev:])
+    expected.append(text[prev:])
+    return "".join(damaged), "".join(expected), places
+
+
+def window(expected: str, at: int, places: list, k: int) -> str:
+    """The marker with up to WINDOW characters either side, not reaching another gap."""
+    lo = max(0, at - WINDOW, places[k - 1][0] + 1 if k else 0)
+    hi = min(len(expected), at + 1 + WINDOW, places[k + 1][0] if k + 1 < len(places) else len(expected))
+    return expected[lo:hi].rpartition("\n")[2] if "\n" in expected[lo:at] else expected[lo:hi].partition("\n\n")[0]
+
+
+def eval_recall(pipe, texts, rnd, rate):
+    found = total = extra = readable = 0
+    per_unit, per_unit_found = Counter(), Counter()
+    misses = []
+    for n, text in enumerate(texts):
+        damaged, expected, places = strip(text, rnd, rate)
+        if not places:
+            continue
+        out, doc = pipe.fix(damaged)
+        out = regex.sub(r"\s+", "", out)  # house style may drop a space the corpus has
+        hits = 0
+        for k, (at, unit, number) in enumerate(places):
+            total += 1
+            per_unit[unit] += 1
+            w = regex.sub(r"\s+", "", window(expected, at, places, k))
+            if w in out:
+                found += 1
+                hits += 1
+                per_unit_found[unit] += 1
+            else:
+                if w.replace(GAP, "") in out.replace(GAP, ""):
+                    readable += 1  # the text around survived cleaning: a true miss
+                if len(misses) < 20:
+                    misses.append(f"article {n}: {w}   (stripped {number})")
+        extra += max(0, len(gap_flags(doc)) - hits)
+    return {"stripped": total, "marked": found, "recall": round(found / max(1, total), 4),
+            "misses_with_context_intact": readable, "other_flags_on_damaged_text": extra,
+            "per_unit": {u: f"{per_unit_found[u]}/{n}" for u, n in per_unit.most_common(25)}}, misses
+
+
+def eval_clean(pipe, texts):
+    chars = 0
+    flags = []
+    for n, text in enumerate(texts):
+        chars += len(text)
+        _out, doc = pipe.fix(text)
+        flags += [f"article {n}: {f.rule}: {f.text}" for f in gap_flags(doc)]
+    return {"articles": len(texts), "chars": chars, "gap_flags": len(flags),
+            "per_20k": round(len(flags) / max(1, chars) * 20000, 3)}, flags
+
+
+def eval_forum(pipe, shared):
+    rows, shown = [], []
+    for path in sorted((shared / "real" / "raw").glob("d[01][0-9]_*forum*")):
+        if not ("d01" <= path.name[:3] <= "d10"):
+            continue
+        raw = path.read_text(encoding="utf-8")
+        _arts, doc = pipe.clean(raw, {"path": f"raw/{path.name}"})
+        flags = gap_flags(doc)
+        chars = len(doc.text)
+        rows.append({"file": path.name, "chars": chars, "gap_flags": len(flags),
+                     "per_20k": round(len(flags) / max(1, chars) * 20000, 3)})
+        shown += [f"{path.name}:{f.line}: {f.rule}: {f.text}" for f in flags]
+    total = {"chars": sum(r["chars"] for r in rows), "gap_flags": sum(r["gap_flags"] for r in rows)}
+    total["per_20k"] = round(total["gap_flags"] / max(1, total["chars"]) * 20000, 3)
+    return rows, total, shown
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--rate", type=float, default=0.3, help="share of the numbers before units stripped")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    if not (args.shared / "corpus").is_dir():
+        print(f"no corpus under {args.shared}: nothing to measure", file=sys.stderr)
+        return 1
+    pipe = Pipeline()
+    texts = held_out(args.shared)
+    rec, misses = eval_recall(pipe, texts, random.Random(args.seed), args.rate)
+    print(f"== recall: numbers before units stripped at random (rate {args.rate}) from {len(texts)} held-out articles")
+    print(json.dumps(rec, ensure_ascii=False))
+    print("first misses:")
+    print("\n".join("  " + m for m in misses))
+    clean, flags = eval_clean(pipe, texts)
+    print("== false flags on the clean held-out articles")
+    print(json.dumps(clean, ensure_ascii=False))
+    print("\n".join("  " + f for f in flags[:20]))
+    if (args.shared / "real" / "raw").is_dir():
+        rows, total, shown = eval_forum(pipe, args.shared)
+        print("== gap flags on the real forum threads (no number is missing there: every flag is false)")
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        print(json.dumps({"all": total}, ensure_ascii=False))
+        print("\n".join("  " + f for f in shown[:20]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
