@@ -15,6 +15,7 @@ unwrapping ``kinds`` is ``None`` and the text is the raw page.
 from __future__ import annotations
 
 import bisect
+import sys
 from array import array
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -77,14 +78,22 @@ class Doc:
     notes: list[Note] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     source: str | None = None   # the raw file's display path, when known
+    page_breaks: list[int] = field(default_factory=list)  # raw lines holding a form feed
 
     @classmethod
     def from_text(cls, text: str, settings: dict | None = None) -> "Doc":
+        # each line's number repeated over its characters, as bytes joined once
+        # (no growing array, no copy of the whole to cut the last line's end)
+        to_bytes, order = int.to_bytes, sys.byteorder
         origin = array("i")
-        for line, ln in enumerate(text.split("\n"), 1):
-            origin.extend(array("i", (line,)) * (len(ln) + 1))  # repeated in C, no list
-        origin = origin[: len(text)]
-        return cls(text=text, origin=origin, settings=dict(settings or {}))
+        origin.frombytes(b"".join([to_bytes(line, 4, order) * (n + 1)
+                                   for line, n in enumerate(map(len, text.split("\n")), 1)]))
+        del origin[len(text):]
+        breaks, i = [], text.find("\f")
+        while i != -1:  # a form feed starts a new printed page: segment keeps editors to their page
+            breaks.append(origin[i])
+            i = text.find("\f", i + 1)
+        return cls(text=text, origin=origin, settings=dict(settings or {}), page_breaks=breaks)
 
     def flag(self, flag: Flag) -> None:
         """Record a flag once, however often a stage re-runs its rules."""
