@@ -145,9 +145,11 @@ class Doc:
         pos, find = 0, text.find
         while pos < size:
             end = find("\n", pos) + 1 or size
-            origin[pos:end] = one * (end - pos)
+            while pos < end:  # a long line in pieces: no temporary of its size
+                stop = min(end, pos + 65536)
+                origin[pos:stop] = one * (stop - pos)
+                pos = stop
             one[0] += 1
-            pos = end
         breaks, i = [], text.find("\f")
         while i != -1:  # a form feed starts a new printed page: segment keeps editors to their page
             breaks.append(origin[i])
@@ -234,22 +236,29 @@ class Doc:
         if not edits:
             return
         text, origin = self.text, self.origin
-        parts, org = [], array("i")
-        prev = 0
+        # the new origin is written in place into one array of its final size,
+        # the kept stretches copied buffer to buffer: no growing array, no slices
+        org = array("i", (0,)) * (len(text) + sum(len(new) - (end - start) for start, end, new in edits))
+        parts = []
+        prev = at = 0
         add = self.changes.add
-        for start, end, new in edits:
-            line = self.line_at(start)
-            before = text[start:end]
-            add(rule, line, before, new)
-            if removal and before.strip():
-                self.removed.append(Removed(rule, line, before.strip()))
-            parts.append(text[prev:start])
-            org.extend(origin[prev:start])
-            parts.append(new)
-            org.extend([line] * len(new))
-            prev = end
-        parts.append(text[prev:])
-        org.extend(origin[prev:])
+        with memoryview(org) as dst, memoryview(origin) as src:
+            for start, end, new in edits:
+                line = self.line_at(start)
+                before = text[start:end]
+                add(rule, line, before, new)
+                if removal and before.strip():
+                    self.removed.append(Removed(rule, line, before.strip()))
+                parts.append(text[prev:start])
+                dst[at:at + start - prev] = src[prev:start]
+                at += start - prev
+                parts.append(new)
+                if new:
+                    dst[at:at + len(new)] = array("i", (line,)) * len(new)
+                    at += len(new)
+                prev = end
+            parts.append(text[prev:])
+            dst[at:] = src[prev:]
         self.text = "".join(parts)
         self.origin = org
 
