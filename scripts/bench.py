@@ -24,7 +24,8 @@ ratio is taken between figures of one run.  Sections (``--only``):
   headers and their own editor lines, as an issue's text has them) of 1, 4,
   16 and 64 MB, the smaller ones prefixes of the larger: seconds per MB and
   peak memory per byte (above the interpreter's own, measured on a tiny
-  file); ``--big`` adds a file of 50 MB of the same kind;
+  file); ``--big`` adds a file of 50 MB of the same kind and the same
+  text on one line (no per-line work: what the page's copies cost);
 * ``small``: 100,000 small files with ``--jobs 2``.
 
 Every run writes into a folder of its own that did not exist before, on the
@@ -354,21 +355,28 @@ def scaling(args, work: Path, fresh: Fresh, report: dict) -> None:
     tiny = work / "issues" / "tiny.txt"
     tiny.write_text("简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3公里。\n", encoding="utf-8")
     _s, base, _l = timed_run(["run", str(tiny), "--out", str(fresh("tiny")), "--jobs", "1"], args.code)
+    runs = [(mb, *files[mb], mb in big) for mb in sorted(set(sizes + big))]
+    if big:  # the big file's text on one line: no per-line work, only the page's copies
+        path, size = files[args.big]
+        one = path.with_name(f"oneline-{args.big:g}MB.txt")
+        one.write_bytes(path.read_bytes().replace(b"\n", b"").replace(b"\f", b"") + b"\n")
+        runs.append((f"{args.big:g} one line", one, one.stat().st_size, True))
     rows = []
-    for mb in sorted(set(sizes + big)):
-        path, size = files[mb]
+    for mb, path, size, is_big in runs:
         try:
-            secs, rss, last = timed_run(["run", str(path), "--out", str(fresh(f"issue{mb:g}")), "--jobs", "1",
+            secs, rss, last = timed_run(["run", str(path), "--out", str(fresh(path.stem)), "--jobs", "1",
                                          "--max-bytes", str(size + 1)], args.code, args.timeout or None)
         except subprocess.TimeoutExpired:
-            rows.append({"MB": round(size / 1e6, 1), "seconds": f"> {args.timeout}", "big": mb in big})
+            rows.append({"file": path.name, "MB": round(size / 1e6, 1), "seconds": f"> {args.timeout}",
+                         "big": is_big})
             continue
         gross, above = rss_per_byte(rss, base, size)
         cpu = timed_run.cpu
-        rows.append({"MB": round(size / 1e6, 1), "seconds": round(secs, 1), "s/MB": round(secs / (size / 1e6), 3),
+        rows.append({"file": path.name, "MB": round(size / 1e6, 1), "seconds": round(secs, 1),
+                     "s/MB": round(secs / (size / 1e6), 3),
                      "cpu_seconds": round(cpu, 1), "cpu_s/MB": round(cpu / (size / 1e6), 3),
                      "peak_rss_MB": round(rss / 1024, 1), "B/B": gross, "B/B_above_interpreter": above,
-                     "articles": n_articles(last), "big": mb in big})
+                     "articles": n_articles(last), "big": is_big})
     curve = [r for r in rows if not r["big"] and "s/MB" in r]
     report["scaling"] = {"interpreter_peak_rss_MB": round(base / 1024, 1), "rows": rows}
     if len(curve) >= 2:
