@@ -31,7 +31,7 @@ eval: install
 ## throughput and memory benchmark (needs ../shared/corpus, else the samples)
 bench: install
 	$(BIN)/python -m pip install --quiet autocorrect-py
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
