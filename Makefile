@@ -38,7 +38,7 @@ fuzz: install-test
 ## throughput and memory benchmark (needs ../shared/corpus, else the samples)
 bench: install
 	$(BIN)/python -m pip install --quiet autocorrect-py
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ class Spec:
     default_rules: bool = True
     settings: tuple = ()          # command-line settings, as sorted items
     max_bytes: int = DEFAULT_MAX_BYTES
+    run: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)  # settings are cached per run
 
 
 @dataclass
@@ -42,17 +45,26 @@ class Result:
 
 
 _PIPELINES: dict[tuple, Pipeline] = {}
+_BY_FOLDER: dict[tuple, Pipeline] = {}   # (run, folder, input folder) -> pipeline, for the current run
 
 
 def pipeline_for(spec: Spec, raw: RawFile) -> Pipeline:
-    """The pipeline for one raw file: its folder's settings under the command line's."""
-    local, _ = find_settings(raw.path, raw.root)
-    settings = dict(local)
-    settings.update(dict(spec.settings))
-    key = (spec, json.dumps(settings, sort_keys=True))
-    if key not in _PIPELINES:
-        _PIPELINES[key] = Pipeline(spec.rule_dirs, spec.default_rules, settings)
-    return _PIPELINES[key]
+    """The pipeline for one raw file: its folder's settings under the command
+    line's.  Looked up once per folder and run: the files of a folder share
+    their settings, and a ``normalize.toml`` changed between runs is read again."""
+    key = (spec.run, raw.path.parent, raw.root)
+    pipe = _BY_FOLDER.get(key)
+    if pipe is None:
+        if any(k[0] != spec.run for k in _BY_FOLDER):
+            _BY_FOLDER.clear()
+        local, _ = find_settings(raw.path, raw.root)
+        settings = dict(local)
+        settings.update(dict(spec.settings))
+        pkey = (spec, json.dumps(settings, sort_keys=True))
+        if pkey not in _PIPELINES:
+            _PIPELINES[pkey] = Pipeline(spec.rule_dirs, spec.default_rules, settings)
+        pipe = _BY_FOLDER[key] = _PIPELINES[pkey]
+    return pipe
 
 
 def clean_file(raw: RawFile, spec: Spec) -> Result:
@@ -100,10 +112,42 @@ def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:
 
 
 def write_result(out: Path, res: Result) -> None:
+    folder = out / res.raw.out_stem
+    if not folder.exists() and write_new_folder(folder, res.files, res.raw.out_stem.as_posix() + "/"):
+        return
     for p in stale_files(out, res):
         p.unlink()
     for rel, content in res.files.items():
         write_atomic(out / rel, content)
+
+
+def write_new_folder(folder: Path, files: dict[str, str], prefix: str) -> bool:
+    """A source's first output: its files (``prefix`` + name) written plainly
+    into a hidden folder beside ``folder`` and renamed into place whole: as
+    atomic as ``write_atomic``, without reading back or renaming every file.
+    False, with nothing written, when ``folder`` appeared meanwhile."""
+    if not all(rel.startswith(prefix) and "/" not in rel[len(prefix):] for rel in files):
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.{os.getpid()}.tmp"
+    try:
+        tmp.mkdir()
+        for rel, content in files.items():
+            with open(tmp / rel[len(prefix):], "wb") as fh:
+                fh.write(content.encode("utf-8"))
+        os.rename(tmp, folder)
+    except FileExistsError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return False
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if folder.exists():  # ENOTEMPTY: another writer won
+            return False
+        raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return True
 
 
 def write_atomic(path: Path, content: str) -> bool:
@@ -167,6 +211,8 @@ class PreviousRun:
                     offset += len(raw)
         elif out.is_dir():
             for p in sorted(out.rglob("*.md")):
+                if any(part.startswith(".") for part in p.relative_to(out).parts):
+                    continue  # a writer's unfinished folder
                 try:
                     fm = read_front_matter(p)
                 except (OSError, UnicodeDecodeError, yaml.YAMLError):  # not an article of ours

@@ -14,8 +14,9 @@ import regex
 
 from .doc import Doc, Removed
 
-# zero-width characters, soft hyphen, BOM, word joiner, bidi marks
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
+# zero-width characters, soft hyphen, BOM, word joiner, bidi marks; the form
+# feed of a page break (where it stood is kept: Doc.page_breaks)
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\f"
 _FULLWIDTH_ALNUM = regex.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _INVISIBLE_RE = regex.compile(f"[{_INVISIBLE}]+")
 _LINE_ENDS = regex.compile(r"\r\n?|[\u2028\u2029\x85]")

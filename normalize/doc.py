@@ -32,6 +32,67 @@ class Change:
     after: str
 
 
+class ChangeLog:
+    """``Doc.changes``: every Change, kept as columns.
+
+    Why not a list of Change objects: a file holding a whole paper makes
+    about one change per 30 bytes (a join for every printed line), and as
+    objects they took more memory than the page itself.  Here a change costs
+    a rule number, a line number and two references to strings shared
+    between equal short ones; iterating yields Change objects again."""
+
+    __slots__ = ("_names", "_ids", "_rule", "_line", "_before", "_after", "_shared")
+
+    def __init__(self, changes: Iterable[Change] = ()):
+        self._names: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._rule, self._line = array("i"), array("i")
+        self._before: list[str] = []
+        self._after: list[str] = []
+        self._shared: dict[str, str] = {}
+        for c in changes:
+            self.append(c)
+
+    def add(self, rule: str, line: int, before: str, after: str) -> None:
+        rid = self._ids.get(rule)
+        if rid is None:
+            rid = self._ids[rule] = len(self._names)
+            self._names.append(rule)
+        self._rule.append(rid)
+        self._line.append(line)
+        shared = self._shared
+        self._before.append(shared.setdefault(before, before) if len(before) <= 4 else before)
+        self._after.append(shared.setdefault(after, after) if len(after) <= 4 else after)
+
+    def append(self, change: Change) -> None:
+        self.add(change.rule, change.line, change.before, change.after)
+
+    def __len__(self) -> int:
+        return len(self._line)
+
+    def __iter__(self):
+        # the fields set directly: a frozen dataclass's __init__ costs five
+        # times as much, and a run iterates over every change once
+        names, new = self._names, object.__new__
+        for rid, line, before, after in zip(self._rule, self._line, self._before, self._after):
+            c = new(Change)
+            d = c.__dict__
+            d["rule"], d["line"], d["before"], d["after"] = names[rid], line, before, after
+            yield c
+
+    def __getitem__(self, i: int) -> Change:
+        return Change(self._names[self._rule[i]], self._line[i], self._before[i], self._after[i])
+
+    def counts(self) -> dict[tuple[str, int], int]:
+        """``(rule, line) -> number of changes``, without building Change objects."""
+        out: dict[tuple[str, int], int] = {}
+        names = self._names
+        for rid, line in zip(self._rule, self._line):
+            key = (names[rid], line)
+            out[key] = out.get(key, 0) + 1
+        return out
+
+
 @dataclass(frozen=True)
 class Flag:
     """Something a rule noticed and could not (or must not) settle by itself."""
@@ -72,24 +133,46 @@ class Doc:
     text: str
     origin: array
     kinds: list[str] | None = None
-    changes: list[Change] = field(default_factory=list)
+    changes: ChangeLog = field(default_factory=ChangeLog)
     flags: list[Flag] = field(default_factory=list)
     removed: list[Removed] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     source: str | None = None   # the raw file's display path, when known
+    page_breaks: list[int] = field(default_factory=list)  # raw lines holding a form feed
 
     @classmethod
     def from_text(cls, text: str, settings: dict | None = None) -> "Doc":
-        origin = array("i")
-        for line, ln in enumerate(text.split("\n"), 1):
-            origin.extend(array("i", (line,)) * (len(ln) + 1))  # repeated in C, no list
-        origin = origin[: len(text)]
-        return cls(text=text, origin=origin, settings=dict(settings or {}))
+        # each line's number over its characters, written in place into one
+        # array: no list of the lines, no growing array, no copy of the whole
+        size = len(text)
+        origin = array("i", (0,)) * size
+        one = array("i", (1,))
+        pos, find = 0, text.find
+        while pos < size:
+            end = find("\n", pos) + 1 or size
+            while pos < end:  # a long line in pieces: no temporary of its size
+                stop = min(end, pos + 65536)
+                origin[pos:stop] = one * (stop - pos)
+                pos = stop
+            one[0] += 1
+        breaks, i = [], text.find("\f")
+        while i != -1:  # a form feed starts a new printed page: segment keeps editors to their page
+            breaks.append(origin[i])
+            i = text.find("\f", i + 1)
+        return cls(text=text, origin=origin, settings=dict(settings or {}), page_breaks=breaks)
 
     def flag(self, flag: Flag) -> None:
-        """Record a flag once, however often a stage re-runs its rules."""
-        if flag not in self.flags:
+        """Record a flag once, however often a stage re-runs its rules (a
+        set beside the list, rebuilt when the list was changed elsewhere:
+        a file with many flags must not test each against all)."""
+        seen = self.__dict__.get("_seen_flags")
+        if seen is None or seen[0] != len(self.flags):
+            seen = [len(self.flags), set(self.flags)]
+            self.__dict__["_seen_flags"] = seen
+        if flag not in seen[1]:
+            seen[1].add(flag)
+            seen[0] += 1
             self.flags.append(flag)
 
     # -- positions --------------------------------------------------------
@@ -112,6 +195,15 @@ class Doc:
             i = self.text.find(BLOCK_SEP, i + len(BLOCK_SEP))
         self.__dict__["_starts"] = (self.text, starts)
         return starts
+
+    def kind_set(self) -> frozenset[str]:
+        """The block kinds on the page, remembered while ``kinds`` stays the
+        same list (every rule of every stage asks)."""
+        cached = self.__dict__.get("_kind_set")
+        if cached is None or cached[0] is not self.kinds or cached[1] != len(self.kinds):
+            cached = (self.kinds, len(self.kinds), frozenset(self.kinds))
+            self.__dict__["_kind_set"] = cached
+        return cached[2]
 
     def blocks(self) -> list[tuple[str, str, int, int]]:
         """``(kind, text, first raw line, last raw line)`` for every block."""
@@ -150,21 +242,29 @@ class Doc:
         if not edits:
             return
         text, origin = self.text, self.origin
-        parts, org = [], array("i")
-        prev = 0
-        for start, end, new in edits:
-            line = self.line_at(start)
-            before = text[start:end]
-            self.changes.append(Change(rule, line, before, new))
-            if removal and before.strip():
-                self.removed.append(Removed(rule, line, before.strip()))
-            parts.append(text[prev:start])
-            org.extend(origin[prev:start])
-            parts.append(new)
-            org.extend([line] * len(new))
-            prev = end
-        parts.append(text[prev:])
-        org.extend(origin[prev:])
+        # the new origin is written in place into one array of its final size,
+        # the kept stretches copied buffer to buffer: no growing array, no slices
+        org = array("i", (0,)) * (len(text) + sum(len(new) - (end - start) for start, end, new in edits))
+        parts = []
+        prev = at = 0
+        add = self.changes.add
+        with memoryview(org) as dst, memoryview(origin) as src:
+            for start, end, new in edits:
+                line = self.line_at(start)
+                before = text[start:end]
+                add(rule, line, before, new)
+                if removal and before.strip():
+                    self.removed.append(Removed(rule, line, before.strip()))
+                parts.append(text[prev:start])
+                dst[at:at + start - prev] = src[prev:start]
+                at += start - prev
+                parts.append(new)
+                if new:
+                    dst[at:at + len(new)] = array("i", (line,)) * len(new)
+                    at += len(new)
+                prev = end
+            parts.append(text[prev:])
+            dst[at:] = src[prev:]
         self.text = "".join(parts)
         self.origin = org
 

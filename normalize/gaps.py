@@ -331,15 +331,15 @@ def model(path: str = str(DATA)) -> GapModel:
 def mark_gaps(doc: Doc) -> Doc:
     """The built-in stage: mark and flag every unit the counts say lost its
     number.  A gap marked makes its neighbour's number missing too
-    (`年□月日`): the page is scanned again until nothing changes."""
+    (`年□月日`): the page is scanned again until nothing changes.  A pass
+    only ever adds markers, at most one before each unit, so this ends."""
     if doc.kinds is None or not DATA.is_file():
         return doc
-    for _ in range(3):
+    while True:
         before = len(doc.changes)
         _mark_once(doc)
         if len(doc.changes) == before:
-            break
-    return doc
+            return doc
 
 
 def _mark_once(doc: Doc) -> None:

@@ -67,10 +67,14 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     flagging = [r for r in rf.rules if r.replace is None]
 
     def run(doc: Doc) -> Doc:
+        settled: dict[str, int] = {}  # rule -> changes on the page when it last found nothing to do
         for _ in range(3):
             before = len(doc.changes)
             for rule in editing:
-                rule.apply(doc)
+                if settled.get(rule.id) == len(doc.changes):
+                    continue  # the text is still the one it found nothing in: no re-scan
+                if rule.apply(doc):
+                    settled[rule.id] = len(doc.changes)
             if len(doc.changes) == before:
                 break
         for rule in flagging:  # flag-only rules look at the stage's final text, once

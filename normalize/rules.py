@@ -127,18 +127,20 @@ class Rule:
                 return True
         return False
 
-    def apply(self, doc: Doc) -> None:
+    def apply(self, doc: Doc) -> bool:
         """Run this rule over ``doc`` until it has nothing left to change
-        (nested matches: ``((党))``), so its output is a fixed point."""
+        (nested matches: ``((党))``), so its output is a fixed point; False
+        when it stopped short of one."""
         for _ in range(4):
             if not self._apply_once(doc):
-                break
+                return True
+        return False
 
     def _apply_once(self, doc: Doc) -> bool:
         text = doc.text
         # block kinds matter only when the page has kinds this rule must skip;
         # a page with none of its kinds (no sub-heading for a sub-heading rule) is skipped
-        kinds = set(doc.kinds) if self.kinds and doc.kinds is not None else None
+        kinds = doc.kind_set() if self.kinds and doc.kinds is not None else None
         if (kinds is not None and kinds.isdisjoint(self.kinds)) or not self.may_match(text):
             return False
         starts = doc.block_starts() if kinds is not None and not kinds <= set(self.kinds) else None

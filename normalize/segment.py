@@ -9,7 +9,7 @@ The page arrives as blocks (see ``unwrap``): ``title`` blocks form decks
 (kicker, title, ``——`` subtitle), ``byline`` blocks give authors, the rest
 is body.  Metadata captured by rules (``Note``) is attached by raw line:
 credits and ``(下转…)`` to the article before them, images and ``(上接…)`` to
-the article after them, page editors to every article.
+the article after them, page editors to every article of their page.
 """
 from __future__ import annotations
 
@@ -204,6 +204,70 @@ def _replies(doc: Doc) -> list[tuple[str, str]]:
     return blocks
 
 
+PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
+PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1}  # rule -> lines after it where a page starts
+
+
+def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
+    """The page editors of each draft: those of the editor lines on its own page.
+
+    A file can hold a whole issue, so an editor line (本版主编 … 编辑 …) must
+    not reach the articles of other pages.  Pages end at a form feed, a page
+    header (《…报》（… 第4版）, a line of its own naming 第X版) or a page-number
+    footer.  Where several editor lines share one such page (a file that
+    marks no pages), each editor line bounds its own: it opens its page when
+    the first one stands before the first body text there, else it closes it.
+    Editor lines with no text between them are one page's.  Every step is a
+    sort or a binary search: a file of any size costs in proportion to it."""
+    notes = sorted((n.line, st.parse_editors(n.value)) for n in doc.notes if n.key == "editors")
+    if not notes:
+        return [[] for _ in drafts]
+    breaks = set(doc.page_breaks)
+    breaks.update(r.line + PAGE_MARKS[r.rule] for r in doc.removed if r.rule in PAGE_MARKS)
+    breaks.update(b[2] for b in blocks if len(b[1]) <= 30 and b[0] != "byline" and PAGE_HEADER.search(b[1])
+                  and not st.ends_sentence(b[1]))
+    breaks = sorted(breaks)
+    firsts = [b[2] for b in blocks]
+    # editor lines of one page: same stretch between breaks, no block between them
+    groups: list[tuple[int, int, list[dict]]] = []   # (page stretch, line, people)
+    for line, people in notes:
+        region = bisect.bisect_right(breaks, line)
+        if (groups and groups[-1][0] == region
+                and bisect.bisect_left(firsts, line) == bisect.bisect_right(firsts, groups[-1][1])):
+            groups[-1] = (region, line, groups[-1][2] + people)
+        else:
+            groups.append((region, line, people))
+    regions = [g[0] for g in groups]
+    body_first = {}  # stretch -> its first line of body text
+    for d in drafts:
+        f = d.body[0][2] if d.body else min(a for a, _b in d.lines)
+        r = bisect.bisect_right(breaks, f)
+        body_first[r] = min(body_first.get(r, f), f)
+    out = []
+    for d in drafts:
+        first = min(a for a, _b in d.lines)
+        last = max(b for _a, b in d.lines)
+        ref_open = d.body[0][2] if d.body else first
+        people = []
+        lo = bisect.bisect_left(regions, bisect.bisect_right(breaks, first))
+        hi = bisect.bisect_right(regions, bisect.bisect_right(breaks, last))
+        k = lo
+        while k < hi:  # every stretch the draft touches that has editor lines
+            region = regions[k]
+            end = bisect.bisect_right(regions, region)
+            if end - k == 1:
+                people += groups[k][2]
+            elif groups[k][1] < body_first.get(region, groups[k][1] + 1):  # editor lines open their pages
+                j = bisect.bisect_right([g[1] for g in groups[k:end]], ref_open) - 1
+                people += groups[k + max(j, 0)][2]
+            else:  # they close their pages
+                j = bisect.bisect_left([g[1] for g in groups[k:end]], last)
+                people += groups[k + min(j, end - k - 1)][2]
+            k = end
+        out.append(people)
+    return out
+
+
 def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     """The page's articles, each with the full front matter."""
     blocks = doc.blocks()
@@ -241,10 +305,11 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         return spans[k][2] if k >= 0 else spans[0][2]
 
     meta = [dict() for _ in drafts]
-    page_editors, page = [], {}
+    page_editors = _page_editors(doc, blocks, drafts)
+    page = {}
     for n in doc.notes:
         if n.key == "editors":
-            page_editors += st.parse_editors(n.value)
+            pass  # see _page_editors
         elif n.key in ("images", "continued_from"):
             i = owner(n.line, prefer_next=True)
             if n.key == "images":
@@ -295,7 +360,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                 authors = [{"name": g.group(1), "role": None}]
                 body[-1] = ("p", body[-1][1][: g.start()])
         authors = _distinct(authors + m.get("credit_authors", []))
-        editors = list(page_editors) + m.get("credit_editors", [])
+        editors = _distinct(page_editors[i] + m.get("credit_editors", []))
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)
         forum = None

@@ -26,6 +26,7 @@ image) are blocks of their own.  Nothing is ever joined across them.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
@@ -89,7 +90,7 @@ def _lines(doc: Doc) -> list[Line]:
 
 
 def _classify(doc: Doc, lines: list[Line]) -> None:
-    image_lines = {n.line for n in doc.notes if n.key == "images"}
+    image_lines = sorted({n.line for n in doc.notes if n.key == "images"})  # searched, never scanned
     prev_raw_line = 0
     for ln in lines:
         raw_line = ln.raw_line
@@ -111,8 +112,8 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
-        elif any(prev_raw_line < il < raw_line for il in image_lines) and ln.width <= HEADING_MAX \
-                and not ln.ended:
+        elif bisect.bisect_right(image_lines, prev_raw_line) < bisect.bisect_left(image_lines, raw_line) \
+                and ln.width <= HEADING_MAX and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
     for ln, nxt in zip(lines, lines[1:]):

@@ -1,44 +1,68 @@
 #!/usr/bin/env python3
-"""Throughput and memory of a whole `normalize run`, against two baselines.
+"""Throughput and memory of ``normalize run``, against baselines measured in
+the same run, and where a single job spends its time.
 
 Why a script (``make bench``) and not a timed test: timings depend on the
 machine; the suite stays fast and deterministic, and these figures are
-re-measured on demand.  It:
+re-measured on demand.  Timings on a shared machine vary run to run, so every
+ratio is taken between figures of one run.  Sections (``--only``):
 
-1. builds a damaged corpus of at least ``--mb`` MB (default 50) from
-   ../shared/corpus (column OCR pages, PDF-to-Markdown pages and forum
-   scrapes, with stripped digits), or from the sample scans when the corpus
-   is absent;
-2. runs the whole pipeline (decode, every stage, Markdown and manifest
-   written) with ``--jobs 1`` and ``--jobs 2`` and reports MB/s, articles/s
-   and the peak RSS of the largest process;
-3. times, over the same text, one pass of the floor regex
-   ``(?<=\\p{Han}) +(?=\\p{Han})`` and autocorrect-py's ``format``;
-4. times the write floor: every page read, hashed, decoded and cut into as
-   many articles as the real run wrote for it, each written with our front
-   matter and a manifest line, with no cleaning at all: what any pipeline
-   written in Python pays for this output; and, of that, PyYAML alone:
-   the front matter of every article of the real run, dumped again;
-5. runs 100,000 small files in one go (time and memory).
+* ``batch``: a damaged corpus of ``--mb`` MB (default 50) built from
+  ../shared/corpus (column OCR pages, PDF-to-Markdown pages, forum scrapes
+  with stripped digits; the sample scans when the corpus is absent), cleaned
+  with ``--jobs 1`` and ``--jobs 2`` (MB/s, articles/s, peak RSS of the
+  largest process, outputs compared); over the same text, one pass of the
+  floor regex ``(?<=\\p{Han}) +(?=\\p{Han})`` and autocorrect-py's
+  ``format``; the write floor: every page read, hashed, decoded and written
+  as as many articles as the real run wrote for it by a lean writer (plain
+  writes into new folders, no cleaning, no front matter); and PyYAML's front
+  matter alone for every article of the real run;
+* ``stages``: one in-process ``--jobs 1`` run over the same corpus with a
+  clock around every step: read and decode, settings lookup, each stage by
+  name, segment, front matter, Markdown, writes; seconds and share;
+* ``scaling``: one file holding a whole paper (pages with form feeds, page
+  headers and their own editor lines, as an issue's text has them) of 1, 4,
+  16 and 64 MB, the smaller ones prefixes of the larger: seconds per MB and
+  peak memory per byte (above the interpreter's own, measured on a tiny
+  file); ``--big`` adds a file of 50 MB of the same kind and the same
+  text on one line (no per-line work: what the page's copies cost);
+* ``small``: 100,000 small files with ``--jobs 2``.
 
-    python scripts/bench.py [--mb 50] [--small 100000] [--work DIR]
+Every run writes into a folder of its own that did not exist before, on the
+file system of ``--work`` (named in the output; ``--work /dev/shm/x`` for
+tmpfs): creating files right after deleting a previous output measures the
+file system's state, not the code.
+
+``--code DIR`` runs the package found in DIR (a checkout of another commit)
+for the child runs; ``--same-as REV`` cleans the sample scans and a slice of
+the damaged corpus with this checkout and with commit REV and compares the
+outputs byte for byte (exit 1 when they differ).
+
+    python scripts/bench.py [--mb 50] [--only batch,stages,scaling,small]
+                            [--sizes 1,4,16,64] [--big 50] [--work DIR]
+                            [--code DIR] [--same-as REV]
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval import column_page, forum_page, pdf_page  # noqa: E402
+
+SECTIONS = ("batch", "stages", "scaling", "small")
 
 
 def articles(shared: Path) -> list[dict]:
@@ -59,8 +83,8 @@ def articles(shared: Path) -> list[dict]:
     return out
 
 
-def build(shared: Path, folder: Path, mb: float, seed: int = 1) -> tuple[int, list[str]]:
-    """Write damaged pages until ``mb`` MB; return bytes and the page texts' paths."""
+def build(shared: Path, folder: Path, mb: float, seed: int = 1) -> tuple[int, int]:
+    """Write damaged pages until ``mb`` MB; return bytes and pages."""
     rnd = random.Random(seed)
     arts = articles(shared)
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,6 +100,45 @@ def build(shared: Path, folder: Path, mb: float, seed: int = 1) -> tuple[int, li
     return total, n
 
 
+EDITOR_LINES = ["本版主编 {a} 编辑 {b} {c}", "责任编辑：{a}", "本版编辑：{a} {b}"]
+
+
+def issue_pages(shared: Path, seed: int = 1):
+    """Pages of a paper as one file holds them: a form feed, a page header or
+    both before each page, the page's own editor line, then 2–5 articles set
+    as column OCR or PDF-to-Markdown text."""
+    rnd = random.Random(seed)
+    arts = articles(shared)
+    names = sorted({n for a in arts for n in a["names"] if 2 <= len(n) <= 3}) or ["王晓明", "李华", "张强"]
+    k = 0
+    while True:
+        k += 1
+        editors = rnd.choice(EDITOR_LINES).format(a=rnd.choice(names), b=rnd.choice(names), c=rnd.choice(names))
+        kind = rnd.choice([column_page, pdf_page])
+        page = kind(rnd.sample(arts, min(len(arts), rnd.randint(2, 5))), rnd)
+        if kind is pdf_page:  # its fixed editor line gives way to this page's own
+            page = page.split("\n", 1)[1].lstrip("\n")
+        header = f"《人民日报》（2021年{k // 28 % 12 + 1}月{k % 28 + 1}日 第 {k % 24 + 1} 版）\n"
+        opening = ["\f", header, "\f" + header][k % 3] if k > 1 else header
+        yield opening + editors + "\n\n" + page
+
+
+def build_issues(shared: Path, folder: Path, sizes: list[float]) -> dict[float, tuple[Path, int]]:
+    """One file per size, each a prefix (whole pages) of the largest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out, parts, total = {}, [], 0
+    pages = issue_pages(shared)
+    for mb in sorted(sizes):
+        while total < mb * 1e6:
+            page = next(pages).encode("utf-8")
+            parts.append(page)
+            total += len(page)
+        p = folder / f"issue-{mb:g}MB.txt"
+        p.write_bytes(b"".join(parts))
+        out[mb] = (p, total)
+    return out
+
+
 def build_small(folder: Path, count: int) -> int:
     total = 0
     for n in range(count):
@@ -89,44 +152,268 @@ def build_small(folder: Path, count: int) -> int:
     return total
 
 
+class Fresh:
+    """New output folders under one parent: never one that existed before."""
+
+    def __init__(self, work: Path):
+        self.parent = work / "out"
+        self.parent.mkdir(parents=True, exist_ok=True)
+        self.n = 0
+
+    def __call__(self, label: str) -> Path:
+        self.n += 1
+        return self.parent / f"{self.n:02d}-{label}"
+
+
+def file_system(path: Path) -> str:
+    try:
+        return subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
 def write_floor(files: list[Path], counts: list[int], out: Path) -> float:
-    """Seconds to read, hash and decode every page and write it back as
-    ``counts[i]`` articles (front matter by PyYAML, atomic writes, manifest
-    lines): the output side of a run, with no cleaning in it."""
-    import hashlib
-    from normalize.article import Article
-    from normalize.batch import write_atomic
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    """Seconds to read, hash and decode every page and write it as
+    ``counts[i]`` articles plus a manifest line each, by a lean writer
+    (plain writes into a new folder): the output side of a run without
+    cleaning and without front matter."""
     t = time.perf_counter()
+    out.mkdir(parents=True)
     with open(out / "manifest.jsonl", "w", encoding="utf-8") as manifest:
         for n, f in enumerate(files):
             data = f.read_bytes()
             sha = hashlib.sha256(data).hexdigest()
             text = data.decode("utf-8")
             k = max(1, counts[n])
+            folder = out / f.stem
+            folder.mkdir()
             for i in range(k):
                 part = text[i * len(text) // k:(i + 1) * len(text) // k]
-                art = Article({"id": f"{f.stem}-{i + 1:02d}", "title": part[:12],
-                               "source": {"path": str(f), "sha256": sha}, "flags": [],
-                               "changes": {"unwrap.join": 1}, "normalizer": {"version": "0", "rules": "0"}},
-                              [("p", part)])
-                rel = f"{f.stem}/{i + 1:02d}.md"
-                write_atomic(out / rel, art.to_markdown())
-                manifest.write(json.dumps({"path": rel, **art.front_matter()}, ensure_ascii=False) + "\n")
+                with open(folder / f"{i + 1:02d}.md", "wb") as fh:
+                    fh.write(part.encode("utf-8"))
+                manifest.write(json.dumps({"path": f"{f.stem}/{i + 1:02d}.md", "sha256": sha}) + "\n")
     return time.perf_counter() - t
 
 
-def timed_run(args: list[str]) -> tuple[float, int, str]:
-    """Seconds, peak RSS (kB) of the largest process, and stderr, measured in
-    a fresh child so that only this run's processes count."""
+def timed_run(args: list[str], code: Path, timeout: float | None = None) -> tuple[float, int, str]:
+    """Seconds, peak RSS (kB) of the largest process, and the last line of
+    stderr, measured in a fresh child so that only this run's processes
+    count; raises TimeoutExpired after ``timeout`` seconds (a quadratic step)."""
     probe = ("import resource, subprocess, sys, time; t = time.monotonic(); "
-             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-             "print(time.monotonic() - t); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-             "print(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else '')")
-    res = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True)
-    secs, rss, last = res.stdout.splitlines()[:3]
+             "p = subprocess.run(sys.argv[2:], capture_output=True, text=True, "
+             "timeout=float(sys.argv[1]) if sys.argv[1] != 'None' else None); "
+             "print(time.monotonic() - t); r = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_maxrss); "
+             "print(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ''); print(r.ru_utime + r.ru_stime)")
+    env = dict(os.environ, PYTHONPATH=str(code))
+    res = subprocess.run([sys.executable, "-c", probe, str(timeout), sys.executable, "-m", "normalize", *args],
+                         capture_output=True, text=True, env=env)
+    if res.returncode != 0:
+        if "TimeoutExpired" in res.stderr:
+            raise subprocess.TimeoutExpired(args, timeout)
+        raise RuntimeError(res.stderr)
+    secs, rss, last, cpu = res.stdout.splitlines()[:4]
+    timed_run.cpu = float(cpu)  # CPU seconds of the run's processes: less swayed by a busy machine
     return float(secs), int(rss), last
+
+
+def use_code(code: Path) -> None:
+    """Import normalize from ``code`` in this process from now on (the page
+    builders keep the modules they were built with)."""
+    if sys.path[0] != str(code):
+        for name in [m for m in sys.modules if m == "normalize" or m.startswith("normalize.")]:
+            del sys.modules[name]
+        sys.path.insert(0, str(code))
+
+
+def n_articles(summary: str) -> int:
+    return int(summary.split(" files, ")[1].split(" articles")[0]) if " articles" in summary else 0
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    fa = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    fb = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    return fa == fb and all((a / p).read_bytes() == (b / p).read_bytes() for p in fa)
+
+
+# -- sections -----------------------------------------------------------------
+def batch(args, work: Path, fresh: Fresh, report: dict) -> None:
+    raw = work / "raw"
+    size, pages = build(args.shared, raw, args.mb)
+    files = sorted(raw.rglob("*.txt"))
+    mb = size / 1e6
+    report["corpus"] = {"files": pages, "MB": round(mb, 1)}
+    outs = {}
+    for jobs in (1, 2):
+        outs[jobs] = out = fresh(f"jobs{jobs}")
+        secs, rss, last = timed_run(["run", str(raw), "--out", str(out), "--jobs", str(jobs)], args.code)
+        report[f"jobs{jobs}"] = {"seconds": round(secs, 1), "cpu_seconds": round(timed_run.cpu, 1),
+                                 "MB/s": round(mb / secs, 2),
+                                 "articles/s": round(n_articles(last) / secs, 1),
+                                 "peak_rss_MB": round(rss / 1024, 1), "summary": last}
+    report["speedup_2_jobs"] = round(report["jobs1"]["seconds"] / report["jobs2"]["seconds"], 2)
+    report["jobs_1_and_2_identical"] = same_tree(outs[1], outs[2])
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    import regex
+    floor = regex.compile(r"(?<=\p{Han}) +(?=\p{Han})")
+    t = time.perf_counter()
+    for text in texts:
+        floor.sub("", text)
+    report["floor_regex"] = {"MB/s": round(mb / (time.perf_counter() - t), 1)}
+    try:
+        import autocorrect_py
+        t, c = time.perf_counter(), time.process_time()
+        for text in texts:
+            autocorrect_py.format(text)
+        report["autocorrect_py"] = {"MB/s": round(mb / (time.perf_counter() - t), 2),
+                                    "cpu_seconds": round(time.process_time() - c, 2)}
+    except ImportError:
+        report["autocorrect_py"] = "not installed (make bench installs it)"
+    del texts
+    counts = [len(list((outs[1] / f.relative_to(raw).with_suffix("")).glob("*.md"))) for f in files]
+    secs = write_floor(files, counts, fresh("write-floor"))
+    report["write_floor_lean"] = {"MB/s": round(mb / secs, 1), "seconds": round(secs, 2)}
+    use_code(args.code)
+    from normalize.article import front_matter_text
+    metas = [json.loads(line) for line in (outs[1] / "manifest.jsonl").open(encoding="utf-8")]
+    t = time.perf_counter()
+    for meta in metas:
+        front_matter_text(meta)
+    secs = time.perf_counter() - t
+    report["front_matter_only"] = {"articles": len(metas), "seconds": round(secs, 2), "MB/s": round(mb / secs, 1)}
+    ours = report["jobs1"]["MB/s"]
+    auto = report["autocorrect_py"] if isinstance(report["autocorrect_py"], dict) else None
+    report["paired"] = {"ours_to_autocorrect": round(ours / auto["MB/s"], 3) if auto else None,
+                        "ours_to_autocorrect_cpu": (round(auto["cpu_seconds"] / report["jobs1"]["cpu_seconds"], 3)
+                                                    if auto else None),
+                        "floor_regex_to_ours": round(report["floor_regex"]["MB/s"] / ours, 1),
+                        "write_floor_to_ours": round(report["write_floor_lean"]["MB/s"] / ours, 1),
+                        "speedup_2_jobs": report["speedup_2_jobs"],
+                        "largest_process_MB": max(report["jobs1"]["peak_rss_MB"], report["jobs2"]["peak_rss_MB"])}
+
+
+def stages(args, work: Path, fresh: Fresh, report: dict) -> None:
+    """A clock around every step of an in-process ``--jobs 1`` run."""
+    raw = work / "raw"
+    if not raw.is_dir():
+        build(args.shared, raw, args.mb)
+    use_code(args.code)
+    from normalize import article, batch as nb, cli, pipeline
+    from normalize.doc import Doc
+    clock: dict[str, float] = defaultdict(float)
+
+    def timed(name, fn):
+        def wrapper(*a, **k):
+            t = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                clock[name] += time.process_time() - t
+        return wrapper
+
+    nb.read = timed("read, hash, decode", nb.read)
+    plain_pipeline_for = nb.pipeline_for
+
+    def pipeline_for(spec, raw_file):
+        t = time.process_time()
+        pipe = plain_pipeline_for(spec, raw_file)
+        clock["settings lookup"] += time.process_time() - t
+        if not getattr(pipe, "_clocked", False):
+            for s in pipe.stages:
+                s.run = timed(f"stage {s.name}", s.run)
+            pipe._clocked = True
+        return pipe
+    nb.pipeline_for = pipeline_for
+    from_text = Doc.from_text.__func__
+    Doc.from_text = classmethod(timed("Doc.from_text", from_text))
+    pipeline.segment = timed("segment", pipeline.segment)
+    article.front_matter_text = timed("front matter (YAML)", article.front_matter_text)
+    to_markdown = article.Article.to_markdown
+    article.Article.to_markdown = timed("markdown (with front matter)", to_markdown)
+    nb.write_result = timed("writes", nb.write_result)
+    t = time.process_time()
+    try:
+        cli.main(["run", str(raw), "--out", str(fresh("stages")), "--jobs", "1"], standalone_mode=False)
+    except SystemExit:
+        pass
+    total = time.process_time() - t
+    clock["markdown (with front matter)"] -= clock["front matter (YAML)"]
+    clock["markdown (body)"] = clock.pop("markdown (with front matter)")
+    clock["other (driver, manifest, removed.jsonl …)"] = total - sum(clock.values())
+    report["stages"] = {"clock": "CPU seconds of this process (time.process_time)", "total_seconds": round(total, 2),
+                        "table": {k: f"{v:6.2f} s {100 * v / total:5.1f} %"
+                                  for k, v in sorted(clock.items(), key=lambda kv: -kv[1])}}
+
+
+def rss_per_byte(rss_kb: int, base_kb: int, size: int) -> tuple[float, float]:
+    return round(rss_kb * 1024 / size, 2), round(max(0, rss_kb - base_kb) * 1024 / size, 2)
+
+
+def scaling(args, work: Path, fresh: Fresh, report: dict) -> None:
+    sizes = [float(s) for s in args.sizes.split(",") if s]
+    big = [args.big] if args.big else []
+    files = build_issues(args.shared, work / "issues", sorted(set(sizes + big)))
+    tiny = work / "issues" / "tiny.txt"
+    tiny.write_text("简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3公里。\n", encoding="utf-8")
+    _s, base, _l = timed_run(["run", str(tiny), "--out", str(fresh("tiny")), "--jobs", "1"], args.code)
+    runs = [(mb, *files[mb], mb in big) for mb in sorted(set(sizes + big))]
+    if big:  # the big file's text on one line: no per-line work, only the page's copies
+        path, size = files[args.big]
+        one = path.with_name(f"oneline-{args.big:g}MB.txt")
+        one.write_bytes(path.read_bytes().replace(b"\n", b"").replace(b"\f", b"") + b"\n")
+        runs.append((f"{args.big:g} one line", one, one.stat().st_size, True))
+    rows = []
+    for mb, path, size, is_big in runs:
+        try:
+            secs, rss, last = timed_run(["run", str(path), "--out", str(fresh(path.stem)), "--jobs", "1",
+                                         "--max-bytes", str(size + 1)], args.code, args.timeout or None)
+        except subprocess.TimeoutExpired:
+            rows.append({"file": path.name, "MB": round(size / 1e6, 1), "seconds": f"> {args.timeout}",
+                         "big": is_big})
+            continue
+        gross, above = rss_per_byte(rss, base, size)
+        cpu = timed_run.cpu
+        rows.append({"file": path.name, "MB": round(size / 1e6, 1), "seconds": round(secs, 1),
+                     "s/MB": round(secs / (size / 1e6), 3),
+                     "cpu_seconds": round(cpu, 1), "cpu_s/MB": round(cpu / (size / 1e6), 3),
+                     "peak_rss_MB": round(rss / 1024, 1), "B/B": gross, "B/B_above_interpreter": above,
+                     "articles": n_articles(last), "big": is_big})
+    curve = [r for r in rows if not r["big"] and "s/MB" in r]
+    report["scaling"] = {"interpreter_peak_rss_MB": round(base / 1024, 1), "rows": rows}
+    if len(curve) >= 2:
+        report["scaling"]["s/MB_largest_to_smallest"] = round(curve[-1]["s/MB"] / curve[0]["s/MB"], 2)
+        report["scaling"]["cpu_s/MB_largest_to_smallest"] = round(curve[-1]["cpu_s/MB"] / curve[0]["cpu_s/MB"], 2)
+
+
+def small(args, work: Path, fresh: Fresh, report: dict) -> None:
+    folder = work / "small"
+    sbytes = build_small(folder, args.small)
+    secs, rss, last = timed_run(["run", str(folder), "--out", str(fresh("small")), "--jobs", "2"], args.code)
+    report["small_files"] = {"files": args.small, "MB": round(sbytes / 1e6, 1), "seconds": round(secs, 1),
+                             "files/s": round(args.small / secs), "peak_rss_MB": round(rss / 1024, 1),
+                             "summary": last}
+
+
+def same_as(args, work: Path, fresh: Fresh, report: dict) -> bool:
+    """Clean the sample scans and a damaged corpus slice with this checkout
+    and with commit ``args.same_as``; True when every output byte agrees."""
+    base = work / "base-code"
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.same_as], capture_output=True, check=True)
+    base.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+    slice_ = work / "slice"
+    build(args.shared, slice_ / "corpus", args.slice_mb, seed=2)
+    shutil.copytree(ROOT / "raw", slice_ / "samples")
+    results = {}
+    for label, code in (("this", args.code), ("base", base)):
+        outs = []
+        for name in ("samples", "corpus"):
+            out = fresh(f"same-{label}-{name}")
+            timed_run(["run", str(slice_ / name), "--out", str(out), "--jobs", "2"], code)
+            outs.append(out)
+        results[label] = outs
+    same = all(same_tree(a, b) for a, b in zip(results["this"], results["base"]))
+    report["same_output_as"] = {"commit": args.same_as, "slice_MB": args.slice_mb, "identical": same}
+    return same
 
 
 def main(argv=None):
@@ -134,73 +421,32 @@ def main(argv=None):
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--mb", type=float, default=50)
     ap.add_argument("--small", type=int, default=100_000)
+    ap.add_argument("--sizes", default="1,4,16,64", help="scaling curve: single-file sizes in MB")
+    ap.add_argument("--big", type=float, default=50, help="single file for memory per byte, MB (0: none)")
+    ap.add_argument("--timeout", type=float, default=0, help="give up on a scaling run after this many seconds")
+    ap.add_argument("--only", default=",".join(SECTIONS), help="sections to run: " + ",".join(SECTIONS))
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--code", type=Path, default=ROOT, help="checkout whose normalize the runs use")
+    ap.add_argument("--same-as", default=None, help="commit whose output must be byte-identical")
+    ap.add_argument("--slice-mb", type=float, default=5)
     args = ap.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="normalize-bench-"))
-    raw = work / "raw"
-    shutil.rmtree(work / "raw", ignore_errors=True)
-    size, pages = build(args.shared, raw, args.mb)
-    files = sorted(raw.rglob("*.txt"))
-    text_of = [f.read_text(encoding="utf-8") for f in files]
-    mb = size / 1e6
-    report = {"corpus": {"files": pages, "MB": round(mb, 1)}}
-    normalize = [sys.executable, "-m", "normalize"]
-    for jobs in (1, 2):
-        out = work / f"out{jobs}"
-        shutil.rmtree(out, ignore_errors=True)
-        secs, rss, last = timed_run(normalize + ["run", str(raw), "--out", str(out), "--jobs", str(jobs)])
-        articles = int(last.split(" files, ")[1].split(" articles")[0]) if " articles" in last else 0
-        report[f"jobs{jobs}"] = {"seconds": round(secs, 1), "MB/s": round(mb / secs, 2),
-                                 "articles/s": round(articles / secs, 1), "peak_rss_MB": round(rss / 1024, 1),
-                                 "summary": last}
-    report["speedup_2_jobs"] = round(report["jobs1"]["seconds"] / report["jobs2"]["seconds"], 2)
-    same = all((work / "out1" / p.relative_to(work / "out1")).read_bytes() == (work / "out2" / p.relative_to(work / "out1")).read_bytes()
-               for p in (work / "out1").rglob("*") if p.is_file())
-    report["jobs_1_and_2_identical"] = same
-    import regex
-    floor = regex.compile(r"(?<=\p{Han}) +(?=\p{Han})")
-    t = time.perf_counter()
-    for text in text_of:
-        floor.sub("", text)
-    secs = time.perf_counter() - t
-    report["floor_regex"] = {"MB/s": round(mb / secs, 1)}
+    args.code = args.code.resolve()
+    work = Path(tempfile.mkdtemp(prefix="normalize-bench-", dir=args.work))
+    fresh = Fresh(work)
+    report = {"output_file_system": file_system(work), "work": str(work), "code": str(args.code)}
+    ok = True
     try:
-        import autocorrect_py
-        t = time.perf_counter()
-        for text in text_of:
-            autocorrect_py.format(text)
-        secs = time.perf_counter() - t
-        report["autocorrect_py"] = {"MB/s": round(mb / secs, 2)}
-    except ImportError:
-        report["autocorrect_py"] = "not installed (make bench installs it)"
-    counts = [len(list((work / "out1" / f.relative_to(raw).with_suffix("")).glob("*.md"))) for f in files]
-    secs = write_floor(files, counts, work / "write-floor")
-    report["write_floor"] = {"MB/s": round(mb / secs, 1),
-                             "ratio_floor_regex_to_it": round(report["floor_regex"]["MB/s"] * secs / mb, 1)}
-    from normalize.article import front_matter_text
-    metas = [json.loads(line) for line in (work / "out1" / "manifest.jsonl").open(encoding="utf-8")]
-    t = time.perf_counter()
-    for meta in metas:
-        front_matter_text(meta)
-    secs = time.perf_counter() - t
-    report["front_matter_only"] = {"articles": len(metas), "seconds": round(secs, 2), "MB/s": round(mb / secs, 1)}
-    ours = report["jobs1"]["MB/s"]
-    report["ratio_floor_to_ours"] = round(report["floor_regex"]["MB/s"] / ours, 1)
-    if isinstance(report["autocorrect_py"], dict):
-        report["ratio_ours_to_autocorrect"] = round(ours / report["autocorrect_py"]["MB/s"], 3)
-    del text_of
-    if args.small:
-        small = work / "small"
-        shutil.rmtree(small, ignore_errors=True)
-        sbytes = build_small(small, args.small)
-        secs, rss, last = timed_run(normalize + ["run", str(small), "--out", str(work / "small-out"), "--jobs", "2"])
-        report["small_files"] = {"files": args.small, "MB": round(sbytes / 1e6, 1), "seconds": round(secs, 1),
-                                 "files/s": round(args.small / secs), "peak_rss_MB": round(rss / 1024, 1),
-                                 "summary": last}
-    print(json.dumps(report, ensure_ascii=False, indent=1))
-    if args.work is None:
+        if args.same_as:
+            ok = same_as(args, work, fresh, report)
+        else:
+            for name in args.only.split(","):
+                if name not in SECTIONS:
+                    ap.error(f"unknown section {name!r}; known: {', '.join(SECTIONS)}")
+                {"batch": batch, "stages": stages, "scaling": scaling, "small": small}[name](args, work, fresh, report)
+    finally:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

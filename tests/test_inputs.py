@@ -88,3 +88,20 @@ def test_two_raw_files_one_output_folder(tmp_path):
     assert "a.txt: its output folder" in res.output
     assert "全县" in (out / "a" / "01.md").read_text(encoding="utf-8")
     assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_new_output_folder_is_written_whole_and_rewritten_in_place(tmp_path):
+    """A source's first output goes into a hidden folder renamed into place;
+    a later run over it rewrites files there and drops stale articles."""
+    from pathlib import Path
+
+    from normalize.batch import Result, write_result
+    from normalize.inputs import RawFile
+    raw = RawFile(tmp_path / "raw" / "s" / "a.txt", tmp_path / "raw", Path("s/a.txt"))
+    out = tmp_path / "clean"
+    write_result(out, Result(raw, files={"s/a/01.md": "一\n", "s/a/02.md": "二\n", "s/a/removed.jsonl": ""}))
+    assert sorted(p.name for p in (out / "s").iterdir()) == ["a"]  # no hidden folder left
+    assert (out / "s/a/02.md").read_text(encoding="utf-8") == "二\n"
+    write_result(out, Result(raw, files={"s/a/01.md": "甲\n", "s/a/removed.jsonl": ""}))
+    assert sorted(p.name for p in (out / "s/a").iterdir()) == ["01.md", "removed.jsonl"]
+    assert (out / "s/a/01.md").read_text(encoding="utf-8") == "甲\n"

@@ -65,6 +65,43 @@ def test_editors_are_not_authors_and_go_to_every_article():
         assert all(p["name"] not in ("武曼晖", "王娅楠") for p in a.meta["authors"])
 
 
+EDITORS = [("武曼晖", "王娅楠"), ("钱彤", "韩梁"), ("周之然", "陆睿"), ("郭一娜", "朱龙川")]
+
+
+def _issue(opening: str, editors_at_foot: bool = False) -> str:
+    """Four pages of two articles each; page k's editor line names EDITORS[k]."""
+    pages = []
+    for k, (chief, editor) in enumerate(EDITORS):
+        line = f"本版主编 {chief} 编辑 {editor}\n\n"
+        arts = f"河西镇科技助春耕{k}\n\n记者 王晓明\n\n{BODY1}\n志愿服务暖人心{k}\n\n记者 李华\n\n{BODY2}\n"
+        pages.append(opening.format(n=k + 1) + (arts + line if editors_at_foot else line + arts))
+    return "".join(pages)
+
+
+@pytest.mark.parametrize("opening", ["\f", "《人民日报》（2021年3月5日 第 {n} 版）\n", "第{n}版 要闻\n\n", ""])
+@pytest.mark.parametrize("at_foot", [False, True])
+def test_page_editors_stay_on_their_page(opening, at_foot):
+    """A file holding a whole issue: each article gets its own page's editors
+    and no other page's, each person once (pages bounded by form feeds, page
+    headers, or, with no marks at all, by the editor lines themselves)."""
+    if at_foot and opening == "":
+        opening = "\n"
+    arts = clean_text(_issue(opening, at_foot))
+    assert [a.title for a in arts] == [f"{t}{k}" for k in range(4) for t in ("河西镇科技助春耕", "志愿服务暖人心")]
+    for n, a in enumerate(arts):
+        chief, editor = EDITORS[n // 2]
+        assert a.meta["editors"] == [{"name": chief, "role": "主编"}, {"name": editor, "role": "编辑"}], (n, a.meta)
+
+
+def test_page_editors_printed_twice_count_once():
+    line = "本版主编 武曼晖 编辑 王娅楠\n\n"
+    arts = clean_text(f"{line}河西镇科技助春耕\n\n记者 王晓明\n\n{BODY1}\n{line}志愿服务暖人心\n\n记者 李华\n\n{BODY2}"
+                      f"\n美编 钱彤\n")
+    for a in arts:
+        names = [p["name"] for p in a.meta["editors"]]
+        assert len(names) == len(set(names)) and {"武曼晖", "王娅楠"} <= set(names), a.meta["editors"]
+
+
 def test_continued_article_has_no_title():
     page = f"河西镇科技助春耕\n\n记者 王晓明\n\n{BODY1}\n#### (上接一版)\n\n“3”，就是实施三大工程。深入推进重点产业跃升计划。\n"
     arts = clean_text(page)
