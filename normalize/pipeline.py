@@ -24,6 +24,7 @@ from .article import Article, render_block
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import Doc
+from .posts import quote_stage
 from .rules import RuleError, RuleFile, load_rule_file, merge
 from .segment import segment
 from .unwrap import unwrap
@@ -33,11 +34,12 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "opencc": opencc_stage,
     "unwrap": unwrap,
     "corrections": apply_corrections,
+    "quotes": quote_stage,
 }
 DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
-                    "rules": [], "corrections": None}
-SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "rules": list,
-                 "corrections": str}
+                    "forum_posts": "all", "rules": [], "corrections": None}
+SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "forum_posts": str,
+                 "rules": list, "corrections": str}
 GAP = "□"
 
 
@@ -64,6 +66,8 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     flagging = [r for r in rf.rules if r.replace is None]
 
     def run(doc: Doc) -> Doc:
+        if not rf.applies(doc.text):  # another board family's file
+            return doc
         for _ in range(3):
             before = len(doc.changes)
             for rule in editing:
@@ -85,6 +89,9 @@ def check_settings(settings: dict, where: str) -> dict:
     oc = settings.get("opencc")
     if oc is not None and oc != "off" and oc.removesuffix(".json") not in OPENCC_CONFIGS:
         raise RuleError(where, None, f"unknown opencc config {oc!r}; use off or one of {', '.join(OPENCC_CONFIGS)}")
+    fp = settings.get("forum_posts")
+    if fp is not None and fp not in ("all", "first"):
+        raise RuleError(where, None, f"forum_posts must be \"all\" or \"first\", not {fp!r}")
     gm = settings.get("gap_marker")
     if gm is not None and len(gm) != 1:
         raise RuleError(where, None, "gap_marker must be a single character")

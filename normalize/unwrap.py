@@ -26,6 +26,7 @@ image) are blocks of their own.  Nothing is ever joined across them.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 
 import regex
 
-from . import structure as st
+from . import posts, structure as st
 from .doc import Change, Doc, Removed
 
 LONG = 40          # a line wider than this is body text, never a headline
@@ -96,7 +97,9 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         first, last = ln.text[0], ln.text[-1]
         md = st.MD_HEADING.match(ln.text) if first == "#" else None
         it = ITALIC.match(ln.text) if first == "*" else None
-        if md:
+        if first == ">" and ln.text.startswith("> ") and len(ln.text) > 2:
+            ln.kind, ln.strip_prefix = "quote", 2  # a forum quote (see posts.py): a block of its own
+        elif md:
             # '#' is a headline; '##' one only when a deck or byline follows it
             ln.kind = "title" if len(md.group(1)) == 1 else "h"
             ln.md_level = len(md.group(1))
@@ -328,6 +331,10 @@ def unwrap(doc: Doc) -> Doc:
             if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)
+    heads = posts.head_lines(doc)
+    for i in range(len(lines) - 1):  # never across a forum post's header
+        if joins[i] and bisect.bisect_right(heads, lines[i].raw_line) < bisect.bisect_right(heads, lines[i + 1].raw_line):
+            joins[i] = False
     blocks = []
     cur: list[Line] = []
     for i, ln in enumerate(lines):
