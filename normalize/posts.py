@@ -183,5 +183,15 @@ def quote_stage(doc: Doc) -> Doc:
                 if not line.lstrip().startswith("> "):
                     edits.append((start, start, "> "))
         pos = end + 1
-    doc.edit(edits, "quotes.mark")
+    # the markers go first (to removed.jsonl: a board's own [quote] is raw text); the prefixes
+    # are then placed where their lines moved to
+    markers = [e for e in edits if e[2] == ""]
+    doc.edit(markers, "quotes.marker", removal=True)
+    shift, prefixes = 0, []
+    for start, end, new in edits:
+        if new:
+            prefixes.append((start - shift, start - shift, new))
+        else:
+            shift += end - start
+    doc.edit(prefixes, "quotes.mark")
     return doc
