@@ -23,7 +23,7 @@ from . import __version__
 from .article import Article, render_block
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
-from .doc import Doc
+from .doc import Doc, Note
 from .posts import quote_stage
 from .rules import RuleError, RuleFile, load_rule_file, merge
 from .segment import segment
@@ -68,6 +68,8 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     def run(doc: Doc) -> Doc:
         if not rf.applies(doc.text):  # another board family's file
             return doc
+        if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
+            doc.notes.append(Note("paragraphs", rf.paragraphs, 1))
         for _ in range(3):
             before = len(doc.changes)
             for rule in editing:

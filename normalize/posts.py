@@ -94,6 +94,12 @@ def head_lines(doc: Doc) -> list[int]:
     return sorted({n.line for n in doc.notes if n.key in HEAD_KEYS})
 
 
+def typed_lines(doc: Doc) -> bool:
+    """Whether the board family says every line of this page is a paragraph
+    as typed (``paragraphs = "lines"`` in its rule file)."""
+    return any(n.key == "paragraphs" and n.value == "lines" for n in doc.notes)
+
+
 def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
     """Drafts (made by ``new_draft``), one per post, and the post of each
     (None for an article standing before the first post); None when the page
@@ -117,15 +123,16 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
         owners.append(None)
     else:
         parts[0] = before + parts[0]
+    typed = typed_lines(doc)  # typed lines: a short one is a paragraph, not a heading or caption
     last_line = max([starts[-1]] + [b[3] for b in blocks])
     for i, (post, part) in enumerate(zip(found, parts)):
         d = new_draft()
         opening = not drafts  # the thread's opening post may carry a headline deck
         has_body = any(b[0] not in ("title", "byline") for b in part)
         for k, b in enumerate(part):
-            if b[0] == "title" and not (opening and has_body and not d.body):
+            if b[0] == "title" and (typed or not (opening and has_body and not d.body)):
                 b = ("p",) + tuple(b[1:])  # a short line of a reply is no headline
-            elif b[0] == "h" and k == len(part) - 1:
+            elif (b[0] == "h" and (typed or k == len(part) - 1)) or (b[0] == "caption" and typed):
                 b = ("p",) + tuple(b[1:])  # nothing follows it in its post: no sub-heading
             d.add(b)
         first = min([post.line] + [b[2] for b in part])

@@ -13,6 +13,8 @@ A rule file is TOML::
                             # "blocks" (default): paragraphs after it
     when = '^#{5} *[0-9]+#'   # optional: the file runs only on a page this
                             # pattern finds (a board family known by its chrome)
+    paragraphs = "lines"    # optional: on such a page every line is a paragraph
+                            # as its writer typed it (a board's posts), never joined
     [[rule]]
     id = "spam-link"
     message = "promotional line with a bare link"
@@ -179,6 +181,7 @@ class RuleFile:
     after: str | None = None  # for added files: the stage they follow
     raw: bytes = b""
     when: regex.Pattern | None = None  # the file applies only to a page this finds
+    paragraphs: str | None = None      # "lines": each line of such a page is a paragraph
 
     def applies(self, text: str) -> bool:
         return self.when is None or self.when.search(text) is not None
@@ -273,8 +276,11 @@ def load_rule_file(path: Path) -> RuleFile:
             when = regex.compile(when, regex.MULTILINE)
         except regex.error as exc:
             raise RuleError(path, None, f"'when' does not compile: {exc}") from None
+    paragraphs = data.get("paragraphs")
+    if paragraphs not in (None, "lines"):
+        raise RuleError(path, None, f"'paragraphs' can only be \"lines\", not {paragraphs!r}")
     return RuleFile(name=stem, path=str(path), description=description.strip(), scope=scope,
-                    rules=rules, after=after, raw=raw, when=when)
+                    rules=rules, after=after, raw=raw, when=when, paragraphs=paragraphs)
 
 
 def merge(base: RuleFile, extra: RuleFile) -> RuleFile:
@@ -284,4 +290,4 @@ def merge(base: RuleFile, extra: RuleFile) -> RuleFile:
     rules += [r for r in extra.rules if r.id in by_id]
     return RuleFile(name=base.name, path=f"{base.path}+{extra.path}", description=base.description,
                     scope=base.scope, rules=rules, after=base.after, raw=base.raw + b"\0" + extra.raw,
-                    when=extra.when or base.when)
+                    when=extra.when or base.when, paragraphs=extra.paragraphs or base.paragraphs)

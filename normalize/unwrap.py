@@ -331,9 +331,10 @@ def unwrap(doc: Doc) -> Doc:
             if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)
-    heads = posts.head_lines(doc)
-    for i in range(len(lines) - 1):  # never across a forum post's header
-        if joins[i] and bisect.bisect_right(heads, lines[i].raw_line) < bisect.bisect_right(heads, lines[i + 1].raw_line):
+    heads, typed = posts.head_lines(doc), posts.typed_lines(doc)
+    for i in range(len(lines) - 1):  # never across a forum post's header, nor a typed line's end
+        if joins[i] and (typed or bisect.bisect_right(heads, lines[i].raw_line)
+                         < bisect.bisect_right(heads, lines[i + 1].raw_line)):
             joins[i] = False
     blocks = []
     cur: list[Line] = []
