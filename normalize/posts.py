@@ -133,7 +133,7 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
             if b[0] == "title" and (typed or not (opening and has_body and not d.body)):
                 b = ("p",) + tuple(b[1:])  # a short line of a reply is no headline
             elif (b[0] == "h" and (typed or k == len(part) - 1)) or (b[0] == "caption" and typed):
-                b = ("p",) + tuple(b[1:])  # nothing follows it in its post: no sub-heading
+                b = ("p",) + tuple(b[1:])  # nothing follows it in its post, or a typed line
             d.add(b)
         first = min([post.line] + [b[2] for b in part])
         last = starts[i + 1] - 1 if i + 1 < len(starts) else last_line
@@ -156,7 +156,7 @@ def keep_first(doc: Doc, drafts: list, owners: list[Post | None]):
         texts = [t for _k, t, _f, _l in d.body]
         if section:
             section.append(("p", post.label()))
-            section += [("p", t) for t in texts]
+            section += [("quote" if k == "quote" else "p", t) for k, t, _f, _l in d.body]
         elif texts:
             doc.removed.append(Removed("forum.reply", d.lines[0][0], "\n".join(texts)))
     if not section:  # what was found in removed text is not the kept article's

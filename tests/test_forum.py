@@ -171,6 +171,9 @@ def test_first_post_only_with_a_reply_section():
                               ("p", "2# · 李四 · 2021-03-05 12:41"), ("p", "修得真漂亮，过年回去走一走。"),
                               ("p", "3# · 王五 · 2021-03-05 13:02"), ("p", "支持！")]
     assert not [r for r in doc.removed if r.rule == "forum.reply"]
+    arts, _doc = _clean(pipe, "phpbb")
+    assert arts[0].blocks[-3:] == [("p", "李四 · 2019年 5月 3日, 10:00"),
+                                   ("quote", "公园改造方案已经公示，欢迎大家提意见。"), ("p", "希望多种一些树。")]
 
 
 def test_forum_posts_setting_is_checked():
