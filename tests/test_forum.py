@@ -87,6 +87,9 @@ def test_no_family_reads_a_newspaper_page(pipe):
     for p in SAMPLES[:2]:
         text = p.read_text(encoding="utf-8")
         assert not [s.name for s in pipe.stages if s.name in FAMILIES and s.rules.applies(text)], p.name
+    for text in ("网友评论说，这件事办得好。\n张三 2020-06-01 12:00\n", "他住在3楼2021-03-05搬来的那户。\n",
+                 "1#楼的看法很好。\n", "由居民议事会讨论决定。\n"):
+        assert not [s.name for s in pipe.stages if s.name in FAMILIES and s.rules.applies(text)], text
 
 
 def test_thread_metadata(pipe):
