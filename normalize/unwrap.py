@@ -22,7 +22,10 @@ followed by such a short one after a finished paragraph (a sub-heading too
 long for its column); a run of such lines just before a byline,
 a dateline or the end of the page is a headline deck (``title``).  Bylines
 (``byline``) and captions (``caption``: ``▲…``, ``*…*``, or the line after an
-image) are blocks of their own.  Nothing is ever joined across them.
+image) are blocks of their own, and so is a forum quote line (``quote``:
+``> …``, see posts.py).  Nothing is ever joined across them, nor across a
+forum post's header; on a board whose lines are typed paragraphs nothing is
+joined at all.
 """
 from __future__ import annotations
 
