@@ -185,11 +185,13 @@ def _value(v, indent: str, out: list[str], sep: str) -> None:
 
 
 def render_block(kind: str, text: str) -> str:
-    """One block as Markdown: ``## `` sub-heading, ``*caption*``, escaped ``#``."""
+    """One block as Markdown: ``## `` sub-heading, ``*caption*``, ``> quote``, escaped ``#``."""
     if kind == "h":
         return "## " + text
     if kind == "caption":
         return "*" + text + "*"
+    if kind == "quote":
+        return "> " + text
     if text.startswith("#"):
         return "\\" + text
     return text

@@ -23,9 +23,10 @@ from . import __version__
 from .article import Article, render_block
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
-from .doc import Doc
-from .interleave import check as check_interleaving
+from .doc import Doc, Note
 from .gaps import DATA as GAP_DATA, mark_gaps
+from .interleave import check as check_interleaving
+from .posts import quote_stage
 from .rules import RuleError, RuleFile, load_rule_file, merge
 from .segment import segment
 from .unwrap import unwrap
@@ -36,11 +37,12 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "unwrap": unwrap,
     "corrections": apply_corrections,
     "gaps": mark_gaps,
+    "quotes": quote_stage,
 }
 DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
-                    "rules": [], "corrections": None}
-SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "rules": list,
-                 "corrections": str}
+                    "forum_posts": "all", "rules": [], "corrections": None}
+SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "forum_posts": str,
+                 "rules": list, "corrections": str}
 GAP = "□"
 
 
@@ -67,6 +69,10 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     flagging = [r for r in rf.rules if r.replace is None]
 
     def run(doc: Doc) -> Doc:
+        if not rf.applies(doc.text):  # another board family's file
+            return doc
+        if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
+            doc.notes.append(Note("paragraphs", rf.paragraphs, 1))
         settled: dict[str, int] = {}  # rule -> changes on the page when it last found nothing to do
         for _ in range(3):
             before = len(doc.changes)
@@ -92,6 +98,9 @@ def check_settings(settings: dict, where: str) -> dict:
     oc = settings.get("opencc")
     if oc is not None and oc != "off" and oc.removesuffix(".json") not in OPENCC_CONFIGS:
         raise RuleError(where, None, f"unknown opencc config {oc!r}; use off or one of {', '.join(OPENCC_CONFIGS)}")
+    fp = settings.get("forum_posts")
+    if fp is not None and fp not in ("all", "first"):
+        raise RuleError(where, None, f"forum_posts must be \"all\" or \"first\", not {fp!r}")
     gm = settings.get("gap_marker")
     if gm is not None and len(gm) != 1:
         raise RuleError(where, None, "gap_marker must be a single character")

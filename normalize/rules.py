@@ -11,6 +11,10 @@ A rule file is TOML::
     description = "why this file exists"
     scope = "page"          # "page": raw lines, before unwrapping;
                             # "blocks" (default): paragraphs after it
+    when = '^#{5} *[0-9]+#'   # optional: the file runs only on a page this
+                            # pattern finds (a board family known by its chrome)
+    paragraphs = "lines"    # optional: on such a page every line is a paragraph
+                            # as its writer typed it (a board's posts), never joined
     [[rule]]
     id = "spam-link"
     message = "promotional line with a bare link"
@@ -43,7 +47,7 @@ NOTE_KEYS = frozenset({
     "images", "forum_floor", "forum_author", "forum_time", "date", "site",
 })
 COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
-BLOCK_KINDS = ("p", "h", "title", "byline", "caption")
+BLOCK_KINDS = ("p", "h", "title", "byline", "caption", "quote")
 SCOPES = ("page", "blocks")
 RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "fixes", "flags", "keeps"}
 # What a rule with ``protect = true`` never edits: web addresses, e-mail
@@ -295,6 +299,11 @@ class RuleFile:
     rules: list[Rule]
     after: str | None = None  # for added files: the stage they follow
     raw: bytes = b""
+    when: regex.Pattern | None = None  # the file applies only to a page this finds
+    paragraphs: str | None = None      # "lines": each line of such a page is a paragraph
+
+    def applies(self, text: str) -> bool:
+        return self.when is None or self.when.search(text) is not None
 
 
 def _str_list(path, rid, key, value) -> list[str]:
@@ -383,8 +392,19 @@ def load_rule_file(path: Path) -> RuleFile:
     after = data.get("after")
     if after is not None and not isinstance(after, str):
         raise RuleError(path, None, "'after' must name a stage")
+    when = data.get("when")
+    if when is not None:
+        if not isinstance(when, str) or not when:
+            raise RuleError(path, None, "'when' must be a pattern")
+        try:
+            when = regex.compile(when, regex.MULTILINE)
+        except regex.error as exc:
+            raise RuleError(path, None, f"'when' does not compile: {exc}") from None
+    paragraphs = data.get("paragraphs")
+    if paragraphs not in (None, "lines"):
+        raise RuleError(path, None, f"'paragraphs' can only be \"lines\", not {paragraphs!r}")
     return RuleFile(name=stem, path=str(path), description=description.strip(), scope=scope,
-                    rules=rules, after=after, raw=raw)
+                    rules=rules, after=after, raw=raw, when=when, paragraphs=paragraphs)
 
 
 def merge(base: RuleFile, extra: RuleFile) -> RuleFile:
@@ -393,4 +413,5 @@ def merge(base: RuleFile, extra: RuleFile) -> RuleFile:
     rules = [by_id.pop(r.id, r) for r in base.rules]
     rules += [r for r in extra.rules if r.id in by_id]
     return RuleFile(name=base.name, path=f"{base.path}+{extra.path}", description=base.description,
-                    scope=base.scope, rules=rules, after=base.after, raw=base.raw + b"\0" + extra.raw)
+                    scope=base.scope, rules=rules, after=base.after, raw=base.raw + b"\0" + extra.raw,
+                    when=extra.when or base.when, paragraphs=extra.paragraphs or base.paragraphs)

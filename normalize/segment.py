@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from . import posts as forum_posts
 from . import structure as st
 from .article import Article
 from .doc import Doc, Removed
@@ -179,31 +180,6 @@ def parse_credits(text: str) -> dict:
     return out
 
 
-REPLY_HEAD = regex.compile(r"^\s*(?P<floor>\d{1,5})\s*#\s*(?:[|｜]\s*)?(?:(?P<author>[^\s|｜]+?)\s*)?"
-                           r"(?:[|｜]\s*)?(?:发表于\s*(?P<time>[^\n]+?))?\s*$")
-
-
-def _replies(doc: Doc) -> list[tuple[str, str]]:
-    """Forum replies kept as a ``## 回复`` section (setting ``keep_replies``):
-    a line with floor, author and time, then the reply's paragraphs.  They
-    leave removed.jsonl, since they are no longer removed."""
-    kept = [r for r in doc.removed if r.rule == "forum.reply"]
-    if not kept:
-        return []
-    doc.removed[:] = [r for r in doc.removed if r.rule != "forum.reply"]
-    blocks = [("h", "回复")]
-    for r in kept:
-        head, _, rest = r.text.partition("\n")
-        m = REPLY_HEAD.match(head)
-        if m:
-            who = " · ".join(x for x in (f"{m['floor']}#", m["author"], m["time"]) if x)
-        else:
-            who, rest = head.strip(), rest
-        blocks.append(("p", who))
-        blocks += [("p", p.strip()) for p in rest.split("\n") if p.strip()]
-    return blocks
-
-
 PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
 PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1}  # rule -> lines after it where a page starts
 
@@ -279,7 +255,14 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             k = bisect.bisect_right(firsts, n.line)
             if k < len(blocks):
                 boundaries.add(blocks[k][2])
-    drafts = _group(blocks, boundaries)
+    thread = forum_posts.group(doc, blocks, Draft)  # a forum thread: one article per post
+    replies = []
+    if thread is None:
+        drafts, posts = _group(blocks, boundaries), []
+    else:
+        drafts, posts = thread
+        if doc.settings.get("forum_posts") == "first":
+            drafts, posts, replies = forum_posts.keep_first(doc, drafts, posts)
     for kind, text, first, _last in blocks:
         if kind == "byline":  # parsed into authors; the line as printed is kept here
             doc.removed.append(Removed("segment.byline", first, text))
@@ -354,7 +337,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                 names = _dateline_people(dm)
                 if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
                     authors = names
-        if not authors and body and body[-1][0] == "p":
+        if not authors and thread is None and body and body[-1][0] == "p":
             g = GLUED_AUTHOR.search(body[-1][1])
             if g and len(body[-1][1]) > 20:
                 authors = [{"name": g.group(1), "role": None}]
@@ -364,15 +347,17 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)
         forum = None
-        if i == 0 and (any(k.startswith("forum_") for k in page) or "site" in page):
+        if thread is not None:
+            forum = posts[i].meta(page) if posts[i] is not None else None
+        elif i == 0 and (any(k.startswith("forum_") for k in page) or "site" in page):
             # the board and the thread's own title, which a deck in the post may differ from
             forum = {"floor": int(page["forum_floor"]) if page.get("forum_floor", "").isdigit() else None,
-                     "author": page.get("forum_author"), "time": page.get("forum_time"),
+                     "author": page.get("forum_author"), "time": forum_posts.iso_time(page.get("forum_time")),
                      "site": page.get("site"),
                      "thread": " ".join(page["title"].split()) if page.get("title") else None}
         date = _iso_date(page["date"]) if page.get("date") else None
-        if i == len(drafts) - 1 and doc.settings.get("keep_replies"):
-            body += _replies(doc)
+        if i == len(drafts) - 1:
+            body += replies  # forum_posts = "first" with keep_replies: a "## 回复" section
         articles.append(Article(meta={
             "id": f"{stem}-{i + 1:0{width}d}",
             "title": title,

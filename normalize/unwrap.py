@@ -22,7 +22,10 @@ followed by such a short one after a finished paragraph (a sub-heading too
 long for its column); a run of such lines just before a byline,
 a dateline or the end of the page is a headline deck (``title``).  Bylines
 (``byline``) and captions (``caption``: ``▲…``, ``*…*``, or the line after an
-image) are blocks of their own.  Nothing is ever joined across them.
+image) are blocks of their own, and so is a forum quote line (``quote``:
+``> …``, see posts.py).  Nothing is ever joined across them, nor across a
+forum post's header; on a board whose lines are typed paragraphs nothing is
+joined at all.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 
 import regex
 
-from . import structure as st
+from . import posts, structure as st
 from .doc import Change, Doc, Removed
 
 LONG = 40          # a line wider than this is body text, never a headline
@@ -97,7 +100,9 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         first, last = ln.text[0], ln.text[-1]
         md = st.MD_HEADING.match(ln.text) if first == "#" else None
         it = ITALIC.match(ln.text) if first == "*" else None
-        if md:
+        if first == ">" and ln.text.startswith("> ") and len(ln.text) > 2:
+            ln.kind, ln.strip_prefix = "quote", 2  # a forum quote (see posts.py): a block of its own
+        elif md:
             # '#' is a headline; '##' one only when a deck or byline follows it
             ln.kind = "title" if len(md.group(1)) == 1 else "h"
             ln.md_level = len(md.group(1))
@@ -329,6 +334,11 @@ def unwrap(doc: Doc) -> Doc:
             if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)
+    heads, typed = posts.head_lines(doc), posts.typed_lines(doc)
+    for i in range(len(lines) - 1):  # never across a forum post's header, nor a typed line's end
+        if joins[i] and (typed or bisect.bisect_right(heads, lines[i].raw_line)
+                         < bisect.bisect_right(heads, lines[i + 1].raw_line)):
+            joins[i] = False
     blocks = []
     cur: list[Line] = []
     for i, ln in enumerate(lines):

@@ -57,12 +57,14 @@ def test_images_go_to_metadata_caption_stays():
     assert ("caption", "老党员彭承温") in arts[0].blocks
 
 
-def test_replies_go_to_removed(pipe):
+def test_replies_go_to_removed_when_only_the_first_post_is_kept():
+    pipe = Pipeline(settings={"forum_posts": "first"})
     page = "1# 楼主 | 发表于 2019-5-3 08:12\n\n正文第一段，讲述了全市的发展。\n\n2# 网友甲 | 发表于 2019-5-3 09:00\n\n顶一个，写得好！\n\nTOP\n"
     arts, doc = pipe.clean(page)
+    assert len(arts) == 1
     assert "顶一个" not in arts[0].text
     assert any("顶一个" in r.text and r.rule == "forum.reply" for r in doc.removed)
-    assert arts[0].meta["forum"] == {"floor": 1, "author": None, "time": "2019-5-3 08:12", "site": None,
+    assert arts[0].meta["forum"] == {"floor": 1, "author": None, "time": "2019-05-03T08:12", "site": None,
                                      "thread": None}
 
 
@@ -105,7 +107,7 @@ def test_removed_jsonl_records_rule_and_line(tmp_path):
 
 
 def test_replies_kept_as_a_section_when_asked():
-    pipe = Pipeline(settings={"keep_replies": True})
+    pipe = Pipeline(settings={"keep_replies": True, "forum_posts": "first"})
     page = ("1# 楼主 | 发表于 2019-5-3 08:12\n\n正文第一段，讲述了全市的发展。\n\n"
             "2# 网友甲 | 发表于 2019-5-3 09:00\n\n顶一个，写得好！\n\n3# 网友乙 | 发表于 2019-5-3 10:30\n\n支持。\n\nTOP\n")
     arts, doc = pipe.clean(page)

@@ -1,0 +1,204 @@
+"""Forum threads as posts: one article per post, quotes as blockquotes.
+
+Why a module of its own: a thread is read for what people said, so every
+post is content and gets its own article, numbered in thread order, with the
+floor, poster and time its header gave.  Which lines are headers is the board
+family's business (``rules/forum-*.toml``): a family's rule removes a post's
+header and captures ``forum_floor`` / ``forum_author`` / ``forum_time`` at the
+header's raw line.  Here those notes become post boundaries and metadata, with
+no knowledge of any board.
+
+* A post runs from its header to the next one; the blocks before the first
+  header belong to the first post, unless they hold body text (the news
+  article above a comment section), which is then an article of its own.
+* A post whose body was all chrome (a smiley, a blocked-post placeholder)
+  still is a post: an article with an empty body.
+* The setting ``forum_posts = "first"`` keeps only the first post (a repost of
+  news, where replies are noise); the others go to removed.jsonl under
+  ``forum.reply``, or, with ``keep_replies``, into a ``## 回复`` section.
+* Quotes: a family rule turns a board's quote markup into ``[quote]`` …
+  ``[/quote]`` lines; :func:`quote_stage` prefixes the lines between them with
+  ``> ``, which the unwrapper reads as quote blocks of their own, so a quoted
+  post is never joined to the reply's own sentences.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import regex
+
+from .doc import ChangeLog, Doc, Removed
+
+HEAD_KEYS = ("forum_floor", "forum_author")  # a note with one of these marks a post's header
+QUOTE_OPEN = regex.compile(r"^[^\S\n]*\[quote(?:=[^\]\n]*)?\][^\S\n]*$")
+QUOTE_CLOSE = regex.compile(r"^[^\S\n]*\[/quote\][^\S\n]*$")
+TIME = regex.compile(r"(\d{4})[^\S\n]*[-/.年][^\S\n]*(\d{1,2})[^\S\n]*[-/.月][^\S\n]*(\d{1,2})日?"
+                     r"(?:[,，]?[^\S\n]*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?")
+
+
+@dataclass
+class Post:
+    line: int                 # raw line of its header
+    floor: int | None = None
+    author: str | None = None
+    time: str | None = None   # as the board wrote it
+
+    def meta(self, page: dict) -> dict:
+        return {"floor": self.floor, "author": self.author, "time": iso_time(self.time),
+                "site": page.get("site"),
+                "thread": " ".join(page["title"].split()) if page.get("title") else None}
+
+    def label(self) -> str:
+        """``2# · 网友甲 · 2019-5-3 09:00``: the line over a reply kept in a section."""
+        return " · ".join(x for x in (f"{self.floor}#" if self.floor else None, self.author, self.time) if x)
+
+
+def iso_time(text: str | None) -> str | None:
+    """``2022-8-24 02:17`` → ``2022-08-24T02:17``; a date alone → ``2022-08-24``;
+    None when the board's words are not a date (``3小时前``)."""
+    m = TIME.search(text or "")
+    if not m:
+        return None
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    out = f"{y:04d}-{mo:02d}-{d:02d}"
+    if m[4] is not None and int(m[4]) < 24 and int(m[5]) < 60:
+        out += f"T{int(m[4]):02d}:{m[5]}" + (f":{m[6]}" if m[6] else "")
+    return out
+
+
+def posts(doc: Doc) -> list[Post]:
+    """The thread's posts, from the notes the board family's header rule left."""
+    by_line: dict[int, Post] = {}
+    for n in doc.notes:
+        if n.key in HEAD_KEYS:
+            by_line.setdefault(n.line, Post(n.line))
+    for n in doc.notes:
+        p = by_line.get(n.line)
+        value = n.value.strip()
+        if p is None or not value:
+            continue
+        if n.key == "forum_floor" and p.floor is None and value.isdigit():
+            p.floor = int(value)
+        elif n.key == "forum_author" and p.author is None:
+            p.author = value
+        elif n.key == "forum_time" and p.time is None:
+            p.time = value
+    return [by_line[k] for k in sorted(by_line)]
+
+
+def head_lines(doc: Doc) -> list[int]:
+    """Raw lines of the post headers, sorted: nothing is joined across one."""
+    return sorted({n.line for n in doc.notes if n.key in HEAD_KEYS})
+
+
+def typed_lines(doc: Doc) -> bool:
+    """Whether the board family says every line of this page is a paragraph
+    as typed (``paragraphs = "lines"`` in its rule file)."""
+    return any(n.key == "paragraphs" and n.value == "lines" for n in doc.notes)
+
+
+def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
+    """Drafts (made by ``new_draft``), one per post, and the post of each
+    (None for an article standing before the first post); None when the page
+    has no post headers."""
+    found = posts(doc)
+    if not found:
+        return None
+    starts = [p.line for p in found]
+    parts: list[list] = [[] for _ in found]
+    before = []
+    for b in blocks:
+        k = bisect.bisect_right(starts, b[2]) - 1
+        (before if k < 0 else parts[k]).append(b)
+    drafts, owners = [], []
+    if any(b[0] not in ("title", "byline") for b in before):
+        d = new_draft()
+        for b in before:
+            d.add(b)
+        d.lines = [(before[0][2], max(starts[0] - 1, before[0][2]))]
+        drafts.append(d)
+        owners.append(None)
+    else:
+        parts[0] = before + parts[0]
+    typed = typed_lines(doc)  # typed lines: a short one is a paragraph, not a heading or caption
+    last_line = max([starts[-1]] + [b[3] for b in blocks])
+    for i, (post, part) in enumerate(zip(found, parts)):
+        d = new_draft()
+        opening = not drafts  # the thread's opening post may carry a headline deck
+        has_body = any(b[0] not in ("title", "byline") for b in part)
+        for k, b in enumerate(part):
+            if b[0] == "title" and (typed or not (opening and has_body and not d.body)):
+                b = ("p",) + tuple(b[1:])  # a short line of a reply is no headline
+            elif (b[0] == "h" and (typed or k == len(part) - 1)) or (b[0] == "caption" and typed):
+                b = ("p",) + tuple(b[1:])  # nothing follows it in its post, or a typed line
+            d.add(b)
+        first = min([post.line] + [b[2] for b in part])
+        last = starts[i + 1] - 1 if i + 1 < len(starts) else last_line
+        d.lines = [(first, max(first, last))]  # the whole post, header to next header
+        drafts.append(d)
+        owners.append(post)
+    return drafts, owners
+
+
+def keep_first(doc: Doc, drafts: list, owners: list[Post | None]):
+    """Setting ``forum_posts = "first"``: the articles up to the first post;
+    the replies go to removed.jsonl (``forum.reply``), or, with
+    ``keep_replies``, become the blocks of a ``## 回复`` section, returned."""
+    cut = next(i for i, p in enumerate(owners) if p is not None) + 1
+    if cut >= len(drafts):
+        return drafts, owners, []
+    gone_from = drafts[cut].lines[0][0]
+    section = [("h", "回复")] if doc.settings.get("keep_replies") else []
+    for d, post in zip(drafts[cut:], owners[cut:]):
+        texts = [t for _k, t, _f, _l in d.body]
+        if section:
+            section.append(("p", post.label()))
+            section += [("quote" if k == "quote" else "p", t) for k, t, _f, _l in d.body]
+        elif texts:
+            doc.removed.append(Removed("forum.reply", d.lines[0][0], "\n".join(texts)))
+    if not section:  # what was found in removed text is not the kept article's
+        doc.flags[:] = [f for f in doc.flags if f.line < gone_from]
+        doc.changes = ChangeLog(c for c in doc.changes if c.line < gone_from or c.rule.startswith(("forum", "quotes")))
+    return drafts[:cut], owners[:cut], section
+
+
+def quote_stage(doc: Doc) -> Doc:
+    """Lines between ``[quote]`` and ``[/quote]`` get a ``> `` prefix; the
+    marker lines go.  Nested quotes are flattened to one level; a quote left
+    open ends at the next post header."""
+    if "[quote" not in doc.text:
+        return doc
+    heads = head_lines(doc)
+    edits, opened, pos = [], None, 0
+    for line in doc.text.split("\n"):
+        end = pos + len(line)
+        if QUOTE_OPEN.match(line):
+            edits.append((pos, end, ""))
+            opened = (opened or [])[:] + [doc.line_at(pos)]
+        elif QUOTE_CLOSE.match(line):
+            edits.append((pos, end, ""))
+            opened = opened[:-1] or None if opened else None
+        elif opened and line.strip():
+            raw = doc.line_at(pos)
+            if bisect.bisect_right(heads, raw) > bisect.bisect_right(heads, opened[0]):
+                opened = None  # never closed: the next post is no quote
+            else:
+                start = pos + len(line) - len(line.lstrip())
+                if not line.lstrip().startswith("> "):
+                    edits.append((start, start, "> "))
+        pos = end + 1
+    # the markers go first (to removed.jsonl: a board's own [quote] is raw text); the prefixes
+    # are then placed where their lines moved to
+    markers = [e for e in edits if e[2] == ""]
+    doc.edit(markers, "quotes.marker", removal=True)
+    shift, prefixes = 0, []
+    for start, end, new in edits:
+        if new:
+            prefixes.append((start - shift, start - shift, new))
+        else:
+            shift += end - start
+    doc.edit(prefixes, "quotes.mark")
+    return doc
