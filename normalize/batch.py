@@ -17,6 +17,7 @@ import yaml
 
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, read
 from .pipeline import Pipeline, find_settings
+from .rules import Unsettled
 
 MANIFEST = "manifest.jsonl"
 
@@ -64,7 +65,11 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
         return res
     pipe = pipeline_for(spec, raw)
     source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
-    articles, doc = pipe.clean(text, source)
+    try:
+        articles, doc = pipe.clean(text, source)
+    except Unsettled as exc:  # rules that undo each other on this page: reported, the rest go on
+        res.error = str(exc)
+        return res
     base = raw.out_stem.as_posix()
     width = max(2, len(str(len(articles))))
     for n, art in enumerate(articles, 1):

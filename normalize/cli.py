@@ -216,8 +216,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         summary += (f", {len(gone)} raw file{'s' if len(gone) > 1 else ''} gone: their articles "
                     + ("removed" if prune else "kept (--prune removes them)"))
     if do_collate and not dry:
-        from .collate import collate as fill_from_witnesses
-        c = fill_from_witnesses(out)
+        from .collate import collate as fill_from_witnesses, gap_markers
+        c = fill_from_witnesses(out, gap_markers(spec, paths))
         summary += f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
     if check:
         summary += f", {len(changed)} would change"
@@ -375,7 +375,10 @@ def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
     """Clean text from FILE (or stdin) to stdout, without splitting articles."""
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
     text = _read_input(file)
-    fixed, doc = pipe.fix(text, None if file == "-" else Path(file).name)
+    try:
+        fixed, doc = pipe.fix(text, None if file == "-" else Path(file).name)
+    except RuleError as exc:  # rules that never settle on this text
+        _fail_rules(exc)
     sys.stdout.write(fixed)
     if explain:
         _explain(doc, err=True)
@@ -401,7 +404,10 @@ def _explain(doc, err=False):
 def explain(file, rule_dirs, no_default_rules, preset, opencc):
     """Every change and flag for FILE: raw line, rule id, before → after."""
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
-    _fixed, doc = pipe.fix(_read_input(file), Path(file).name)
+    try:
+        _fixed, doc = pipe.fix(_read_input(file), Path(file).name)
+    except RuleError as exc:
+        _fail_rules(exc)
     _explain(doc)
 
 
@@ -436,8 +442,11 @@ def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
 
 @main.command()
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def collate(out):
+@click.option("--gap-marker", "markers", multiple=True,
+              help="The gap marker the articles were cleaned with (setting gap_marker; default □); repeatable.")
+def collate(out, markers):
     """Fill gaps in OUT from other witnesses of the same article (a batch pass)."""
     from .collate import collate as fill_from_witnesses
-    c = fill_from_witnesses(out)
+    from .doc import GAP
+    c = fill_from_witnesses(out, markers or (GAP,))
     click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles", err=True)

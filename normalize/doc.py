@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 BLOCK_SEP = "\n\n"
+GAP = "□"   # the default gap marker (setting ``gap_marker``); rules write ``{gap}``
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,31 @@ class Doc:
         origin = origin[: len(text)]
         return cls(text=text, origin=origin, settings=dict(settings or {}))
 
+    # -- the record: the only writers of changes, removals, flags and notes --
+    def record_change(self, rule: str, line: int, before: str, after: str) -> None:
+        """An edit a stage made without :meth:`edit` (a line join)."""
+        self.changes.append(Change(rule, line, before, after))
+
+    def remove(self, rule: str, line: int, text: str) -> None:
+        """Text that left the page, kept for removed.jsonl."""
+        self.removed.append(Removed(rule, line, text))
+
     def flag(self, flag: Flag) -> None:
         """Record a flag once, however often a stage re-runs its rules."""
         if flag not in self.flags:
             self.flags.append(flag)
+
+    def replace_flag(self, old: Flag, new: Flag) -> None:
+        """A flag whose matter was settled (a gap filled) says so instead."""
+        self.flags[self.flags.index(old)] = new
+
+    def note(self, key: str, value: str, line: int) -> None:
+        """Page metadata a rule captured."""
+        self.notes.append(Note(key, value, line))
+
+    @property
+    def gap_marker(self) -> str:
+        return self.settings.get("gap_marker") or GAP
 
     # -- positions --------------------------------------------------------
     def line_at(self, pos: int) -> int:
@@ -154,9 +176,9 @@ class Doc:
         for start, end, new in edits:
             line = self.line_at(start)
             before = text[start:end]
-            self.changes.append(Change(rule, line, before, new))
+            self.record_change(rule, line, before, new)
             if removal and before.strip():
-                self.removed.append(Removed(rule, line, before.strip()))
+                self.remove(rule, line, before.strip())
             parts.append(text[prev:start])
             org.extend(origin[prev:start])
             parts.append(new)

@@ -218,7 +218,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     drafts = _group(blocks, boundaries)
     for kind, text, first, _last in blocks:
         if kind == "byline":  # parsed into authors; the line as printed is kept here
-            doc.removed.append(Removed("segment.byline", first, text))
+            doc.remove("segment.byline", first, text)
     if not drafts:
         return []
     # raw-line intervals -> article index, for notes, flags and changes
