@@ -193,6 +193,7 @@ class Pipeline:
         # rule files the list does not name (other presets' files are not stages)
         added = [rf for name, rf in files.items() if name not in names and name not in PRESETS]
         placed: dict[str, str | None] = {}   # added file -> the stage it was placed after
+        waiting = 0   # files put back in a row: all of them, and the 'after's go round in a circle
         while added:
             rf = added.pop(0)
             anchor = rf.after or self._default_anchor(rf, stages)
@@ -200,10 +201,13 @@ class Pipeline:
                 raise RuleError(rf.path, None, "'after' cannot be segment: segment makes articles and comes last")
             known = [s.name for s in stages]
             if anchor not in (None, BEFORE_UNWRAP) and anchor not in known:
-                if any(a.name == anchor for a in added):  # placed after a file not placed yet
+                if any(a.name == anchor for a in added) and waiting <= len(added):  # after a file not placed yet
                     added.append(rf)
+                    waiting += 1
                     continue
-                raise RuleError(rf.path, None, f"'after' names unknown stage {anchor!r}")
+                raise RuleError(rf.path, None, f"'after' names unknown stage {anchor!r}"
+                                + (" (the added files' 'after's form a circle)" if waiting else ""))
+            waiting = 0
             if anchor is None:
                 at = len(stages)
             elif anchor == BEFORE_UNWRAP:

@@ -179,3 +179,16 @@ def test_fix_reports_unsettled_rules_without_a_traceback(tmp_path):
     res = CliRunner().invoke(main, ["fix", "-", "--rules", str(tmp_path)], input="这里甲乙相连。\n")
     assert res.exit_code == 2   # a rule error; an uncaught exception would be 1
     assert "swing.back, swing.there" in res.output
+
+
+def test_added_files_after_each_other(tmp_path):
+    rule_file(tmp_path / "a_second.toml", head='after = "b_first"', rules=[dict(
+        id="x", pattern="旧", replace="新", fix_in="旧", fix_out="新")])
+    rule_file(tmp_path / "b_first.toml", head='after = "lookalike"', rules=[dict(
+        id="y", pattern="老", replace="新", fix_in="老", fix_out="新")])
+    names = [s.name for s in Pipeline([tmp_path]).stages]
+    assert names[names.index("lookalike"):names.index("lookalike") + 3] == ["lookalike", "b_first", "a_second"]
+    rule_file(tmp_path / "b_first.toml", head='after = "a_second"', rules=[dict(
+        id="y", pattern="老", replace="新", fix_in="老", fix_out="新")])
+    with pytest.raises(RuleError, match="circle"):
+        Pipeline([tmp_path])
