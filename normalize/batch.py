@@ -19,7 +19,7 @@ import yaml
 
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, read
 from .pipeline import Pipeline, find_settings
-from .rules import RuleTimeout
+from .rules import RuleTimeout, Unsettled
 
 MANIFEST = "manifest.jsonl"
 
@@ -79,7 +79,7 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
     source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
     try:
         articles, doc = pipe.clean(text, source)
-    except RuleTimeout as exc:  # a user pattern that backtracks: this file fails, the batch goes on
+    except (RuleTimeout, Unsettled) as exc:  # a user pattern that backtracks, or rules that undo each other on this page: this file fails, the batch goes on
         res.error = str(exc)
         return res
     base = raw.out_stem.as_posix()

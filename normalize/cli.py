@@ -253,8 +253,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         summary += (f", {len(gone)} raw file{'s' if len(gone) > 1 else ''} gone: their articles "
                     + ("removed" if prune else "kept (--prune removes them)"))
     if do_collate and not dry:
-        from .collate import collate as fill_from_witnesses
-        c = fill_from_witnesses(out)
+        from .collate import collate as fill_from_witnesses, gap_markers
+        c = fill_from_witnesses(out, gap_markers(spec, paths))
         summary += f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
     if check:
         summary += f", {len(changed)} would change"
@@ -513,6 +513,8 @@ def _run_fix(pipe: Pipeline, text: str, source: str | None, file: str, settle: b
     except RuleTimeout as exc:
         click.echo(f"normalize: {file}: {exc}", err=True)
         sys.exit(1)
+    except RuleError as exc:  # rules that never settle on this text
+        _fail_rules(exc)
 
 
 def _explain(doc, err=False, lines: tuple[int, int] | None = None):
@@ -619,10 +621,13 @@ def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
 
 @main.command()
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def collate(out):
+@click.option("--gap-marker", "markers", multiple=True,
+              help="The gap marker the articles were cleaned with (setting gap_marker; default □); repeatable.")
+def collate(out, markers):
     """Fill gaps in OUT from other witnesses of the same article (a batch pass)."""
     from .collate import collate as fill_from_witnesses
-    c = fill_from_witnesses(out)
+    from .doc import GAP
+    c = fill_from_witnesses(out, markers or (GAP,))
     click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles", err=True)
 
 

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
 from .article import front_matter_text
-from .batch import MANIFEST, read_front_matter, write_atomic
+from .batch import MANIFEST, Spec, pipeline_for, read_front_matter, write_atomic
+from .doc import GAP
+from .inputs import RawFile, settings_folders
 
-GAP = "□"
 RULE = "collate.witness"
 SENTENCE = regex.compile(r"[^。！？；\n]+[。！？；]?[”’」』）]*")
 NUMBER = r"(\d[\d.,，]*)"
@@ -37,9 +39,19 @@ class Doc:
     body: str
 
 
-def _key(sentence: str) -> str:
+def gap_markers(spec: Spec, paths: list[Path]) -> set[str]:
+    """The gap markers a run's settings use: the command line's, and every
+    ``normalize.toml`` under its inputs (a folder may choose its own)."""
+    markers = {dict(spec.settings).get("gap_marker", GAP)}
+    for folder in settings_folders(paths):
+        raw = RawFile(folder / "normalize.toml", folder, Path("normalize.toml"))
+        markers.add(pipeline_for(spec, raw).settings["gap_marker"])
+    return markers
+
+
+def _key(sentence: str, gaps: str) -> str:
     """A sentence with its numbers and gaps taken out: witnesses share it."""
-    return regex.sub(r"[\d□.,，]+", "", sentence)
+    return regex.sub(r"[\d.,，" + regex.escape(gaps) + "]+", "", sentence)
 
 
 def _read(path: Path) -> Doc | None:
@@ -51,30 +63,33 @@ def _read(path: Path) -> Doc | None:
     return Doc(path, meta, text[end:])
 
 
-def collate(out: Path, marker: str = GAP) -> dict:
+def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
     """Fill gaps in ``out`` from witnesses among its other sources; rewrite
-    the articles that change and the manifest.  Returns counts."""
+    the articles that change and the manifest.  Returns counts.  ``markers``:
+    the gap markers the articles were cleaned with (setting ``gap_marker``)."""
+    gaps = "".join(sorted(set(markers)))
+    gap = regex.compile("[" + regex.escape(gaps) + "]")
     docs = [d for d in (_read(p) for p in sorted(out.rglob("*.md"))) if d]
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)   # key -> [(source, sentence)]
     for d in docs:
         src = d.meta["source"]["path"]
         for m in SENTENCE.finditer(d.body):
             s = m.group(0).strip()
-            if regex.search(r"\d", s) and marker not in s and len(_key(s)) >= 6:
-                index[_key(s.replace(marker, GAP))].append((src, s))
+            if regex.search(r"\d", s) and not gap.search(s) and len(_key(s, gaps)) >= 6:
+                index[_key(s, gaps)].append((src, s))
     filled = changed = 0
     for d in docs:
-        if marker not in d.body:
+        if not gap.search(d.body):
             continue
         src = d.meta["source"]["path"]
         new_body, fills = d.body, []
         for m in SENTENCE.finditer(d.body):
             s = m.group(0).strip()
-            if marker not in s:
+            if not gap.search(s):
                 continue
-            parts = s.split(marker)
+            parts = gap.split(s)
             pattern = regex.compile("^" + NUMBER.join(regex.escape(p) for p in parts) + "$")
-            for wsrc, w in index.get(_key(s.replace(marker, GAP)), ()):
+            for wsrc, w in index.get(_key(s, gaps), ()):
                 if wsrc == src:
                     continue
                 wm = pattern.match(w)
@@ -89,9 +104,9 @@ def collate(out: Path, marker: str = GAP) -> dict:
         flags = list(d.meta.get("flags") or [])
         for i, f in enumerate(flags):
             t = f["text"]
-            if not f["rule"].startswith("digits.") or marker not in t or t in new_body:
+            if not f["rule"].startswith("digits.") or not gap.search(t) or t in new_body:
                 continue  # not a gap, or a gap still open
-            m = regex.search(NUMBER.join(regex.escape(p) for p in t.split(marker)), new_body)
+            m = regex.search(NUMBER.join(regex.escape(p) for p in gap.split(t)), new_body)
             if m:
                 wsrc = next((ws for _s, w, ws, _n in fills if m.group(0) in w), fills[0][2])
                 flags[i] = {**f, "text": m.group(0), "message": f"filled from {wsrc}; was: {f['message']}"}

@@ -77,11 +77,12 @@ def apply_corrections(doc: Doc) -> Doc:
 
 def mark_filled(doc: Doc, line: int, before: str, after: str, why: str) -> None:
     """Gap flags on ``line`` whose text lies in ``before`` now say how they were filled."""
-    for i, f in enumerate(doc.flags):
-        if f.line == line and f.rule.startswith("digits.") and "□" in f.text and _overlaps(f.text, before):
-            doc.flags[i] = Flag(f.rule, f.line, after, f"{why}; was: {f.message}")
+    gap = doc.gap_marker
+    for f in list(doc.flags):
+        if f.line == line and f.rule.startswith("digits.") and gap in f.text and _overlaps(f.text, before, gap):
+            doc.replace_flag(f, Flag(f.rule, f.line, after, f"{why}; was: {f.message}"))
 
 
-def _overlaps(flag_text: str, context: str) -> bool:
+def _overlaps(flag_text: str, context: str, gap: str) -> bool:
     core = flag_text.strip()
-    return any(core[i:i + 3] in context for i in range(max(1, len(core) - 2)) if "□" in core[i:i + 3])
+    return any(core[i:i + 3] in context for i in range(max(1, len(core) - 2)) if gap in core[i:i + 3])

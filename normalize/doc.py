@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 BLOCK_SEP = "\n\n"
+GAP = "□"   # the default gap marker (setting ``gap_marker``); rules write ``{gap}``
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,15 @@ class Doc:
             i = text.find("\f", i + 1)
         return cls(text=text, origin=origin, settings=dict(settings or {}), page_breaks=breaks)
 
+    # -- the record: the only writers of changes, removals, flags and notes --
+    def record_change(self, rule: str, line: int, before: str, after: str) -> None:
+        """An edit a stage made without :meth:`edit` (a line join)."""
+        self.changes.append(Change(rule, line, before, after))
+
+    def remove(self, rule: str, line: int, text: str) -> None:
+        """Text that left the page, kept for removed.jsonl."""
+        self.removed.append(Removed(rule, line, text))
+
     def flag(self, flag: Flag) -> None:
         """Record a flag once, however often a stage re-runs its rules (a
         set beside the list, rebuilt when the list was changed elsewhere:
@@ -174,6 +184,18 @@ class Doc:
             seen[1].add(flag)
             seen[0] += 1
             self.flags.append(flag)
+
+    def replace_flag(self, old: Flag, new: Flag) -> None:
+        """A flag whose matter was settled (a gap filled) says so instead."""
+        self.flags[self.flags.index(old)] = new
+
+    def note(self, key: str, value: str, line: int, rule: str = "") -> None:
+        """Page metadata a rule captured."""
+        self.notes.append(Note(key, value, line, rule))
+
+    @property
+    def gap_marker(self) -> str:
+        return self.settings.get("gap_marker") or GAP
 
     # -- positions --------------------------------------------------------
     def line_at(self, pos: int) -> int:
@@ -254,7 +276,7 @@ class Doc:
                 before = text[start:end]
                 add(rule, line, before, new)
                 if removal and before.strip():
-                    self.removed.append(Removed(rule, line, before.strip()))
+                    self.remove(rule, line, before.strip())
                 parts.append(text[prev:start])
                 dst[at:at + start - prev] = src[prev:start]
                 at += start - prev

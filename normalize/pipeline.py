@@ -3,7 +3,12 @@
 Why a list in a file: the order of repairs matters (boilerplate must go
 before lines are joined; spacing after), and an archivist should be able to
 read it in one place.  A :class:`Stage` is either a rule file or one of the
-few built-in functions; both are ``Doc -> Doc``.
+few built-in functions; both are ``Doc -> Doc``.  The list governs: the code
+inserts, drops and reorders nothing.  Rule files the list does not name
+(added with ``--rules``) go after the stage their ``after`` names; without
+one, a ``scope = "page"`` file goes right before ``unwrap`` (it reads raw
+lines) and any other at the end.  ``segment``, if listed, is last; without
+it a page is one article.  Without ``unwrap`` every line is a block.
 
 Settings (``preset``, ``opencc``, ``gap_marker``, extra rule folders …) come
 from the defaults, then the nearest ``normalize.toml`` above a raw file, then
@@ -12,22 +17,25 @@ the command line.  They are hashed together with the rule files into the
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import tomllib
+from itertools import islice
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .article import Article, render_block
+from .article import FIELDS, Article, render_block
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
-from .doc import Doc, Note
+from .doc import GAP, Doc
 from .gaps import DATA as GAP_DATA, mark_gaps
 from .interleave import check as check_interleaving
 from .posts import quote_stage
-from .rules import RuleError, RuleFile, load_rule_file, merge
+from .rules import RuleError, RuleFile, Unsettled, load_rule_file, merge
 from .segment import segment
 from .unwrap import unwrap
 
@@ -39,11 +47,12 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "gaps": mark_gaps,
     "quotes": quote_stage,
 }
-DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": "□", "keep_replies": False,
+PRESETS = ("newspaper", "copywriting")   # house-style files: only the chosen one is a stage
+BEFORE_UNWRAP = "<before unwrap>"
+DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": GAP, "keep_replies": False,
                     "forum_posts": "all", "rules": [], "corrections": None}
 SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "forum_posts": str,
                  "rules": list, "corrections": str}
-GAP = "□"
 
 
 def default_rules_dir() -> Path:
@@ -60,11 +69,17 @@ class Stage:
     rules: RuleFile | None = None
 
 
+MAX_PASSES = 8  # a rule file's replacing rules settle within this many passes, or the page fails
+
+
 def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     """A rule file as a stage.  Rules of one file can enable each other (a
     quote paired makes a comma touch Chinese text), so its replacing rules
     run again while their last pass changed something: the output is a
-    fixed point.  Rules that only flag then run once on that output."""
+    fixed point.  Rules that undo each other never settle: after
+    ``MAX_PASSES`` the page fails with an error naming them, rather than
+    leaving the text wherever the count stopped.  Rules that only flag then
+    run once on the settled output."""
     editing = [r for r in rf.rules if r.replace is not None]
     flagging = [r for r in rf.rules if r.replace is None]
 
@@ -72,9 +87,9 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
         if not rf.applies(doc.text):  # another board family's file
             return doc
         if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
-            doc.notes.append(Note("paragraphs", rf.paragraphs, 1))
+            doc.note("paragraphs", rf.paragraphs, 1)
         settled: dict[str, int] = {}  # rule -> changes on the page when it last found nothing to do
-        for _ in range(3):
+        for _ in range(MAX_PASSES):
             before = len(doc.changes)
             for rule in editing:
                 if settled.get(rule.id) == len(doc.changes):
@@ -83,10 +98,23 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
                     settled[rule.id] = len(doc.changes)
             if len(doc.changes) == before:
                 break
+        else:
+            moving = sorted({c.rule for c in islice(doc.changes, before, None)})
+            raise Unsettled(rf.path, moving, f"no fixed point after {MAX_PASSES} passes of the file")
         for rule in flagging:  # flag-only rules look at the stage's final text, once
             rule.apply(doc)
         return doc
     return run
+
+
+def _placed_after(name: str, anchor: str, placed: dict[str, str | None]) -> bool:
+    """Whether added file ``name`` was placed after ``anchor``, directly or
+    after a file that was: files after one stage run in the order loaded."""
+    while name in placed:
+        name = placed[name]
+        if name == anchor:
+            return True
+    return False
 
 
 def check_settings(settings: dict, where: str) -> dict:
@@ -150,9 +178,12 @@ class Pipeline:
         self.hash = self._hash()
 
     def _stages(self, order_file: Path | None, files: dict[str, RuleFile]) -> list[Stage]:
-        if order_file is None:  # no pipeline.toml: built-ins, the preset if given, then added files
-            names = ["unicode", "opencc", "unwrap"] + (["{preset}"] if self.settings["preset"] in files else [])
-        else:
+        """The stages, in the order ``pipeline.toml`` lists them; added rule
+        files (not listed) go where their ``after`` says.  Nothing else
+        decides the order: without a ``pipeline.toml`` (``--no-default-rules``
+        and rule folders that bring none) only the added files run."""
+        names: list[str] = []
+        if order_file is not None:
             try:
                 data = tomllib.loads(order_file.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -160,39 +191,80 @@ class Pipeline:
             names = data.get("stages")
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise RuleError(order_file, None, "'stages' must be a list of stage names")
-        names = [n.replace("{preset}", self.settings["preset"]) for n in names]
-        presets = {"newspaper", "copywriting"}
-        stages, used = [], set()
+            names = [n.replace("{preset}", self.settings["preset"]) for n in names]
+        where = order_file or "pipeline"
+        if len(set(names)) != len(names):
+            raise RuleError(where, None, "a stage is listed twice")
+        if "segment" in names and names[-1] != "segment":
+            raise RuleError(where, None, "'segment' turns the page into articles: it must be the last stage")
+        self.segmenting = "segment" in names
+        names = [n for n in names if n != "segment"]
+        stages = []
         for name in names:
-            if name == "segment":
-                continue  # segmentation happens after the text stages (see clean)
             if name in BUILTINS:
                 stages.append(Stage(name, BUILTINS[name]))
             elif name in files:
-                stages.append(Stage(name, _apply_rules(files[name]), files[name]))
-                used.add(name)
-            elif name in presets or name == self.settings["preset"]:
-                raise RuleError(order_file or "pipeline", None, f"preset {name!r} has no rule file {name}.toml")
+                stages.append(self._rule_stage(files[name]))
+            elif name in PRESETS or name == self.settings["preset"]:
+                raise RuleError(where, None, f"preset {name!r} has no rule file {name}.toml")
             else:
-                raise RuleError(order_file or "pipeline", None, f"unknown stage {name!r}")
-        # other presets' files are not stages; added files run after their 'after' stage or at the end
-        for name, rf in files.items():
-            if name in used or name in presets:
-                continue
-            at = len(stages)
-            if rf.after:
-                idx = [i for i, s in enumerate(stages) if s.name == rf.after]
-                if not idx:
-                    raise RuleError(rf.path, None, f"'after' names unknown stage {rf.after!r}")
-                at = idx[0] + 1
-            stages.insert(at, Stage(name, _apply_rules(rf), rf))
-        marker = self.settings["gap_marker"]
-        if marker != GAP:
-            for s in stages:
-                for r in (s.rules.rules if s.rules else []):
-                    if r.replace and GAP in r.replace:
-                        r.replace = r.replace.replace(GAP, marker)
+                raise RuleError(where, None, f"unknown stage {name!r}")
+        # rule files the list does not name (other presets' files are not stages)
+        added = [rf for name, rf in files.items() if name not in names and name not in PRESETS]
+        placed: dict[str, str | None] = {}   # added file -> the stage it was placed after
+        waiting = 0   # files put back in a row: all of them, and the 'after's go round in a circle
+        while added:
+            rf = added.pop(0)
+            anchor = rf.after or self._default_anchor(rf, stages)
+            if anchor == "segment":
+                raise RuleError(rf.path, None, "'after' cannot be segment: segment makes articles and comes last")
+            known = [s.name for s in stages]
+            if anchor not in (None, BEFORE_UNWRAP) and anchor not in known:
+                if any(a.name == anchor for a in added) and waiting <= len(added):  # after a file not placed yet
+                    added.append(rf)
+                    waiting += 1
+                    continue
+                raise RuleError(rf.path, None, f"'after' names unknown stage {anchor!r}"
+                                + (" (the added files' 'after's form a circle)" if waiting else ""))
+            waiting = 0
+            if anchor is None:
+                at = len(stages)
+            elif anchor == BEFORE_UNWRAP:
+                at = known.index("unwrap")
+            else:  # after the anchor and the files already placed after it (or after those)
+                at = known.index(anchor) + 1
+                while at < len(stages) and _placed_after(known[at], anchor, placed):
+                    at += 1
+            placed[rf.name] = anchor
+            stages.insert(at, self._rule_stage(rf))
+        self._check_scopes(stages, where)
+        self.order = [s.name for s in stages] + (["segment"] if self.segmenting else [])
         return stages
+
+    def _default_anchor(self, rf: RuleFile, stages: list[Stage]) -> str | None:
+        """Where an added file without ``after`` goes: a ``page`` file works
+        on raw lines, so right before ``unwrap``; any other at the end
+        (before ``segment``)."""
+        if rf.scope == "page" and any(s.name == "unwrap" for s in stages):
+            return BEFORE_UNWRAP
+        return None
+
+    def _rule_stage(self, rf: RuleFile) -> Stage:
+        """A rule file as a stage, its rules writing this pipeline's gap marker."""
+        marker = self.settings["gap_marker"]
+        if any(r.gap != marker for r in rf.rules):
+            rf = dataclasses.replace(rf, rules=[r.with_gap(marker) for r in rf.rules])
+        return Stage(rf.name, _apply_rules(rf), rf)
+
+    @staticmethod
+    def _check_scopes(stages: list[Stage], where) -> None:
+        """A ``page`` file reads raw lines, so it must run before ``unwrap``."""
+        names = [s.name for s in stages]
+        if "unwrap" not in names:
+            return
+        for s in stages[names.index("unwrap") + 1:]:
+            if s.rules and s.rules.scope == "page":
+                raise RuleError(s.rules.path, None, "scope 'page' works on raw lines: it must run before unwrap")
 
     def _hash(self) -> str:
         """Rule files, settings and the package version: a change to any of
@@ -202,8 +274,9 @@ class Pipeline:
         (and ``--force`` re-cleans during development)."""
         h = hashlib.sha256()
         h.update(__version__.encode())
+        for name in self.order:
+            h.update(name.encode() + b"\0")
         for s in self.stages:
-            h.update(s.name.encode() + b"\0")
             if s.rules:
                 h.update(s.rules.raw)
             if s.name == "gaps" and GAP_DATA.is_file():  # the counts decide like a rule file
@@ -226,8 +299,8 @@ class Pipeline:
         doc.source = source
         for stage in self.stages:
             doc = stage.run(doc)
-        if doc.kinds is None:  # a pipeline without unwrap still yields blocks
-            doc = unwrap(doc)
+        if doc.kinds is None:  # no unwrap in the list: every non-blank line is a block
+            lines_as_blocks(doc)
         return doc
 
     def fix(self, text: str, source: str | None = None) -> tuple[str, Doc]:
@@ -237,9 +310,44 @@ class Pipeline:
     def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
         doc = self.run_text_stages(text, (source or {}).get("path"))
         normalizer = {"version": __version__, "rules": self.hash}
+        if not self.segmenting:  # no segment in the list: the page is one article
+            return whole_page(doc, source or {}, normalizer), doc
         articles = segment(doc, source or {}, normalizer)
         check_interleaving(articles, doc, text)  # per article: blocks of two columns merged by height
         return articles, doc
+
+
+def lines_as_blocks(doc: Doc) -> None:
+    """Blocks when the stage list has no ``unwrap``: each non-blank line as
+    printed (its surrounding spaces aside) is a paragraph; nothing is joined."""
+    blocks, pos = [], 0
+    for line in doc.text.split("\n"):
+        s = line.strip()
+        if s:
+            at = pos + line.index(s)
+            blocks.append(("p", s, doc.origin[at:at + len(s)]))
+        pos += len(line) + 1
+    doc.set_blocks(blocks)
+
+
+def whole_page(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
+    """The article when the stage list has no ``segment``: every block of the
+    page, bylines and decks included, as body; no title, authors or dateline
+    (those are segment's reading); every flag and change; none for an empty page."""
+    blocks = [(k, t, f, l) for k, t, f, l in doc.blocks() if t.strip()]
+    if not blocks:
+        return []
+    meta = {k: None for k in FIELDS}
+    meta.update({
+        "id": f"{source.get('stem', 'page')}-01",
+        "images": [n.value.strip() for n in doc.notes if n.key == "images"],
+        "source": {"path": source.get("path"), "sha256": source.get("sha256"),
+                   "lines": [min(b[2] for b in blocks), max(b[3] for b in blocks)]},
+        "flags": sorted((f.as_dict() for f in doc.flags), key=lambda f: (f["line"], f["rule"], f["text"])),
+        "changes": dict(sorted(Counter(c.rule for c in doc.changes).items())),
+        "normalizer": normalizer,
+    })
+    return [Article(meta=meta, blocks=[(k if k in ("p", "h", "caption") else "p", t) for k, t, _f, _l in blocks])]
 
 
 def render_fix(doc: Doc) -> str:

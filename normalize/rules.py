@@ -19,7 +19,8 @@ A rule file is TOML::
     id = "spam-link"
     message = "promotional line with a bare link"
     pattern = '^...$'       # compiled with the regex module, MULTILINE
-    replace = ""            # absent: the rule only flags; "" removes
+    replace = ""            # absent: the rule only flags; "" removes;
+                            # {gap} (or a literal □) is the gap marker setting
     flag = false            # true: a replacing rule also flags each match
     in = ["p", "caption"]   # block kinds it applies to (scope "blocks")
     protect = true          # never edit addresses, e-mail, `code` or the spaces around them
@@ -33,13 +34,14 @@ captured to the article metadata; removed text goes to ``removed.jsonl``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import regex
 
-from .doc import Doc, Flag, Note
+from .doc import GAP, Doc, Flag
 from .prefilter import required_strings
 
 NOTE_KEYS = frozenset({
@@ -94,6 +96,18 @@ class RuleError(Exception):
         super().__init__(f"{where}: {problem}")
 
 
+class Unsettled(RuleError):
+    """Rules that keep changing a page: each undoes what another (or it
+    itself) did, so there is no fixed point.  Names the rules; the page fails."""
+
+    def __init__(self, path: Path | str, rule_ids: list[str], problem: str):
+        self.rule_ids = list(rule_ids)
+        super().__init__(path, None, f"{problem}: rules still changing the text: {', '.join(self.rule_ids)}")
+
+
+MAX_RULE_PASSES = 4  # one rule settles on nested matches (((党))) within this many passes
+
+
 @dataclass
 class Rule:
     id: str               # full id, "<file stem>.<id>"
@@ -109,9 +123,15 @@ class Rule:
     scope: str = "blocks"
     source: str = ""
     regex: regex.Pattern | None = None
+    gap: str = GAP        # the gap marker that {gap} (and □) in ``replace`` stands for
     needs: tuple[str, ...] | None = field(init=False, default=None)
+    replacement: str | None = field(init=False, default=None)
 
     def __post_init__(self):
+        # the text a match becomes: ``replace`` with the gap marker filled in
+        # (``replace`` itself stays as the file wrote it)
+        if self.replace is not None:
+            self.replacement = self.replace.replace("{gap}", self.gap).replace(GAP, self.gap)
         # a text holding none of these strings cannot match (see prefilter.py);
         # the likeliest first, so that a page that has one stops the test early
         needs = required_strings(self.pattern)
@@ -133,12 +153,13 @@ class Rule:
 
     def apply(self, doc: Doc) -> bool:
         """Run this rule over ``doc`` until it has nothing left to change
-        (nested matches: ``((党))``), so its output is a fixed point; False
-        when it stopped short of one."""
-        for _ in range(4):
+        (nested matches: ``((党))``), so its output is a fixed point; a rule
+        whose output it matches again forever is an error, not a silent stop.
+        True once it found nothing left to change."""
+        for _ in range(MAX_RULE_PASSES):
             if not self._apply_once(doc):
                 return True
-        return False
+        raise Unsettled(self.source, [self.id], f"no fixed point after {MAX_RULE_PASSES} passes of the rule")
 
     def _apply_once(self, doc: Doc) -> bool:
         text = doc.text
@@ -149,7 +170,7 @@ class Rule:
             return False
         starts = doc.block_starts() if kinds is not None and not kinds <= set(self.kinds) else None
         notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
-        literal = self.replace is not None and "\\" not in self.replace
+        literal = self.replace is not None and "\\" not in self.replacement
         edits = []
         limit = time_limit(text)
         try:
@@ -167,10 +188,10 @@ class Rule:
             line = doc.line_at(start)
             for key in notes:
                 if m.group(key):
-                    doc.notes.append(Note(key, m.group(key), line, self.id))
+                    doc.note(key, m.group(key), line, self.id)
             new = None
             if self.replace is not None:
-                new = self.replace if literal else m.expand(self.replace)
+                new = self.replacement if literal else m.expand(self.replacement)
                 if new != m.group(0):
                     edits.append((start, m.end(), new))
             if self.replace is None or self.flag:
@@ -189,8 +210,15 @@ class Rule:
             doc.kinds = [kind] * len(text.split("\n\n"))
         return doc
 
+    def with_gap(self, marker: str) -> "Rule":
+        """This rule writing ``marker`` for a gap (a copy; this one is unchanged)."""
+        return self if marker == self.gap else dataclasses.replace(self, gap=marker)
+
     def check_examples(self) -> list[str]:
-        """Run every example; return what failed (empty when all pass)."""
+        """Run every example; return what failed (empty when all pass).
+        Examples are written with the default gap marker □."""
+        if self.gap != GAP:
+            return self.with_gap(GAP).check_examples()
         try:
             return self._check_examples()
         except RuleTimeout as exc:

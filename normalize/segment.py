@@ -265,7 +265,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             drafts, posts, replies = forum_posts.keep_first(doc, drafts, posts)
     for kind, text, first, _last in blocks:
         if kind == "byline":  # parsed into authors; the line as printed is kept here
-            doc.removed.append(Removed("segment.byline", first, text))
+            doc.remove("segment.byline", first, text)
     if not drafts:
         # no article to carry what rules took into the metadata (an image's
         # address on a page that is only a photo credit): removed.jsonl keeps it

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import regex
 
 from . import posts, structure as st
-from .doc import Change, Doc, Removed
+from .doc import Doc
 
 LONG = 40          # a line wider than this is body text, never a headline
 HEADING_MAX = 25   # a sub-heading is at most this wide
@@ -356,11 +356,11 @@ def unwrap(doc: Doc) -> Doc:
             s, e = ln.start + ln.strip_prefix, ln.end - ln.strip_suffix
             piece = doc.text[s:e]
             if ln.strip_prefix and kind == "caption" and st.CAPTION_MARK.match(ln.text):
-                doc.removed.append(Removed("unwrap.caption-mark", doc.line_at(ln.start),
-                                           doc.text[ln.start:s].strip()))
+                doc.remove("unwrap.caption-mark", doc.line_at(ln.start),
+                                           doc.text[ln.start:s].strip())
             if k:
                 prev = parts[-1]
-                doc.changes.append(Change("unwrap.join", doc.line_at(s), "\n", ""))
+                doc.record_change("unwrap.join", doc.line_at(s), "\n", "")
                 if LATIN_END.search(prev) and LATIN_START.search(piece):
                     parts.append(" ")
                     org.append(doc.line_at(s))

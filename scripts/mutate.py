@@ -1,0 +1,237 @@
+"""Mutation check: does the test suite notice when a heuristic breaks?
+
+Why by hand: a test suite can pass for years while following the code
+instead of judging it.  Each entry below is one deliberate one-line edit of
+a heuristic (a threshold moved, a condition dropped), written with the
+reason it should matter.  For each, this script edits a temporary copy of
+the tree, runs ``pytest -x -q`` there and reports whether a test failed
+(killed) or not (survived).  The mutation score is killed / applied.
+
+Edits are found by exact text.  When the code changes, an edit whose text is
+gone is reported as "gone" (not applied, not counted), never a crash; update
+or drop it.
+
+    python scripts/mutate.py                 # every mutation
+    python scripts/mutate.py unwrap.column   # those whose id starts so
+    python scripts/mutate.py --list          # ids, files and whether each applies
+
+Not part of the test suite: a full run takes several minutes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutation:
+    id: str
+    file: str
+    old: str
+    new: str
+    why: str
+
+
+U, T, S, P = "normalize/unwrap.py", "normalize/structure.py", "normalize/segment.py", "normalize/pipeline.py"
+MUTATIONS = [
+    # -- unwrap: column pages
+    Mutation("unwrap.column-max", U, "COLUMN_MAX = 22 ", "COLUMN_MAX = 8 ",
+             "narrow column pages are no longer column pages"),
+    Mutation("unwrap.column-min-lines", U, "    if len(body) < 8:\n", "    if len(body) < 80:\n",
+             "no page is long enough to be a column page"),
+    Mutation("unwrap.wide-open-share", U, "len(open_) < 0.4 * len(body)", "len(open_) < 0.9 * len(body)",
+             "a wider column needs nearly every line open"),
+    Mutation("unwrap.wide-one-width", U, "< 0.7 * len(open_)", "< 0.99 * len(open_)",
+             "a wider column needs every open line of one width"),
+    Mutation("unwrap.upper-quartile", U, "w = open_[(3 * len(open_)) // 4]", "w = open_[len(open_) // 4]",
+             "W from the lower quartile: first lines, two short, taken for full ones"),
+    Mutation("unwrap.per-stretch", U, '        elif ln.kind in ("byline", "title"):\n            close()',
+             '        elif False:\n            close()', "one W for the whole page instead of one per stretch"),
+    Mutation("unwrap.full-line", U, "full = a.width >= w - 1 or a.justified", "full = a.width >= w + 1 or a.justified",
+             "no line counts as full"),
+    Mutation("unwrap.narrow", U, "narrow = a.width <= min(w, local) - 3", "narrow = a.width <= min(w, local) - 8",
+             "sub-headings must be far narrower than the column"),
+    Mutation("unwrap.wide", U, "wide = a.width > w + 2 and", "wide = a.width > w + 12 and",
+             "a line printed across columns is not seen as one"),
+    Mutation("unwrap.after-byline", U, "a.width <= w / 2", "a.width <= w / 5",
+             "a short line right after the byline is no sub-heading"),
+    Mutation("unwrap.two-line-heading", U, "lines[i - 1].width + a.width <= 2 * HEADING_MAX",
+             "lines[i - 1].width + a.width <= HEADING_MAX", "a sub-heading too long for its column is body"),
+    Mutation("unwrap.lost-indent", U, "<= w - 1.5", "<= w - 3", "a first line two short is not seen as indented"),
+    Mutation("unwrap.hanging", U, "(1 if b.text[-1] in st.HANGING and b.width > w else 0)", "0",
+             "punctuation hanging past the edge counts in the next line's width"),
+    Mutation("unwrap.goes-on", U, 'goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended',
+             "goes_on = True", "a one-line paragraph after a full line is taken for a new paragraph"),
+    Mutation("unwrap.full-ended-joins", U, "joins[i] = not (nxt_short and goes_on)", "joins[i] = False",
+             "a full line ending a sentence always closes its paragraph"),
+    Mutation("unwrap.parenthetical", U,
+             "and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):",
+             "and not a.soft and not a.is_dateline):", "a parenthesis note may become a sub-heading"),
+    Mutation("unwrap.letter-spacing", U, r'(?:\S[ \u3000]){4,}', r'(?:\S[ \u3000]){40,}',
+             "letter-spaced justified lines are not collapsed"),
+    # -- unwrap: paragraph pages
+    Mutation("unwrap.pdf-join", U, "            else:\n                joins[i] = True\n        para_open",
+             "            else:\n                joins[i] = False\n        para_open",
+             "pieces that end no sentence are not joined"),
+    Mutation("unwrap.pdf-sentence-end", U, "            if ended:\n                joins[i] = False\n            elif (a.width",
+             "            if False:\n                joins[i] = False\n            elif (a.width",
+             "a piece ending a sentence does not close its paragraph"),
+    Mutation("unwrap.heading-width", U, "elif (a.width <= HEADING_MAX and not a.soft", "elif (a.width <= 5 and not a.soft",
+             "only a very short piece can be a heading"),
+    Mutation("unwrap.heading-before-body", U, "and b.width > LONG\n", "and b.width > 2 * LONG\n",
+             "a heading needs a much longer line after it"),
+    Mutation("unwrap.heading-run", U, "or i - k > 2:", "or i - k > 0:", "a heading is one piece only"),
+    Mutation("unwrap.colon", U, "elif _COLON_END.search(a.text) and a.width > LONG:", "elif False:",
+             "a long line ending on a colon joins what follows"),
+    # -- unwrap: decks, captions, bylines, markup
+    Mutation("unwrap.deck-width", U, "longest = 2 * LONG if column_page else LONG", "longest = LONG",
+             "a column page's headline is as short as a paragraph page's"),
+    Mutation("unwrap.deck-at-end", U, "after_ok = j == n or _starts_block(lines[j])",
+             "after_ok = j < n and _starts_block(lines[j])", "no deck at the end of a page"),
+    Mutation("unwrap.deck-before-byline", U, 'return ln.kind in ("byline", "title") or ln.is_dateline',
+             'return ln.kind in ("title",) or ln.is_dateline', "a byline does not end a deck"),
+    Mutation("unwrap.deck-before-dateline", U, 'return ln.kind in ("byline", "title") or ln.is_dateline',
+             'return ln.kind in ("byline", "title")', "a dateline does not end a deck"),
+    Mutation("unwrap.deck-after-finished", U, "(lines[i - 1].kind != \"text\" or lines[i - 1].ended)", "True",
+             "a deck may start in the middle of a sentence"),
+    Mutation("unwrap.deck-statement", U, 'if last in "。；…" or', 'if last in "；…" or',
+             "a line ending on 。 may be a headline"),
+    Mutation("unwrap.deck-question", U, 'if last in "。；…" or', 'if last in "。；…？" or',
+             "a headline may not end on ？"),
+    Mutation("unwrap.caption-mark", U, 'elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):', "elif False:",
+             "▲ lines are not captions"),
+    Mutation("unwrap.caption-lines", U, "caption_lines < 2", "caption_lines < 3", "a caption runs on for two more lines"),
+    Mutation("unwrap.italic-caption", U, "        elif it:\n", "        elif False:\n", "*italic* lines are not captions"),
+    Mutation("unwrap.photo-credit", U, 'elif last in "摄图影发" and st.PHOTO_CREDIT.match(ln.text):', "elif False:",
+             "a photographer's credit is body text"),
+    Mutation("unwrap.join-into-byline", U, 'if a.kind != "text" or b.kind != "text" or b.is_dateline:',
+             'if a.kind != "text" or b.is_dateline:', "a line may be joined into the byline after it"),
+    Mutation("unwrap.join-into-dateline", U, 'if a.kind != "text" or b.kind != "text" or b.is_dateline:',
+             'if a.kind != "text" or b.kind != "text":', "a line may be joined into the dateline after it"),
+    Mutation("unwrap.md-level", U, 'if ln.md_level == 2 and (nxt.kind == "byline"', 'if ln.md_level == 3 and (nxt.kind == "byline"',
+             "## before a byline is a sub-heading, not a headline"),
+    Mutation("unwrap.latin-space", U, 'parts.append(" ")', 'parts.append("")', "New / York joins as NewYork"),
+    # -- structure
+    Mutation("structure.sentence-end-window", T, "SENTENCE_END.search(t[-12:])", "SENTENCE_END.search(t[-2:])",
+             "a sentence end seen only in the last two characters"),
+    Mutation("structure.byline-length", T, "len(s) > 120", "len(s) > 12", "long bylines are not bylines"),
+    Mutation("structure.padded-name", T, "if (len(t) == 1 and _ONE_HAN.match(t)", "if (len(t) == 9 and _ONE_HAN.match(t)",
+             "王  刚 is two names"),
+    Mutation("structure.byline-needs-role", T, "if not (bullet or has_role):", "if not bullet:",
+             "a byline must start with a bullet"),
+    Mutation("structure.reporter-role", T, 'if role.endswith("记者"):', 'if role.endswith("记者者"):',
+             "本报驻京记者 keeps its whole role"),
+    Mutation("structure.dateline", T, "return DATELINE.match(t) if t.startswith(_DATELINE_HEADS) else None", "return None",
+             "no datelines at all"),
+    # -- segment
+    Mutation("segment.glued-author", S, r"(\p{Han}{2,3})$", r"(\p{Han}{2,4})$", "four Han after a sentence end are an author"),
+    Mutation("segment.glued-author-length", S, "if g and len(body[-1][1]) > 20:", "if g and len(body[-1][1]) > 2000:",
+             "no glued author is ever taken"),
+    Mutation("segment.titles-after", S, 'return bool(opens and units[-1][0] == "deck")', "return False",
+             "headlines are always before their bodies"),
+    Mutation("segment.second-dateline", S, "second_dateline = dm is not None and not _continues(cur, dm)",
+             "second_dateline = False", "a second dateline never starts an article"),
+    Mutation("segment.continues", S, 'return any(p["name"] in draft.reporters for p in _dateline_people(dm))',
+             "return False", "a dateline naming the same reporter starts a new article"),
+    Mutation("segment.kicker", S, 'kicker = " ".join(mains[:-1]) or None', "kicker = None", "kickers are dropped"),
+    Mutation("segment.dateline-authors", S, "if names and not authors:", "if False:",
+             "authors named in the dateline are not taken"),
+    Mutation("segment.byline-after-body", S, "if cur is None or cur.closed or cur.body or (after and cur.authors):",
+             "if cur is None or cur.closed or (after and cur.authors):", "a byline after body text continues the article"),
+    # -- pipeline
+    Mutation("pipeline.passes", P, "MAX_PASSES = 8 ", "MAX_PASSES = 1 ", "a rule file is not run to its fixed point"),
+    Mutation("pipeline.page-before-unwrap", P, 'at = known.index("unwrap")', "at = len(stages)",
+             "an added page-scope file runs after unwrap"),
+    Mutation("pipeline.segment-last", P, 'if "segment" in names and names[-1] != "segment":', "if False:",
+             "segment may stand anywhere in the list"),
+    Mutation("pipeline.scopes", P, "        self._check_scopes(stages, where)\n", "",
+             "a page-scope file may run after unwrap"),
+    Mutation("pipeline.no-unwrap", P, "            lines_as_blocks(doc)\n", "            unwrap(doc)\n",
+             "a list without unwrap unwraps all the same"),
+    Mutation("pipeline.load-order", P, "        if name == anchor:\n            return True", "        if name == anchor:\n            return False",
+             "files after one stage run in reverse order"),
+    Mutation("pipeline.gap-marker", P, "rules=[r.with_gap(marker) for r in rf.rules]", "rules=list(rf.rules)",
+             "the gap_marker setting is ignored"),
+]
+
+IGNORE = shutil.ignore_patterns(".venv", ".git", ".hypothesis", ".pytest_cache", "__pycache__", "*.egg-info", "build")
+
+
+def run_suite(tree: Path, timeout: float) -> tuple[str, str, float]:
+    """(outcome, first failing test, seconds) of ``pytest -x -q`` in ``tree``."""
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
+    start = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"],
+                              cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "killed", f"(timeout after {timeout:.0f} s)", time.monotonic() - start
+    took = time.monotonic() - start
+    if proc.returncode == 0:
+        return "survived", "", took
+    failed = next((ln.split(" ", 1)[1].split(" - ")[0] for ln in proc.stdout.splitlines()
+                   if ln.startswith(("FAILED ", "ERROR "))), f"(exit {proc.returncode})")
+    return "killed", failed, took
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("only", nargs="*", help="run the mutations whose id starts with one of these")
+    ap.add_argument("--list", action="store_true", help="list the mutations and whether each applies")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per test run (a timeout counts as killed)")
+    args = ap.parse_args()
+    chosen = [m for m in MUTATIONS if not args.only or m.id.startswith(tuple(args.only))]
+    ids = [m.id for m in MUTATIONS]
+    assert len(ids) == len(set(ids)), "mutation ids are unique"
+    if args.list:
+        for m in chosen:
+            n = (ROOT / m.file).read_text(encoding="utf-8").count(m.old)
+            print(f"{m.id:34} {m.file:24} {'applies' if n == 1 else 'gone' if n == 0 else f'{n} matches'}  {m.why}")
+        return 0
+    results = []
+    with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
+        tree = Path(tmp) / "tree"
+        shutil.copytree(ROOT, tree, ignore=IGNORE)
+        outcome, _, took = run_suite(tree, args.timeout)
+        if outcome != "survived":
+            print("the unmutated tree fails its tests: fix that first", file=sys.stderr)
+            return 2
+        print(f"unmutated suite: {took:.1f} s", flush=True)
+        for m in chosen:
+            path = tree / m.file
+            original = path.read_text(encoding="utf-8")
+            n = original.count(m.old)
+            if n != 1:
+                results.append((m, "gone" if n == 0 else "ambiguous", f"old text found {n} times", 0.0))
+            else:
+                path.write_text(original.replace(m.old, m.new), encoding="utf-8")
+                try:
+                    outcome, test, took = run_suite(tree, args.timeout)
+                finally:
+                    path.write_text(original, encoding="utf-8")
+                results.append((m, outcome, test, took))
+            m_, outcome, test, took = results[-1]
+            print(f"{outcome:9} {m.id:34} {took:6.1f} s  {test}", flush=True)
+    applied = [r for r in results if r[1] in ("killed", "survived")]
+    killed = [r for r in applied if r[1] == "killed"]
+    print()
+    for m, outcome, _t, _s in results:
+        if outcome != "killed":
+            print(f"{outcome}: {m.id} ({m.file}): {m.why}")
+    print(f"mutation score: {len(killed)}/{len(applied)} killed"
+          + (f" = {len(killed) / len(applied):.2f}" if applied else "")
+          + (f"; {len(results) - len(applied)} no longer apply" if len(results) > len(applied) else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
