@@ -264,12 +264,16 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
     ap.add_argument("--alpha", type=float, default=2.0)
     ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
+    ap.add_argument("--exclude", type=int, action="append", default=[],
+                    help="also leave out articles with index mod 5 == N, a fold to tune on"
+                         " (eval_gaps.py --fold N --data OUT); repeatable")
     args = ap.parse_args(argv)
     arts = articles(args.corpus)
     if not arts:
         print(f"no articles under {', '.join(map(str, args.corpus))}", file=sys.stderr)
         return 1
-    train = [p for k, a in enumerate(arts) if k % 5 for p in a]
+    out_folds = {0, *args.exclude}
+    train = [p for k, a in enumerate(arts) if k % 5 not in out_folds for p in a]
     views = [view(p) for p in train]
     chars = sum(len(p) for p in train)
     units = choose_units(views, args.min_count, 0.01, 0.2)
@@ -298,8 +302,10 @@ def main(argv=None) -> int:
     shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
     rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    head = [f"// built by scripts/build_gapstats.py from {len(arts) - len(arts[::5])} of {len(arts)} articles "
-            f"(index mod 5 != 0), {chars} characters; {len(words)} words of the word list",
+    kept_arts = sum(k % 5 not in out_folds for k in range(len(arts)))
+    folds = "!= 0" if out_folds == {0} else "not in " + ", ".join(map(str, sorted(out_folds)))
+    head = [f"// built by scripts/build_gapstats.py from {kept_arts} of {len(arts)} articles "
+            f"(index mod 5 {folds}), {chars} characters; {len(words)} words of the word list",
             "// P param value | F feature weight | U unit after-number bare threshold"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | K unit unit sharing one number | W word holding a unit"]
