@@ -343,7 +343,7 @@ def mark_gaps(doc: Doc) -> Doc:
 
 
 def _mark_once(doc: Doc) -> None:
-    gm = model()
+    gm = model(str(DATA))
     marker = doc.settings.get("gap_marker") or "□"
     text = doc.text
     starts = doc.block_starts()

@@ -26,6 +26,7 @@ import argparse
 import gzip
 import json
 import math
+import random
 import sys
 import unicodedata
 from collections import Counter, defaultdict
@@ -109,22 +110,37 @@ def chains(views, units) -> list[tuple[str, str]]:
     return sorted(p for p, n in one.items() if n >= 3 and n > two[p])
 
 
+LOSS = 0.0  # share of the other numbers before units lost around each occurrence
+
+
 def occurrences(gm: GapModel, v: str):
     """Every unit of a paragraph view as ``(unit, binding, left2, left, right,
     right2, 0 after a number / 1 bare)``; a numbered one is seen as the
     scraper leaves it, its number taken out.  Units that share a number with
-    the unit before them (多个 in `#多个`) are neither."""
+    the unit before them (多个 in `#多个`) are neither.  With ``LOSS``, each
+    other number before a unit near it is lost too, at that rate (a scraper
+    that drops one number drops others: `今年月日`), the same for every
+    reading of the paragraph."""
+    rnd = random.Random(v) if LOSS else None
     for m in gm.pattern.finditer(v):
         i, u, j = m.start(), m.group(0), m.end()
         if v[i - 1] in NUMERALS:
             continue
-        if v[i - 1] == NUMBER:
-            lo = max(0, i - 7)
-            s = v[lo:i - 1] + v[i:j + 6]
-            k = i - 1 - lo
-            yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (0,)
-        elif not gm.chained(v, i, u):
-            yield (u, gm.binding(v, i, j)) + neighbours(v, i, j) + (1,)
+        numbered = v[i - 1] == NUMBER
+        if not numbered and gm.chained(v, i, u):
+            continue
+        lo = max(0, i - 7)
+        s = v[lo:i - 1] + v[i:j + 6] if numbered else v[lo:j + 6]
+        k = i - lo - numbered
+        if rnd is not None:
+            keep = []
+            for p, c in enumerate(s):
+                if c == NUMBER and p != k - 1 and gm.pattern.match(s, p + 1) and rnd.random() < LOSS:
+                    k -= p < k
+                    continue
+                keep.append(c)
+            s = "".join(keep)
+        yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (1 - numbered,)
 
 
 def count(views, gm: GapModel):
@@ -264,12 +280,20 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
     ap.add_argument("--alpha", type=float, default=2.0)
     ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
+    ap.add_argument("--loss", type=float, default=0.0,
+                    help="share of the numbers near each counted one lost with it (0: one number at a time)")
+    ap.add_argument("--exclude", type=int, action="append", default=[],
+                    help="also leave out articles with index mod 5 == N, a fold to tune on"
+                         " (eval_gaps.py --fold N --data OUT); repeatable")
     args = ap.parse_args(argv)
+    global LOSS
+    LOSS = args.loss
     arts = articles(args.corpus)
     if not arts:
         print(f"no articles under {', '.join(map(str, args.corpus))}", file=sys.stderr)
         return 1
-    train = [p for k, a in enumerate(arts) if k % 5 for p in a]
+    out_folds = {0, *args.exclude}
+    train = [p for k, a in enumerate(arts) if k % 5 not in out_folds for p in a]
     views = [view(p) for p in train]
     chars = sum(len(p) for p in train)
     units = choose_units(views, args.min_count, 0.01, 0.2)
@@ -298,8 +322,10 @@ def main(argv=None) -> int:
     shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
     rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    head = [f"// built by scripts/build_gapstats.py from {len(arts) - len(arts[::5])} of {len(arts)} articles "
-            f"(index mod 5 != 0), {chars} characters; {len(words)} words of the word list",
+    kept_arts = sum(k % 5 not in out_folds for k in range(len(arts)))
+    folds = "!= 0" if out_folds == {0} else "not in " + ", ".join(map(str, sorted(out_folds)))
+    head = [f"// built by scripts/build_gapstats.py from {kept_arts} of {len(arts)} articles "
+            f"(index mod 5 {folds}), {chars} characters; {len(words)} words of the word list",
             "// P param value | F feature weight | U unit after-number bare threshold"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | K unit unit sharing one number | W word holding a unit"]

@@ -16,6 +16,10 @@ counts).  It prints:
   through the whole cleaner, with the first 20 flags.
 
     python scripts/eval_gaps.py [--shared ../shared] [--rate 0.3] [--seed 1]
+
+To tune anything, measure on another fold, never on the held-out one:
+``build_gapstats.py --exclude 1 --out /tmp/g.tsv.gz`` then
+``eval_gaps.py --fold 1 --data /tmp/g.tsv.gz``.
 """
 from __future__ import annotations
 
@@ -43,14 +47,14 @@ GAP = "□"
 WINDOW = 5
 
 
-def held_out(shared: Path) -> list[str]:
+def held_out(shared: Path, fold: int = 0) -> list[str]:
     texts = []
     for f in sorted((shared / "corpus").glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 texts.append([p for p in json.loads(line)["paragraphs"] if p.strip()])
     return ["\n\n".join(p.replace("\u3000", " ").strip() for p in ps) + "\n"
-            for k, ps in enumerate(texts) if k % 5 == 0 and ps]
+            for k, ps in enumerate(texts) if k % 5 == fold and ps]
 
 
 def gap_flags(doc):
@@ -145,14 +149,20 @@ def main(argv=None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--rate", type=float, default=0.3, help="share of the numbers before units stripped")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--fold", type=int, default=0, help="measure on articles with index mod 5 == N: 0, held out by"
+                    " the build; another fold only against counts built with --exclude N (for tuning)")
+    ap.add_argument("--data", type=Path, help="a gap counts file other than the shipped one")
     args = ap.parse_args(argv)
     if not (args.shared / "corpus").is_dir():
         print(f"no corpus under {args.shared}: nothing to measure", file=sys.stderr)
         return 1
     pipe = Pipeline()
-    texts = held_out(args.shared)
+    if args.data:
+        import normalize.gaps as gaps
+        gaps.DATA = args.data
+    texts = held_out(args.shared, args.fold)
     rec, misses = eval_recall(pipe, texts, random.Random(args.seed), args.rate)
-    print(f"== recall: numbers before units stripped at random (rate {args.rate}) from {len(texts)} held-out articles")
+    print(f"== recall: numbers before units stripped at random (rate {args.rate}) from {len(texts)} articles with index mod 5 == {args.fold}")
     print(json.dumps(rec, ensure_ascii=False))
     print("first misses:")
     print("\n".join("  " + m for m in misses))
