@@ -20,7 +20,8 @@ A rule file is TOML::
     message = "promotional line with a bare link"
     pattern = '^...$'       # compiled with the regex module, MULTILINE
     replace = ""            # absent: the rule only flags; "" removes;
-                            # {gap} (or a literal □) is the gap marker setting
+                            # {gap} (or a literal □), here and in ``pattern``,
+                            # is the gap marker setting
     flag = false            # true: a replacing rule also flags each match
     in = ["p", "caption"]   # block kinds it applies to (scope "blocks")
     protect = true          # never edit addresses, e-mail, `code` or the spaces around them
@@ -74,6 +75,14 @@ STRESS_LENGTH = 5000     # ``rules --test``: the long line each pattern is tried
 STRESS_SECONDS = 0.5     # … and the time it may take there
 
 
+def gap_pattern(pattern: str, marker: str) -> str:
+    """``pattern`` with ``{gap}`` (and a literal □) standing for ``marker``."""
+    if "{gap}" not in pattern and GAP not in pattern:
+        return pattern
+    esc = regex.escape(marker, special_only=False) if marker.isascii() else marker
+    return pattern.replace("{gap}", esc).replace(GAP, esc)
+
+
 class RuleTimeout(Exception):
     """A pattern that ran past its time limit on one text."""
 
@@ -123,7 +132,7 @@ class Rule:
     scope: str = "blocks"
     source: str = ""
     regex: regex.Pattern | None = None
-    gap: str = GAP        # the gap marker that {gap} (and □) in ``replace`` stands for
+    gap: str = GAP        # the gap marker that {gap} (and □) in ``pattern`` and ``replace`` stand for
     needs: tuple[str, ...] | None = field(init=False, default=None)
     replacement: str | None = field(init=False, default=None)
 
@@ -132,9 +141,15 @@ class Rule:
         # (``replace`` itself stays as the file wrote it)
         if self.replace is not None:
             self.replacement = self.replace.replace("{gap}", self.gap).replace(GAP, self.gap)
+        # the pattern as compiled: a rule that must not match across a gap
+        # (a lookbehind ``[\d{gap}]``) sees the marker this run writes, else
+        # with another marker it marks the same gap again on every pass
+        compiled = gap_pattern(self.pattern, self.gap)
+        if self.regex is None or self.regex.pattern != compiled:
+            self.regex = regex.compile(compiled, regex.MULTILINE)
         # a text holding none of these strings cannot match (see prefilter.py);
         # the likeliest first, so that a page that has one stops the test early
-        needs = required_strings(self.pattern)
+        needs = required_strings(compiled)
         self.needs = None if needs is None else tuple(sorted(needs, key=lambda s: (s[0] not in COMMON, s)))
 
     def may_match(self, text: str) -> bool:
@@ -378,7 +393,7 @@ def load_rule_file(path: Path) -> RuleFile:
             raise RuleError(path, rid, "duplicate id")
         seen.add(full)
         try:
-            compiled = regex.compile(entry["pattern"], regex.MULTILINE)
+            compiled = regex.compile(gap_pattern(entry["pattern"], GAP), regex.MULTILINE)
         except regex.error as exc:
             raise RuleError(path, rid, f"pattern does not compile: {exc}") from None
         replace = entry.get("replace")

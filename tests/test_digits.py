@@ -201,3 +201,21 @@ def test_two_lost_numbers_side_by_side_are_both_marked_at_once(pipe):
     out, flags = _gaps(pipe, "会谈后，2018年月日，人民大会堂举行宴会。\n")
     assert "2018年□月□日" in out and len(flags) == 2
     assert pipe.fix(out)[0] == out
+
+
+def test_other_gap_marker_in_patterns():
+    """Rules that must not match next to a gap (leading-zero's lookbehind,
+    list-parallel's) see the marker this run writes: with ■ a gap is marked
+    once, not again on every pass."""
+    pipe = Pipeline(settings={"gap_marker": "■"})
+    out, doc = pipe.fix("本次活动吸引0余名驾驶员、多条交通线参加。\n")
+    assert out == "本次活动吸引■0余名驾驶员、■多条交通线参加。\n"
+    assert pipe.fix(out)[0] == out
+    assert not [f for f in doc.flags if "examples" in f.message]
+
+
+def test_literal_default_marker_in_a_user_pattern_is_the_setting():
+    from normalize.rules import Rule
+    rule = Rule(id="t.x", message="m", pattern="(?<=[\\d□])X", replace="Y").with_gap("■")
+    assert rule.regex.search("■X") and not rule.regex.search("□X")
+    assert rule.replacement == "Y"
