@@ -38,7 +38,7 @@ from pathlib import Path
 
 import regex
 
-from .doc import Doc, Flag
+from .doc import GAP, Doc, Flag
 
 DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv.gz"
 RULE_ID = "digits.evidence"
@@ -46,8 +46,8 @@ KINDS = ("p", "caption", "h")
 START = "^"   # the left neighbour at the start of a block
 NUMBER = "#"  # a number, in the counts
 DIGITS = frozenset("0123456789")
-NUMBERED = DIGITS | {NUMBER, "□"}
-NUMBERED_CHARS = DIGITS | {NUMBER, "□"}  # a marked gap was a number
+NUMBERED = DIGITS | {NUMBER, GAP}
+NUMBERED_CHARS = DIGITS | {NUMBER, GAP}  # a marked gap was a number (the page is read with its marker as □)
 PAIR_MIN = 20  # two characters seen fewer times say little about what follows them
 NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
 
@@ -344,8 +344,12 @@ def mark_gaps(doc: Doc) -> Doc:
 
 def _mark_once(doc: Doc) -> None:
     gm = model(str(DATA))
-    marker = doc.settings.get("gap_marker") or "□"
-    text = doc.text
+    marker = doc.gap_marker
+    # the counts and the scan know a marked gap as □: with another marker the
+    # page is read with it as □ (same length, same offsets), so that what is
+    # marked does not depend on the marker chosen
+    shown_text = doc.text
+    text = shown_text if marker == GAP else shown_text.replace(marker, GAP)
     starts = doc.block_starts()
     edits, thresholds = [], gm.thresholds
     found = []
@@ -360,7 +364,7 @@ def _mark_once(doc: Doc) -> None:
         if left in MARKUP or (left.isascii() and left.strip() and j < n
                               and text[j].isascii() and text[j].strip()):
             continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
-        if left == marker or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
+        if left == GAP or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
         bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0
         if j < n and text[i:j + 1] in pairs_right and gm.right_bound(text, i, j):
@@ -390,8 +394,8 @@ def _mark_once(doc: Doc) -> None:
             continue  # a keep of the digits rules covers it
         edits.append((i, i, marker))
         word = unit + (right if regex.match(r"\p{Han}", right) else "")
-        shown = (text[max(0, i - 6):i].rpartition("\n")[2] + marker
-                 + text[i:i + 6].partition("\n")[0]).strip()[:80]
+        shown = (shown_text[max(0, i - 6):i].rpartition("\n")[2] + marker
+                 + shown_text[i:i + 6].partition("\n")[0]).strip()[:80]
         doc.flag(Flag(RULE_ID, doc.line_at(i), shown,
                       f"no number before “{unit}” ({word}): clean text has a number there"))
     doc.edit(edits, RULE_ID)

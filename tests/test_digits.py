@@ -219,3 +219,11 @@ def test_literal_default_marker_in_a_user_pattern_is_the_setting():
     rule = Rule(id="t.x", message="m", pattern="(?<=[\\d□])X", replace="Y").with_gap("■")
     assert rule.regex.search("■X") and not rule.regex.search("□X")
     assert rule.replacement == "Y"
+
+
+def test_evidence_gaps_do_not_depend_on_the_marker():
+    """gaps.py reads the run's marker as a lost number, as it reads □."""
+    text = "本报讯 活动于2019年月日至年月日举行。\n"
+    plain = Pipeline().fix(text)[0]
+    assert plain.count("□") == 5
+    assert Pipeline(settings={"gap_marker": "■"}).fix(text)[0] == plain.replace("□", "■")
