@@ -622,12 +622,12 @@ def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
 @main.command()
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--gap-marker", "markers", multiple=True,
-              help="The gap marker the articles were cleaned with (setting gap_marker; default □); repeatable.")
+              help="A gap marker the articles were cleaned with (setting gap_marker), besides □ and "
+                   "those of the normalize.toml files beside their raw files; repeatable.")
 def collate(out, markers):
     """Fill gaps in OUT from other witnesses of the same article (a batch pass)."""
-    from .collate import collate as fill_from_witnesses
-    from .doc import GAP
-    c = fill_from_witnesses(out, markers or (GAP,))
+    from .collate import collate as fill_from_witnesses, recorded_markers
+    c = fill_from_witnesses(out, recorded_markers(out) | set(markers))
     click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles", err=True)
 
 

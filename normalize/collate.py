@@ -49,6 +49,32 @@ def gap_markers(spec: Spec, paths: list[Path]) -> set[str]:
     return markers
 
 
+def recorded_markers(out: Path, here: Path = Path(".")) -> set[str]:
+    """The gap markers the articles in ``out`` were cleaned with, as far as
+    their raw files tell: the ``normalize.toml`` ``run`` read for each raw
+    file that is still where its ``source.path`` says (under ``here``, where
+    ``run`` ran), plus the default □."""
+    from .pipeline import find_settings
+    from .rules import RuleError
+    markers, seen = {GAP}, set()
+    for p in sorted(out.rglob("*.md")):
+        meta = read_front_matter(p)
+        src = ((meta or {}).get("source") or {}).get("path")
+        if not isinstance(src, str) or not src or src.startswith("/") or ".." in src.split("/"):
+            continue
+        folder = (here / src).parent
+        if folder in seen or not folder.is_dir():
+            continue
+        seen.add(folder)
+        try:
+            settings, _files = find_settings(folder, here / src.split("/")[0])
+        except RuleError:
+            continue  # a bad normalize.toml: run reported it
+        if isinstance(settings.get("gap_marker"), str):
+            markers.add(settings["gap_marker"])
+    return markers
+
+
 def _key(sentence: str, gaps: str) -> str:
     """A sentence with its numbers and gaps taken out: witnesses share it."""
     return regex.sub(r"[\d.,，" + regex.escape(gaps) + "]+", "", sentence)

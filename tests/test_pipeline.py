@@ -4,6 +4,7 @@ that never settles is an error naming its rules."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -192,3 +193,28 @@ def test_added_files_after_each_other(tmp_path):
         id="y", pattern="老", replace="新", fix_in="老", fix_out="新")])
     with pytest.raises(RuleError, match="circle"):
         Pipeline([tmp_path])
+
+
+def test_corrections_and_collate_with_the_marker_black_square(tmp_path, monkeypatch):
+    """■ is also a bullet some pages use: as the gap marker it is still
+    filled by corrections, by run --collate and by the collate command,
+    which reads the marker from the raw folder's normalize.toml."""
+    monkeypatch.chdir(tmp_path)
+    raw = Path("raw")
+    raw.mkdir()
+    (raw / "normalize.toml").write_text('gap_marker = "■"\ncorrections = "corrections.toml"\n', encoding="utf-8")
+    (raw / "corrections.toml").write_text(
+        '[[correction]]\nfile = "c.txt"\ncontext = "全长■公里"\ntext = "全长35公里"\n', encoding="utf-8")
+    page = "本报讯 今年以来，全县新建的农村公路全长35公里，惠及群众12万人。\n"
+    (raw / "a_paper.txt").write_text(page, encoding="utf-8")
+    (raw / "b_repost.txt").write_text(page.replace("35", ""), encoding="utf-8")
+    (raw / "c.txt").write_text("本报讯 这条公路全长公里，串联全市景点。\n", encoding="utf-8")
+    for args in (["run", "raw", "--out", "o1", "--collate"], ["run", "raw", "--out", "o2"], ["collate", "o2"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        if args[0] == "collate" or "--collate" in args:
+            assert "1 gaps filled in 1 articles" in res.output
+    for out in ("o1", "o2"):
+        for name in ("b_repost", "c"):
+            art = Path(out, name, "01.md").read_text(encoding="utf-8")
+            assert "全长35公里" in art and "■" not in art, (out, name)
