@@ -17,11 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, read
+from .inputs import DEFAULT_MAX_BYTES, MANIFEST, InputError, RawFile, read
 from .pipeline import Pipeline, find_settings
 from .rules import RuleTimeout, Unsettled
-
-MANIFEST = "manifest.jsonl"
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     try:
         with manifest:
             stems: set[str] = set()
-            for window in _windows(walk(paths, out, known), WINDOW):
+            passed: list[Path] = []
+            for window in _windows(walk(paths, out, known, passed), WINDOW):
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
                 taken = set()
                 for raw in window:
@@ -249,6 +250,9 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                 os.unlink(leftover)
     summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
                + (f", {n_skipped} unchanged" if n_skipped else ""))
+    if passed:
+        summary += (f", {len(passed)} output folder{'s' if len(passed) > 1 else ''} of earlier runs "
+                    f"not read as input ({passed[0]}{', …' if len(passed) > 1 else ''})")
     if gone:
         summary += (f", {len(gone)} raw file{'s' if len(gone) > 1 else ''} gone: their articles "
                     + ("removed" if prune else "kept (--prune removes them)"))

@@ -22,6 +22,7 @@ SUFFIXES = (".txt", ".md")
 # and memory grows in proportion, about 16 bytes per byte (1 GB per job at
 # the limit).  Larger files go through with --max-bytes, unmeasured.
 DEFAULT_MAX_BYTES = 64_000_000
+MANIFEST = "manifest.jsonl"  # what a run writes at the top of its output folder
 
 
 class InputError(Exception):
@@ -44,14 +45,16 @@ class RawFile:
         return self.rel.with_suffix("")
 
 
-def walk(paths: list[Path], skip: Path | None = None, known=None) -> Iterator[RawFile]:
+def walk(paths: list[Path], skip: Path | None = None, known=None, passed: list | None = None) -> Iterator[RawFile]:
     """Files named on the command line, and ``*.txt`` / ``*.md`` under folders
     (a folder's files by name, then its sub-folders by name), one at a time:
     a batch of any size is never held in memory.  ``skip`` (the output
-    folder) is never walked into: cleaned articles are not raw scans.
-    ``known(raw)``: whether the last run cleaned ``raw`` (see ``file_raw``)."""
+    folder) is never walked into: cleaned articles are not raw scans.  Nor
+    is the output of an earlier run into another folder: a folder holding a
+    ``manifest.jsonl`` is a run's output, and the ``*.md`` beside a
+    ``removed.jsonl`` are its articles; each such folder is added to
+    ``passed``.  ``known(raw)``: whether the last run cleaned ``raw`` (see ``file_raw``)."""
     skip = skip.resolve() if skip is not None else None
-    articles = regex.compile(r"\d+\.md")
     # inputs in walk order too, so that the order they were named in does not matter
     inputs = [(p, None) if p.is_dir() else (p, file_raw(p, known)) for p in paths]
     order = sorted(range(len(inputs)), key=lambda n: (((1, inputs[n][0].name),) if inputs[n][1] is None
@@ -61,14 +64,22 @@ def walk(paths: list[Path], skip: Path | None = None, known=None) -> Iterator[Ra
             yield named
             continue
         for dirpath, dirnames, filenames in os.walk(p):
+            here = Path(dirpath)
+            if MANIFEST in filenames and (skip is None or here.resolve() != skip):
+                dirnames[:] = []  # an earlier run's output folder: its articles are not raw scans
+                if passed is not None:
+                    passed.append(here)
+                continue
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                                 and (skip is None or (Path(dirpath) / d).resolve() != skip))
-            # the output folder is the input folder itself: its article
-            # folders (NN.md beside a removed.jsonl) are output, not input
-            ours = skip is not None and "removed.jsonl" in filenames and skip in Path(dirpath).resolve().parents
+                                 and (skip is None or (here / d).resolve() != skip))
+            # an article folder (the current output's when it is the input
+            # folder itself, or an earlier run's without its manifest)
+            ours = "removed.jsonl" in filenames
+            if ours and passed is not None and not (skip is not None and skip in here.resolve().parents):
+                passed.append(here)
             for f in sorted(filenames):
-                if f.endswith(SUFFIXES) and not f.startswith(".") and not (ours and articles.fullmatch(f)):
-                    fp = Path(dirpath) / f
+                if f.endswith(SUFFIXES) and not f.startswith(".") and not (ours and f.endswith(".md")):
+                    fp = here / f
                     yield RawFile(fp, p, fp.relative_to(p))
 
 

@@ -105,3 +105,23 @@ def test_new_output_folder_is_written_whole_and_rewritten_in_place(tmp_path):
     write_result(out, Result(raw, files={"s/a/01.md": "甲\n", "s/a/removed.jsonl": ""}))
     assert sorted(p.name for p in (out / "s/a").iterdir()) == ["01.md", "removed.jsonl"]
     assert (out / "s/a/01.md").read_text(encoding="utf-8") == "甲\n"
+
+
+def test_output_of_an_earlier_run_inside_the_input_is_not_cleaned(tmp_path):
+    """ff/o_first holds a previous run (manifest.jsonl, NN.md beside
+    removed.jsonl): a later run into another folder skips it and says so;
+    a lone article folder (its manifest lost) is skipped too."""
+    ff = tmp_path / "ff"
+    ff.mkdir()
+    (ff / "a.txt").write_text(TEXT, encoding="utf-8")
+    assert CliRunner().invoke(main, ["run", str(ff), "--out", str(ff / "o_first")]).exit_code == 0
+    lone = ff / "kept" / "b"
+    lone.mkdir(parents=True)
+    (lone / "01.md").write_text((ff / "o_first" / "a" / "01.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (lone / "notes.md").write_text(TEXT, encoding="utf-8")
+    (lone / "removed.jsonl").write_text("", encoding="utf-8")
+    out = tmp_path / "ffa"
+    res = CliRunner().invoke(main, ["run", str(ff), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "1 files" in res.output and "2 output folders of earlier runs not read as input" in res.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == ["a/01.md"]
