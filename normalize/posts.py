@@ -31,6 +31,8 @@ import regex
 from .doc import ChangeLog, Doc, Removed
 
 HEAD_KEYS = ("forum_floor", "forum_author")  # a note with one of these marks a post's header
+# notes that belong to the article their line is in (the others describe the page)
+ARTICLE_NOTES = frozenset({"images", "continued_from", "continued_on", "credits"})
 QUOTE_OPEN = regex.compile(r"^[^\S\n]*\[quote(?:=[^\]\n]*)?\][^\S\n]*$")
 QUOTE_CLOSE = regex.compile(r"^[^\S\n]*\[/quote\][^\S\n]*$")
 TIME = regex.compile(r"(\d{4})[^\S\n]*[-/.年][^\S\n]*(\d{1,2})[^\S\n]*[-/.月][^\S\n]*(\d{1,2})日?"
@@ -159,9 +161,20 @@ def keep_first(doc: Doc, drafts: list, owners: list[Post | None]):
             section += [("quote" if k == "quote" else "p", t) for k, t, _f, _l in d.body]
         elif texts:
             doc.removed.append(Removed("forum.reply", d.lines[0][0], "\n".join(texts)))
-    if not section:  # what was found in removed text is not the kept article's
+    if section:  # the kept article holds the replies: its source lines run to the last one
+        drafts[cut - 1].lines.append((gone_from, max(b for d in drafts[cut:] for _a, b in d.lines)))
+    else:  # what was found in removed text is not the kept article's: no flag, change or image of a reply
         doc.flags[:] = [f for f in doc.flags if f.line < gone_from]
-        doc.changes = ChangeLog(c for c in doc.changes if c.line < gone_from or c.rule.startswith(("forum", "quotes")))
+        doc.changes = ChangeLog(c for c in doc.changes if c.line < gone_from)
+        removed, notes = list(doc.removed), []
+        for n in doc.notes:
+            if n.line < gone_from or n.key not in ARTICLE_NOTES:
+                notes.append(n)
+                continue
+            value = n.value.strip()  # removed.jsonl keeps what the reply's rules took into metadata
+            if value and not any(r.line == n.line and value in r.text for r in removed):
+                doc.removed.append(Removed(n.rule or "forum.reply", n.line, value))
+        doc.notes[:] = notes
     return drafts[:cut], owners[:cut], section
 
 

@@ -235,3 +235,28 @@ def test_no_rule_edits_a_clean_post_again(pipe, name):
         if body:
             again = pipe.fix(body + "\n")[0]
             assert regex.sub(r"\s", "", again) == regex.sub(r"\s", "", body), (name, a.meta["id"])
+
+
+def test_first_post_only_keeps_none_of_the_replies_metadata():
+    """The replies' images, changes and flags stay with the replies (in
+    removed.jsonl), not in the kept post's front matter."""
+    pipe = Pipeline(settings={"forum_posts": "first"})
+    arts, doc = _clean(pipe, "discuz-text")
+    last = arts[0].meta["source"]["lines"][1]
+    reply_start = min(r.line for r in doc.removed if r.rule == "forum.reply")
+    assert last < reply_start
+    assert not any("park.jpg" in i for i in arts[0].meta["images"])
+    assert any("park.jpg" in r.text for r in doc.removed)
+    assert sum(arts[0].meta["changes"].values()) == sum(1 for c in doc.changes if c.line <= last)
+    assert all(f["line"] <= last for f in arts[0].meta["flags"])
+
+
+def test_first_post_with_a_reply_section_covers_the_replies_lines():
+    pipe = Pipeline(settings={"forum_posts": "first", "keep_replies": True})
+    text = (FORUM / "discuz-text.txt").read_text(encoding="utf-8")
+    arts, _doc = pipe.clean(text, {"path": "forum/discuz-text.txt", "stem": "discuz-text"})
+    assert len(arts) == 1
+    lines = text.split("\n")
+    last_reply = max(n for n, line in enumerate(lines, 1) if "赵六" in line)  # the 4th post's header
+    assert arts[0].meta["source"]["lines"][1] >= last_reply
+    assert any("park.jpg" in i for i in arts[0].meta["images"])
