@@ -59,6 +59,7 @@ from pathlib import Path
 from . import structure as st
 from .builtins import normalize_line_ends
 from .doc import Change, Flag
+from .posts import typed_lines
 
 RULE = "unwrap.interleaved-columns"
 REJOIN = "unwrap.interleaved-rejoin"
@@ -457,8 +458,11 @@ def _short(s: str, n: int, tail: bool = False) -> str:
 def check(articles, doc, raw: str | None = None) -> None:
     """Flag the articles whose blocks are interleaved; re-join the certain
     junctions.  Runs on every article after the split; it costs little where
-    no wide block stops mid-sentence (the model is not even loaded)."""
-    if doc.kinds is None or not articles:
+    no wide block stops mid-sentence (the model is not even loaded).
+    Forum posts are skipped, and pages whose lines are paragraphs as typed
+    (``paragraphs = "lines"``): a poster's lines are no converter's columns,
+    and a typed line that stops mid-sentence is the writer's, not a layout's."""
+    if doc.kinds is None or not articles or typed_lines(doc):
         return
     firsts, entries = [], []
     starts = doc.block_starts()
@@ -470,6 +474,8 @@ def check(articles, doc, raw: str | None = None) -> None:
     raw_lines = normalize_line_ends(raw).split("\n") if raw else []
     m = None
     for art in articles:
+        if art.meta.get("forum"):
+            continue
         blocks = _aligned(art, index, doc)
         units = units_of(blocks)
         lines = lines_of(units, raw_lines) if raw_lines else units

@@ -215,3 +215,26 @@ def test_printed_lines_are_found_through_the_cleaning():
     assert il._cuts("要教一个成一个", ["要教-个", "成一个"]) == [4]
     # length and Han characters both changed: no cut (the block stays whole)
     assert il._cuts("要教一个，成一个", ["要教-个", "成一个"]) is None
+
+
+def test_forum_posts_are_not_checked(pipe):
+    """A forum post is typed lines, not a converter's columns: the same
+    two-column text is flagged on a page, not in a post."""
+    text = page(body(SAMPLE_BODIES[1]), two=True)
+    assert flagged(pipe.clean(text, {"path": "p.md", "stem": "p"})[0])
+    head = "####  老张  \n##### 1#       楼主       发表于 2022-8-24 02:17\n\n"
+    articles, _doc = pipe.clean(head + text.replace("# 标题\n\n", ""), {"path": "p.md", "stem": "p"})
+    assert articles and all(a.meta["forum"] for a in articles)
+    assert not flagged(articles)
+
+
+def test_pages_of_typed_lines_are_not_checked(pipe):
+    """A board family whose lines are paragraphs as typed: skipped even
+    where its posts are not split (no post header on the page)."""
+    from normalize.doc import Note
+    text = page(body(SAMPLE_BODIES[1]), two=True)
+    doc = pipe.run_text_stages(text)
+    articles = segment(doc, {"path": "p.md", "stem": "p"}, {"version": "0", "rules": "x"})
+    doc.notes.append(Note("paragraphs", "lines", 1))
+    il.check(articles, doc, text)
+    assert not flagged(articles)
