@@ -8,6 +8,7 @@ writes results in input order, atomically, and keeps ``manifest.jsonl``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from .inputs import DEFAULT_MAX_BYTES, MANIFEST, InputError, RawFile, read
-from .pipeline import Pipeline, find_settings
+from .pipeline import Pipeline, default_rules_dir, find_settings
 from .rules import RuleTimeout, Unsettled
 
 
@@ -46,6 +47,27 @@ _PIPELINES: dict[tuple, Pipeline] = {}
 _BY_FOLDER: dict[tuple, Pipeline] = {}   # (run, folder, input folder) -> pipeline, for the current run
 
 
+def _read_files_key(spec: Spec, settings: dict) -> str:
+    """A digest of the files a pipeline with these settings reads (the rule
+    folders' ``*.toml``, its corrections file): a rule or correction edited
+    between two runs in one process must give a new pipeline, not the
+    cached one.  Read once per folder and run (see ``pipeline_for``)."""
+    dirs = ([default_rules_dir()] if spec.default_rules else []) + [Path(d) for d in spec.rule_dirs]
+    dirs += [Path(d) for d in settings.get("rules", []) if isinstance(d, str)]
+    files = [p for d in dirs if d.is_dir() for p in sorted(d.glob("*.toml"))]
+    if isinstance(settings.get("corrections"), str):
+        files.append(Path(settings["corrections"]))
+    h = hashlib.sha256()
+    for p in files:
+        h.update(str(p).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"\1")  # unreadable: the pipeline says so when it is built
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def pipeline_for(spec: Spec, raw: RawFile) -> Pipeline:
     """The pipeline for one raw file: its folder's settings under the command
     line's.  Looked up once per folder and run: the files of a folder share
@@ -58,8 +80,10 @@ def pipeline_for(spec: Spec, raw: RawFile) -> Pipeline:
         local, _ = find_settings(raw.path, raw.root)
         settings = dict(local)
         settings.update(dict(spec.settings))
-        pkey = (spec, json.dumps(settings, sort_keys=True))
+        pkey = (spec, json.dumps(settings, sort_keys=True), _read_files_key(spec, settings))
         if pkey not in _PIPELINES:
+            if len(_PIPELINES) >= 32:  # edited rule files leave old pipelines behind
+                _PIPELINES.clear()
             _PIPELINES[pkey] = Pipeline(spec.rule_dirs, spec.default_rules, settings)
         pipe = _BY_FOLDER[key] = _PIPELINES[pkey]
     return pipe

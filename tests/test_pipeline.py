@@ -218,3 +218,32 @@ def test_corrections_and_collate_with_the_marker_black_square(tmp_path, monkeypa
         for name in ("b_repost", "c"):
             art = Path(out, name, "01.md").read_text(encoding="utf-8")
             assert "全长35公里" in art and "■" not in art, (out, name)
+
+
+def test_an_edited_corrections_file_is_read_again_in_the_same_process(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "normalize.toml").write_text('corrections = "corrections.toml"\n', encoding="utf-8")
+    (raw / "b.txt").write_text("本报讯 这条公路全长公里，串联全市景点。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for number in ("35", "36"):
+        (raw / "corrections.toml").write_text(
+            f'[[correction]]\nfile = "b.txt"\ncontext = "全长□公里"\ntext = "全长{number}公里"\n', encoding="utf-8")
+        res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--force", "--jobs", "1"])
+        assert res.exit_code == 0, res.output
+        assert f"全长{number}公里" in (out / "b" / "01.md").read_text(encoding="utf-8")
+
+
+def test_an_edited_rule_file_is_read_again_in_the_same_process(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "b.txt").write_text("本报讯 旧县名人民政府召开大会。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for new in ("新县名", "另县名"):
+        rule_file(rules / "local.toml", rules=[
+            dict(id="county", pattern="旧县名", replace=new, fix_in="旧县名", fix_out=new)])
+        res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--rules", str(rules), "--jobs", "1"])
+        assert res.exit_code == 0, res.output
+        assert f"{new}人民政府" in (out / "b" / "01.md").read_text(encoding="utf-8")
