@@ -481,13 +481,17 @@ def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         sys.exit(1)
 
 
-def _pipeline(rule_dirs, no_default_rules, settings, file: str | None = None) -> Pipeline:
-    """The pipeline for one file: its folder's normalize.toml under the options."""
+def _pipeline(rule_dirs, no_default_rules, settings, file: str | None = None,
+              stop: Path | None = None) -> Pipeline:
+    """The pipeline for one file: the nearest normalize.toml above it (up to
+    ``stop``, the input folder ``run`` found it under; by default the
+    filesystem's root) under the options."""
     _check_preset(settings.get("preset"), rule_dirs)
     try:
         merged = {}
         if file and file != "-":
-            merged, _ = find_settings(Path(file), Path(file).resolve().parent)
+            here = Path(file).resolve()
+            merged, _ = find_settings(here, stop if stop is not None else Path(here.anchor))
         merged.update(settings)
         return Pipeline(rule_dirs, not no_default_rules, merged)
     except RuleError as exc:
@@ -535,10 +539,11 @@ def _explain(doc, err=False, lines: tuple[int, int] | None = None):
         click.echo(f"{r.line:>5}  {r.rule}  REMOVED {show(r.text)}", err=err)
 
 
-def _article_source(file: Path) -> tuple[Path, tuple[int, int], str] | None:
-    """For an article this program wrote: its raw file, raw lines and id
-    (None for any other file).  ``source.path`` is the input folder's name
-    and the path under it, so the raw file is looked for beside the article's
+def _article_source(file: Path) -> tuple[Path, tuple[int, int], str, Path, str] | None:
+    """For an article this program wrote: its raw file, raw lines, id, the
+    input folder ``run`` found the raw file under and ``source.path`` (None
+    for any other file).  ``source.path`` is the input folder's name and the
+    path under it, so the raw file is looked for beside the article's
     folders and the working folder, going up."""
     try:
         head = file.read_bytes()[:1 << 20].decode("utf-8")
@@ -560,7 +565,7 @@ def _article_source(file: Path) -> tuple[Path, tuple[int, int], str] | None:
         if raw.is_file():
             if src.get("sha256") and hashlib.sha256(raw.read_bytes()).hexdigest() != src["sha256"]:
                 continue  # another file of that name
-            return raw, lines, art_id
+            return raw, lines, art_id, base / path.split("/")[0], path
     click.echo(f"normalize: {file} is an article cleaned from {path}, which is not found "
                f"(looked beside {here} and the working folder, going up)", err=True)
     sys.exit(1)
@@ -577,14 +582,15 @@ def explain(file, rule_dirs, no_default_rules, preset, opencc):
 
     FILE may be an article ``normalize run`` wrote: then its raw source is
     explained, for that article's raw lines."""
-    lines = None
+    lines = stop = None
+    source = Path(file).name
     article = _article_source(Path(file)) if file.endswith(".md") else None
-    if article:
-        raw, lines, art_id = article
+    if article:  # the raw file as run saw it: its settings up to its input folder, its source path
+        raw, lines, art_id, stop, source = article
         click.echo(f"# {art_id}: {raw}, raw lines {lines[0]}–{lines[1]}")
         file = str(raw)
-    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
-    _fixed, doc = _run_fix(pipe, _read_input(file), Path(file).name, file, settle=False)
+    pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file, stop)
+    _fixed, doc = _run_fix(pipe, _read_input(file), source, file, settle=False)
     _explain(doc, lines=lines)
 
 

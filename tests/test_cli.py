@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -186,3 +187,29 @@ def test_fix_reads_the_files_folder_settings(tmp_path):
     f.write_text("本報訊 全縣召開大會。\n", encoding="utf-8")
     assert invoke("fix", f).output == "本报讯 全县召开大会。\n"
     assert invoke("fix", f, "--opencc", "off").output == "本報訊 全縣召開大會。\n"
+
+
+def test_fix_and_explain_read_normalize_toml_in_parent_folders(tmp_path, monkeypatch):
+    """fix/explain of a raw file: the nearest normalize.toml above it, as
+    far up as it goes; explain of an article: the settings run read for its
+    raw file (up to the input folder, not above)."""
+    monkeypatch.chdir(tmp_path)
+    Path("normalize.toml").write_text('gap_marker = "〓"\n', encoding="utf-8")
+    sub = Path("raw", "sub")
+    sub.mkdir(parents=True)
+    Path("raw", "normalize.toml").write_text('gap_marker = "■"\n', encoding="utf-8")
+    (sub / "b.txt").write_text("本报讯 这条公路全长公里，串联全市景点。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["fix", str(sub / "b.txt")])
+    assert res.exit_code == 0 and "全长■公里" in res.output, res.output
+    Path("raw", "normalize.toml").unlink()
+    res = CliRunner().invoke(main, ["fix", str(sub / "b.txt")])
+    assert res.exit_code == 0 and "全长〓公里" in res.output, res.output
+    assert CliRunner().invoke(main, ["run", "raw", "--out", "out"]).exit_code == 0
+    article = str(Path("out", "sub", "b", "01.md"))
+    assert "全长□公里" in Path(article).read_text(encoding="utf-8")  # run reads none above raw/
+    res = CliRunner().invoke(main, ["explain", article])
+    assert res.exit_code == 0 and "全长□公里" in res.output, res.output
+    Path("raw", "normalize.toml").write_text('gap_marker = "■"\n', encoding="utf-8")
+    assert CliRunner().invoke(main, ["run", "raw", "--out", "out"]).exit_code == 0
+    res = CliRunner().invoke(main, ["explain", article])
+    assert res.exit_code == 0 and "全长■公里" in res.output, res.output
