@@ -423,6 +423,8 @@ def _remove(articles: list[Path], dry: bool, show_diff: bool, changed: list) -> 
 
 
 def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:
+    if not raw.path.is_file():  # a FIFO where the last run read a file: read() reports it
+        return None
     try:
         sha = hashlib.sha256(raw.path.read_bytes()).hexdigest()
         return sha, pipeline_for(spec, raw).hash

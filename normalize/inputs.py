@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,7 +181,10 @@ def _decode(data: bytes) -> tuple[str, str]:
 def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
     """``(text, sha256, encoding)`` of a raw file, opened read-only."""
     try:
-        size = raw.path.stat().st_size
+        st = raw.path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the run forever, a device never end
+            raise InputError("not a regular file (a FIFO, socket or device): not read")
+        size = st.st_size
         if size > max_bytes:
             raise InputError(f"larger than --max-bytes ({size} > {max_bytes} bytes)")
         with open(raw.path, "rb") as fh:

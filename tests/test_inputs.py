@@ -125,3 +125,32 @@ def test_output_of_an_earlier_run_inside_the_input_is_not_cleaned(tmp_path):
     assert res.exit_code == 0, res.output
     assert "1 files" in res.output and "2 output folders of earlier runs not read as input" in res.output
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == ["a/01.md"]
+
+
+def test_a_fifo_named_like_a_raw_file_is_reported_not_read(tmp_path):
+    """Opening a FIFO blocks until something writes to it: run would hang.
+    (Should run open it, a writer here lets it go on, to fail, not hang.)"""
+    import os
+    import threading
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(TEXT, encoding="utf-8")
+    fifo = raw / "b.txt"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def release():
+        while not done.wait(0.05):
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # only succeeds once a reader waits
+            except OSError:
+                pass
+    writer = threading.Thread(target=release, daemon=True)
+    writer.start()
+    try:
+        res = CliRunner().invoke(main, ["run", str(raw), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    finally:
+        done.set()
+        writer.join()
+    assert res.exit_code == 1
+    assert "b.txt: not a regular file" in res.output and "1 files, 1 articles" in res.output
