@@ -181,6 +181,10 @@ def _decode(data: bytes) -> tuple[str, str]:
 def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
     """``(text, sha256, encoding)`` of a raw file, opened read-only."""
     try:
+        raw.display.encode("utf-8")
+    except UnicodeEncodeError:  # its bytes, kept as surrogates, cannot go into the UTF-8 manifest
+        raise InputError("file name is not valid UTF-8: rename it to clean it") from None
+    try:
         st = raw.path.stat()
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block the run forever, a device never end
             raise InputError("not a regular file (a FIFO, socket or device): not read")

@@ -154,3 +154,20 @@ def test_a_fifo_named_like_a_raw_file_is_reported_not_read(tmp_path):
         writer.join()
     assert res.exit_code == 1
     assert "b.txt: not a regular file" in res.output and "1 files, 1 articles" in res.output
+
+
+def test_a_file_name_that_is_not_utf8_is_a_failure_of_that_file(tmp_path):
+    import os
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(TEXT, encoding="utf-8")
+    bad = os.path.join(os.fsencode(raw), b"b\xff\xfe.txt")
+    with open(bad, "wb") as fh:
+        fh.write(TEXT.encode("utf-8"))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", "1"])
+    assert res.exit_code == 1, res.output
+    assert "file name is not valid UTF-8" in res.output and "1 files, 1 articles" in res.output
+    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    assert [json.loads(line)["source"]["path"] for line in
+            (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()] == ["raw/a.txt"]
