@@ -23,7 +23,8 @@ import yaml
 
 from . import __version__, settled_fix
 from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
-from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, settings_folders, walk, walk_key
+from .inputs import (DEFAULT_MAX_BYTES, InputError, RawFile, decode, refused_source, settings_folders, walk,
+                     walk_key)
 from .pipeline import Pipeline, find_settings
 from .rules import RuleError, RuleTimeout
 
@@ -556,11 +557,21 @@ def _article_source(file: Path) -> tuple[Path, tuple[int, int], str, Path, str] 
     try:
         fm = yaml.safe_load(head[4:head.index("\n---\n", 3) + 1])
         src = fm["source"]
-        path, lines, art_id = src["path"], tuple(src["lines"]), fm["id"]
+        path, lines, art_id = src["path"], src["lines"], fm["id"]
     except (yaml.YAMLError, KeyError, TypeError, ValueError):
         return None
-    if not isinstance(path, str) or len(lines) != 2:
+    if not isinstance(path, str):
         return None
+    if (not isinstance(lines, list) or len(lines) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in lines)):
+        click.echo(f"normalize: {file}: source.lines must be two whole numbers (first and last raw line), "
+                   f"not {lines!r}", err=True)
+        sys.exit(2)
+    lines = tuple(lines)
+    refused = refused_source(path)
+    if refused:
+        click.echo(f"normalize: {file}: {refused}", err=True)
+        sys.exit(2)
     here = file.resolve().parent
     for base in [here, *here.parents, Path.cwd(), *Path.cwd().parents]:
         raw = base / path

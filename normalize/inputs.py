@@ -84,6 +84,19 @@ def walk(paths: list[Path], skip: Path | None = None, known=None, passed: list |
                     yield RawFile(fp, p, fp.relative_to(p))
 
 
+def refused_source(path: str) -> str | None:
+    """Why a ``source.path`` read from an output folder must not be followed
+    (None when it may): ``run`` writes the input folder's name and the path
+    under it, never an absolute path nor one that climbs out with ``..``; a
+    received output folder holding one would make ``report`` or ``explain``
+    read (and show) any file on this machine."""
+    if path.startswith(("/", "\\")) or Path(path).is_absolute() or regex.match(r"[A-Za-z]:", path):
+        return f"source.path {path!r} is absolute: refused"
+    if ".." in regex.split(r"[/\\]", path):
+        return f"source.path {path!r} climbs out with '..': refused"
+    return None
+
+
 def walk_key(display: str) -> tuple:
     """Where ``walk`` finds the raw file shown as ``display``: a folder's
     files by name, then its sub-folders by name."""

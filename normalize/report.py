@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .batch import MANIFEST, Spec, pipeline_for, write_atomic
 from .builtins import normalize_line_ends
-from .inputs import InputError, RawFile, read
+from .inputs import InputError, RawFile, read, refused_source
 from .pipeline import GAP
 from .rules import RuleError
 
@@ -101,6 +101,8 @@ def _checked(rec: dict) -> dict:
     types (a hand-edited manifest gets a clear error, not a traceback)."""
     if not isinstance(rec["path"], str) or not isinstance(rec["source"]["path"], str):
         raise TypeError
+    if refused_source(rec["path"]):  # an article's own path: the page is written beside it under --html
+        raise ValueError
     rec["flags"] = [{"rule": str(f["rule"]), "line": int(f["line"]), "text": str(f.get("text") or ""),
                      "message": str(f.get("message") or "")} for f in rec.get("flags") or []]
     rec["changes"] = {str(k): int(v) for k, v in (rec.get("changes") or {}).items()}
@@ -130,7 +132,10 @@ def kind_of(rule: str) -> str:
 
 def find_raw(display: str, bases: list[Path]) -> RawFile | None:
     """The raw file shown as ``display``: under a base folder (where ``run``
-    ran), or under the input folder itself (the base is ``raw/``)."""
+    ran), or under the input folder itself (the base is ``raw/``).  None
+    for a path ``run`` never writes (absolute, or climbing out with ``..``)."""
+    if refused_source(display):
+        return None
     parts = display.split("/")
     for base in bases:
         for skip in (0, 1):
@@ -515,7 +520,7 @@ def build_page(task: Task) -> dict:
     raw = find_raw(src.display, [Path(b) for b in task.bases])
     data, status = None, ""
     if raw is None:
-        status = "raw file not found"
+        status = refused_source(src.display) or "raw file not found"
     else:
         try:
             data = raw.path.read_bytes()

@@ -213,3 +213,35 @@ def test_fix_and_explain_read_normalize_toml_in_parent_folders(tmp_path, monkeyp
     assert CliRunner().invoke(main, ["run", "raw", "--out", "out"]).exit_code == 0
     res = CliRunner().invoke(main, ["explain", article])
     assert res.exit_code == 0 and "全长■公里" in res.output, res.output
+
+
+def _one_article(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "b.txt").write_text("本报讯 这条公路全长公里，串联全市景点。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out)]).exit_code == 0
+    return out / "b" / "01.md"
+
+
+def test_explain_of_an_article_with_bad_source_lines_is_a_clear_error(tmp_path):
+    art = _one_article(tmp_path)
+    text = art.read_text(encoding="utf-8")
+    start = text.index("  lines:\n")
+    end = text.index("flags:", start)
+    art.write_text(text[:start] + "  lines:\n  - one\n  - 2\n" + text[end:], encoding="utf-8")
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 2 and "source.lines must be two whole numbers" in res.output, res.output
+
+
+def test_explain_refuses_a_source_path_that_leaves_the_folders(tmp_path, monkeypatch):
+    art = _one_article(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("本报讯 机密内容。\n", encoding="utf-8")
+    text = art.read_text(encoding="utf-8")
+    for path in (str(secret), "raw/../secret.txt"):
+        art.write_text(text.replace("path: raw/b.txt", f"path: {path}").replace(
+            text[text.index("sha256: "):text.index("\n", text.index("sha256: "))], "sha256: null"), encoding="utf-8")
+        res = CliRunner().invoke(main, ["explain", str(art)])
+        assert res.exit_code == 2 and "refused" in res.output and "机密" not in res.output, res.output

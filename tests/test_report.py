@@ -239,3 +239,25 @@ def test_raw_files_are_found_where_run_ran_or_in_the_input_folder(site):
         raw = find_raw(f"raw/{FORUM}.txt", [where])
         assert raw.root == base / "raw" and raw.display == f"raw/{FORUM}.txt"
     assert find_raw(f"raw/{FORUM}.txt", [base / "nowhere"]) is None
+
+
+@pytest.mark.parametrize("how", ["absolute", "dotdot"])
+def test_report_refuses_a_source_path_that_leaves_the_folders(tmp_path, how):
+    """A received output folder must not make the report embed any file of
+    this machine: a source.path run never writes is refused, and said so."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "b.txt").write_text("本报讯 全县召开大会。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", "1"]).exit_code == 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容在此。\n", encoding="utf-8")
+    path = str(secret) if how == "absolute" else "raw/../secret.txt"
+    manifest = out / "manifest.jsonl"
+    rec = json.loads(manifest.read_text(encoding="utf-8"))
+    rec["source"]["path"] = path
+    manifest.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    build_report(out, raw_bases=[tmp_path], jobs=1)
+    pages = [p.read_text(encoding="utf-8") for p in (out / "report").rglob("*.html")]
+    assert not any("机密" in p for p in pages)
+    assert any("refused" in p for p in pages)
