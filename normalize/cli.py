@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -146,6 +147,15 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         _fail_rules(exc)
     _warn_failing_examples(pipes)
     dry = check or show_diff
+    shown_out = out  # the output folder the run compares with or writes to
+    if dry and do_collate:
+        # collate works on written articles: the run writes into a copy of
+        # OUT, collates there, and the copy is compared with OUT (see _compare_trees)
+        out = Path(tempfile.mkdtemp(prefix="normalize-check-"))
+        click.get_current_context().call_on_close(lambda: shutil.rmtree(out, ignore_errors=True))
+        if shown_out.is_dir():
+            shutil.copytree(shown_out, out, dirs_exist_ok=True, symlinks=True)
+        dry = False
     if not dry:
         _prepare_out(out)
     prev = PreviousRun(out)
@@ -159,7 +169,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     errors, changed = [], []
     bar = None
     if sys.stderr.isatty():
-        total = sum(1 for _ in walk(paths, out, known))
+        total = sum(1 for _ in walk(paths, shown_out, known))
         bar = click.progressbar(length=total, label="cleaning", file=sys.stderr, show_pos=True,
                                 item_show_func=lambda r: r)
     try:
@@ -177,7 +187,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         with manifest:
             stems: set[str] = set()
             passed: list[Path] = []
-            for window in _windows(walk(paths, out, known, passed), WINDOW):
+            for window in _windows(walk(paths, shown_out, known, passed), WINDOW):
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
                 taken = set()
                 for raw in window:
@@ -193,7 +203,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                                         None if dry else str(out)))
                 for raw in window:
                     if raw.display in taken:
-                        why = f"its output folder {out / raw.out_stem} is taken by another file of the same name"
+                        why = f"its output folder {shown_out / raw.out_stem} is taken by another file of the same name"
                         errors.append((raw, why))
                         click.echo(f"normalize: {raw.path}: {why} (skipped)", err=True)
                     elif raw.display in reuse:
@@ -221,7 +231,9 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                         elapsed = max(time.monotonic() - start, 1e-9)
                         bar.update(1, f"{n_files / elapsed:.0f} files/s")
         gone: list[str] = []
-        _merge_into(Path(manifest.name), _carried(prev, paths, out, prune, dry, show_diff, changed, gone))
+        direct = out == shown_out  # else the copy's changes are found by _compare_trees
+        _merge_into(Path(manifest.name), _carried(prev, paths, out, prune, dry, show_diff and direct,
+                                                  changed if direct else [], gone))
         if bar:
             bar.render_finish()
         mpath = out / MANIFEST
@@ -261,6 +273,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
         from .collate import collate as fill_from_witnesses, gap_markers
         c = fill_from_witnesses(out, gap_markers(spec, paths))
         summary += f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
+        if out != shown_out:  # --check/--diff with --collate
+            _compare_trees(shown_out, out, show_diff, changed)
     if check:
         summary += f", {len(changed)} would change"
     click.echo(summary, err=True)
@@ -452,6 +466,20 @@ def _compare(path: Path, content: str, show_diff: bool, changed: list):
         diff = difflib.unified_diff((current or "").splitlines(True), content.splitlines(True),
                                     f"a/{path}", f"b/{path}")
         click.echo("".join(diff), nl=False)
+
+
+def _compare_trees(out: Path, written: Path, show_diff: bool, changed: list) -> None:
+    """A dry run with --collate: what the run wrote into ``written`` (a copy
+    of ``out``, collated) against ``out``, file by file."""
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*")
+                if p.is_file() and not p.name.startswith(TEMP_PREFIX)} if root.is_dir() else set()
+    ours, theirs = files(written), files(out)
+    for rel in sorted(ours | theirs):
+        if rel in ours:
+            _compare(out / rel, (written / rel).read_text(encoding="utf-8", errors="replace"), show_diff, changed)
+        else:
+            _deleted(out / rel, show_diff, changed)
 
 
 def _compare_result(out: Path, res, show_diff: bool, changed: list):

@@ -245,3 +245,27 @@ def test_explain_refuses_a_source_path_that_leaves_the_folders(tmp_path, monkeyp
             text[text.index("sha256: "):text.index("\n", text.index("sha256: "))], "sha256: null"), encoding="utf-8")
         res = CliRunner().invoke(main, ["explain", str(art)])
         assert res.exit_code == 2 and "refused" in res.output and "机密" not in res.output, res.output
+
+
+def test_check_with_collate_accounts_for_collate(tmp_path):
+    """run --check --collate after run --collate: nothing would change;
+    with the raw file of the filled gap's witness changed, it would."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = "本报讯 今年以来，全县新建的农村公路全长35公里，惠及群众12万人。\n"
+    (raw / "a_paper.txt").write_text(page, encoding="utf-8")
+    (raw / "b_repost.txt").write_text(page.replace("35", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate"])
+    assert res.exit_code == 0 and "1 gaps filled" in res.output, res.output
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for force in ([], ["--force"]):
+        res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate", "--check", *force])
+        assert res.exit_code == 0 and "0 would change" in res.output, res.output
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--check"])
+    assert res.exit_code == 1  # without collate the filled article would lose its number
+    (raw / "a_paper.txt").write_text(page.replace("35", "36"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate", "--diff"])
+    assert "+本报讯 今年以来，全县新建的农村公路全长36公里" in res.output
+    assert f"--- a/{out / 'a_paper' / '01.md'}" in res.output  # paths of OUT, not of the copy
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing written
