@@ -269,3 +269,11 @@ def test_check_with_collate_accounts_for_collate(tmp_path):
     assert "+本报讯 今年以来，全县新建的农村公路全长36公里" in res.output
     assert f"--- a/{out / 'a_paper' / '01.md'}" in res.output  # paths of OUT, not of the copy
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing written
+
+
+def test_readme_states_the_fix_pass_limit():
+    """The README's word on how often fix reruns is the code's."""
+    from normalize import FIX_PASSES
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split())
+    assert f"until nothing changes, at most {FIX_PASSES} passes" in text
