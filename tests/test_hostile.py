@@ -194,7 +194,7 @@ def test_kill_9_then_resume_leaves_nothing_behind(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     page = (RAW / sorted(p.name for p in RAW.glob("*.txt"))[0]).read_text(encoding="utf-8")
-    for n in range(60):
+    for n in range(150):  # enough that the run is still going when it is killed, even on a fast machine
         (raw / f"p{n:03d}.txt").write_text(page.replace("本报讯", f"本报讯{n}", 1), encoding="utf-8")
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "normalize", "run", str(raw), "--out", str(out), "--jobs", "2"]
@@ -202,7 +202,7 @@ def test_kill_9_then_resume_leaves_nothing_behind(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("p*/01.md"))) < 5:
-        time.sleep(0.05)
+        time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)  # the driver and its workers, as a power cut would
     proc.wait()
     time.sleep(0.3)
