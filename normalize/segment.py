@@ -44,7 +44,7 @@ class Draft:
         if kind == "title":
             self.deck.append(text)
         elif kind == "byline":
-            people = st.parse_byline(text) or []
+            people = st.parse_byline(text) or st.bare_names(text, surnames=False) or []
             self.authors += people
             self.reporters.update(p["name"] for p in people)
         else:
@@ -244,6 +244,10 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                 meta[i].setdefault("images", []).append(n.value.strip())
             else:
                 meta[i]["continued_from"] = n.value.strip()
+        elif n.key == "date":
+            # a compilation's source line stands between an article's title and its body
+            meta[owner(n.line, prefer_next=True)].setdefault("date", n.value.strip())
+            page.setdefault(n.key, n.value.strip())
         elif n.key in ("continued_on", "credits"):
             i = owner(n.line)
             if n.key == "continued_on":
@@ -298,7 +302,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                      "author": page.get("forum_author"), "time": page.get("forum_time"),
                      "site": page.get("site"),
                      "thread": " ".join(page["title"].split()) if page.get("title") else None}
-        date = _iso_date(page["date"]) if page.get("date") else None
+        stated = m.get("date") or page.get("date")
+        date = _iso_date(stated) if stated else None
         if i == len(drafts) - 1 and doc.settings.get("keep_replies"):
             body += _replies(doc)
         articles.append(Article(meta={

@@ -26,6 +26,7 @@ image) are blocks of their own.  Nothing is ever joined across them.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from array import array
 from collections import Counter
@@ -119,6 +120,78 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= LONG)):
             ln.kind = "title"
+
+
+# A compilation prints each article as title, byline, source line
+# (《人民日报》（2025年10月20日 第 05 版）), body.  What stands between the
+# source line and the page break or finished paragraph before it is the
+# article's headline and byline: at most a title wrapped over three printed
+# lines and a byline or two.
+MAX_HEADER_LINES = 5
+_OPENERS, _CLOSERS = "“‘（(《「『【", "”’）)》」』】"
+
+
+def _unbalanced(text: str) -> bool:
+    return sum(text.count(c) for c in _OPENERS) > sum(text.count(c) for c in _CLOSERS)
+
+
+def _wrap_width(lines: list[Line]) -> float:
+    """The page's printed line width: the upper quartile of its text lines."""
+    ws = sorted(math.floor(ln.width + 0.5) for ln in lines if ln.kind == "text")
+    return float(ws[(3 * len(ws)) // 4]) if ws else 0.0
+
+
+def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
+    """Title and byline lines before each source line a rule removed (a
+    ``date`` note); returns the title lines that go on on the next line (a
+    headline wrapped at the page edge or inside its quotes/brackets)."""
+    sources = sorted({n.line for n in doc.notes if n.key == "date"})
+    if not sources or not lines:
+        return set()
+    breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
+    raw = [ln.raw_line for ln in lines]
+    wrap = _wrap_width(lines)
+    goes_on: set[int] = set()
+    for src in sources:
+        k = bisect.bisect_left(raw, src)
+        j, stopped = k, False
+        while j > 0:
+            prev, upto = lines[j - 1], (lines[j].raw_line if j < k else src)
+            b = bisect.bisect_right(breaks, prev.raw_line)
+            if (b < len(breaks) and breaks[b] < upto) or prev.kind not in ("text", "title", "byline") \
+                    or _STATEMENT_END.search(prev.text[-8:]) or prev.text[-1] in "。；：:;":
+                stopped = True
+                break
+            if k - j == MAX_HEADER_LINES:
+                break
+            j -= 1
+        if j == 0:
+            stopped = True
+        if not stopped or j == k:
+            continue
+        header = list(range(j, k))
+        # bylines: the lines after the title that are a byline or only names
+        n_by = 0
+        for i in reversed(header[1:]):
+            t = lines[i].text
+            if st.parse_byline(t) or st.bare_names(t, surnames=False):
+                n_by += 1
+            else:
+                break
+        titles = header[:len(header) - n_by]
+        if any(_INNER_STOP.search(lines[i].text) for i in titles[:-1]) or \
+                any(lines[i].width > 2 * LONG for i in titles):
+            continue  # sentences, not a headline
+        for i in header:
+            lines[i].kind = "title" if i in titles else "byline"
+        text = ""
+        for a, b in zip(titles, titles[1:]):
+            text += lines[a].text
+            if _unbalanced(text) or lines[a].width >= wrap - 1:
+                goes_on.add(a)
+            else:
+                text = ""
+    return goes_on
 
 
 def _column_widths(lines: list[Line]) -> list[float] | None:
@@ -321,6 +394,7 @@ def unwrap(doc: Doc) -> Doc:
     spread = collapse_letter_spacing(doc)
     lines = _lines(doc)
     _classify(doc, lines)
+    headline_goes_on = _mark_source_headers(doc, lines)
     widths = _column_widths(lines)
     _mark_decks(lines, widths is not None)
     if widths is not None:
@@ -328,6 +402,8 @@ def unwrap(doc: Doc) -> Doc:
             if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)
+    for i in headline_goes_on:
+        joins[i] = True
     blocks = []
     cur: list[Line] = []
     for i, ln in enumerate(lines):
