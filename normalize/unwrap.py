@@ -116,6 +116,7 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
                 and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
+    _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= LONG)):
@@ -139,6 +140,29 @@ def _wrap_width(lines: list[Line]) -> float:
     """The page's printed line width: the upper quartile of its text lines."""
     ws = sorted(math.floor(ln.width + 0.5) for ln in lines if ln.kind == "text")
     return float(ws[(3 * len(ws)) // 4]) if ws else 0.0
+
+
+NAMES_WIDEST = 20  # 王明 李华 张强 赵刚: a line of bare names is short
+
+
+def _mark_name_bylines(lines: list[Line]) -> None:
+    """A line of one to four bare names (``王明 李华``, ``刘  赫``, every name
+    with a common surname) where a byline stands is one: before a dateline,
+    or between a headline, the page's start or a finished paragraph and the
+    body.  Inside a paragraph no printed line holds only a name (every line
+    but a paragraph's last is full, and the last ends a sentence), so such a
+    line is never body text; a short headline that reads like a name is the
+    risk, which the surnames keep small."""
+    for i, ln in enumerate(lines):
+        if ln.kind != "text" or ln.ended or ln.soft or ln.width > NAMES_WIDEST or not st.bare_names(ln.text):
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        prev = lines[i - 1] if i else None
+        if nxt is None or nxt.kind != "text":
+            continue
+        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or prev.ended \
+                or (prev.kind == "text" and prev.headline_shape):
+            ln.kind = "byline"
 
 
 def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
@@ -260,27 +284,65 @@ def _headline_shape(t: str, soft: bool) -> bool:
     return not (last in ")）" and _DATELINE_TAIL.search(t))
 
 
-def _mark_decks(lines: list[Line], column_page: bool) -> None:
+MAX_HEADLINE_PIECE = 3  # a headline broken inside its quotes or brackets spans at most three printed lines
+
+
+def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
+    """End (exclusive) of the headline that starts at line ``i``: the line
+    itself, or, when it opens quotes or brackets it does not close
+    (``当好便利生活的小蜜蜂（中国`` / ``道路中国梦）``), the lines up to the one
+    that closes them; None when that is not headline-shaped."""
+    if lines[i].kind != "text" or lines[i].is_dateline:
+        return None
+    text, k = lines[i].text, i + 1
+    while _unbalanced(text) and k < len(lines) and k - i < MAX_HEADLINE_PIECE \
+            and lines[k].kind == "text" and not lines[k].is_dateline:
+        text += lines[k].text
+        k += 1
+    if k == i + 1:
+        return k if _deck_like(lines[i], longest) else None
+    if any(lines[x].width > longest for x in range(i, k)) or not _headline_shape(text, st.soft_end(text)):
+        return None
+    return k
+
+
+def _mark_decks(lines: list[Line], column_page: bool) -> set[int]:
     """A run of unfinished lines right before a byline, a dateline or the end
     of the page, after a finished paragraph, is a headline deck.  On a column
-    page a headline may be much wider than the column; elsewhere it is short."""
+    page a headline may be much wider than the column; elsewhere it is short.
+    Returns the deck lines that go on on the next line (a headline broken
+    inside its brackets, a column tag ``（国际论坛）`` printed on a line of its own)."""
     longest = 2 * LONG if column_page else LONG
     n = len(lines)
+    goes_on: set[int] = set()
     i = 0
     while i < n:
-        if lines[i].kind != "text" or not _deck_like(lines[i], longest):
+        if _headline_piece(lines, i, longest) is None:
             i += 1
             continue
-        j = i
-        while j < n and lines[j].kind == "text" and _deck_like(lines[j], longest) and not lines[j].is_dateline:
-            j += 1
+        j, pieces = i, []
+        while j < n:
+            e = _headline_piece(lines, j, longest)
+            if e is None and pieces and _PARENTHETICAL.match(lines[j].text) and lines[j].width <= longest \
+                    and not _DATELINE_TAIL.search(lines[j].text):
+                e = j + 1  # the column tag of the headline above
+                pieces[-1] = (pieces[-1][0], e)
+                j = e
+                continue
+            if e is None:
+                break
+            pieces.append((j, e))
+            j = e
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or lines[i - 1].ended)
         after_ok = j == n or _starts_block(lines[j])
         if before_ok and after_ok and j > i:
-            for k in range(i, j):
-                lines[k].kind = "title"
+            for a, e in pieces:
+                for k in range(a, e):
+                    lines[k].kind = "title"
+                goes_on.update(range(a, e - 1))
         i = max(j, i + 1)
+    return goes_on
 
 
 def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
@@ -396,7 +458,7 @@ def unwrap(doc: Doc) -> Doc:
     _classify(doc, lines)
     headline_goes_on = _mark_source_headers(doc, lines)
     widths = _column_widths(lines)
-    _mark_decks(lines, widths is not None)
+    headline_goes_on |= _mark_decks(lines, widths is not None)
     if widths is not None:
         for ln in lines:
             if ln.raw_line in spread:
