@@ -96,7 +96,9 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
                     cur.add(b)
                 cur.closed = True
             else:
-                new()
+                # a byline printed above its headline (some layouts) belongs to it
+                if not (cur and cur.authors and not cur.body and not cur.deck):
+                    new()
                 for b in run:
                     cur.add(b)
         elif fam == "byline":

@@ -200,12 +200,12 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     return [{"name": t, "role": None} for t in tokens]
 
 
-_DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
+DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
 
 
 def dateline(text: str) -> regex.Match | None:
     t = text.strip()
-    return DATELINE.match(t) if t.startswith(_DATELINE_HEADS) else None
+    return DATELINE.match(t) if t.startswith(DATELINE_HEADS) else None
 
 
 EDITOR_ROLES = regex.compile(rf"(?:{_EDITORS})")

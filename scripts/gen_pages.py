@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- this generator's own simple notions ---------------------------------------
 CLOSING = set("，。、；：？！”’）》」』…")   # a printed line never starts with one of these
-FINISH = ("。", "！", "？", "”", "…")          # the last paragraph of a cut article ends on one
+FINISH = ("。", "！", "？", "。”", "！”", "？”", "…")          # the last paragraph of a cut article ends on one
 CJK = re.compile(r"[\u3400-\u9fff]")
 PLACES = ["北京", "杭州", "成都", "西安", "南京", "武汉", "广州", "兰州", "长沙", "昆明", "哈尔滨", "乌鲁木齐"]
 KICKERS = ["喜迎新春", "聚焦高质量发展", "一线见闻", "乡村振兴在行动", "走基层", "科技前沿",
