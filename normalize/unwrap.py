@@ -40,10 +40,7 @@ from .doc import Change, Doc, Removed
 LONG = 40          # a line wider than this is body text, never a headline
 HEADING_MAX = 25   # a sub-heading is at most this wide
 COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
-COLUMN_WIDEST = 60
-# a line this much wider than its column, after a finished paragraph, was set
-# across columns: a headline (a sub-heading is set in its column)
-WIDE_HEADLINE = 4  # a column page with a wider common line width is not one
+COLUMN_WIDEST = 60  # a column page with a wider common line width is not one
 ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
 _STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 _COLON_END = regex.compile(r"[：；:;]$")
@@ -388,10 +385,8 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             if (not para_open and not ended and i > 0 and (lines[i - 1].kind == "text" or after_byline)
                     and not a.justified and (narrow or wide)
                     and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
-                # short, unfinished, alone: a sub-heading when body follows;
-                # printed across columns after a finished paragraph, the next article's headline
-                a.kind = "title" if (wide and not narrow and lines[i - 1].kind == "text"
-                                     and lines[i - 1].ended and a.width >= w + WIDE_HEADLINE) else "h"
+                # short, unfinished, alone: a sub-heading when body follows
+                a.kind = "h"
                 continue
             if (para_open and narrow and not ended and not a.soft and i > 1 and not joins[i - 2]
                     and lines[i - 2].kind == "text" and lines[i - 2].ended
