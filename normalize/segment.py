@@ -31,6 +31,7 @@ DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\
 @dataclass
 class Draft:
     deck: list[str] = field(default_factory=list)
+    deck_blocks: list[tuple[str, str, int, int]] = field(default_factory=list)
     authors: list[dict] = field(default_factory=list)
     body: list[tuple[str, str, int, int]] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
@@ -43,6 +44,7 @@ class Draft:
         self.lines.append((first, last))
         if kind == "title":
             self.deck.append(text)
+            self.deck_blocks.append(block)
         elif kind == "byline":
             people = st.parse_byline(text) or st.bare_names(text, surnames=False) or []
             self.authors += people
@@ -115,7 +117,16 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
                     new()
                 cur.add(b)
-    return [d for d in drafts if d.body or d.deck]
+    out: list[Draft] = []
+    for d in drafts:
+        if not d.body and not d.authors and d.deck and out and not after:
+            # a headline with nothing under it (its text lost, or a page ending on
+            # a heading) is no article: it stays, as a heading, in the one before
+            out[-1].body += [("h", t, f, l) for _k, t, f, l in d.deck_blocks]
+            out[-1].lines += d.lines
+        elif d.body or d.deck:
+            out.append(d)
+    return out
 
 
 def _distinct(people: list[dict]) -> list[dict]:

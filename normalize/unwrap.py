@@ -169,6 +169,31 @@ def _mark_name_bylines(lines: list[Line]) -> None:
             ln.kind = "byline"
 
 
+TITLE_LINES_MAX = 3  # a document's title over its table of contents: at most three printed lines
+
+
+def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[int]:
+    """Lines that are entries of the table of contents become headings or
+    titles; the short lines that stood above the table are the document's
+    title (one title, however it wrapped).  Returns title lines that go on."""
+    if not contents:
+        return set()
+    keys = set(contents)
+    goes_on: set[int] = set()
+    top = [i for i, ln in enumerate(lines) if ln.raw_line < at]
+    if 0 < len(top) <= TITLE_LINES_MAX and all(lines[i].kind == "text" and not lines[i].ended for i in top):
+        for i in top:
+            lines[i].kind = "title"
+        goes_on.update(top[:-1])
+    for ln in lines:
+        if ln.raw_line < at or ln.kind != "text" or ln.width > ENTRY_WIDEST or ln.ended:
+            continue
+        key = _entry_key(ln.text)
+        if _same_entry(key, keys):
+            ln.kind = contents[_entry_of(key, keys)]
+    return goes_on
+
+
 def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
     """Title and byline lines before each source line a rule removed (a
     ``date`` note); returns the title lines that go on on the next line (a
@@ -442,6 +467,93 @@ LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.
 SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 
 
+# -- tables of contents ---------------------------------------------------------
+# A booklet or a compilation lists its sections or articles before printing
+# them.  A run of such entries is furniture (to removed.jsonl), and evidence:
+# a later line that is one of its entries is a section heading (numbered
+# entries, 一、代序) or an article's title (entries without numbers).
+CONTENTS_HEAD = regex.compile(r"^(?:文章)?目\s*录(?:\s+Contents)?$|^Contents$", regex.IGNORECASE)
+_ENTRY_NUMBER = regex.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}[章节部分篇讲]\s*|[一二三四五六七八九十]{1,3}\s*[、.．]\s*|"
+                              r"\d{1,2}(?:\.\d{1,2}){0,2}[、.．]?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*)")
+_ENTRY_TAIL = regex.compile(r"\s*(?:[.．·…—-]{2,}\s*)?\d{0,4}\s*$")  # a dotted leader and a page number
+MIN_CONTENTS = 3     # fewer entries than this are a short list, not a table of contents
+ENTRY_WIDEST = 40    # a contents entry is one short line
+ENTRY_SHORTEST = 2   # entry text shorter than this proves nothing when it recurs
+
+
+def _entry_key(text: str) -> str:
+    """An entry or heading reduced to what both print: no number, leader,
+    page number, spaces or punctuation."""
+    t = _ENTRY_TAIL.sub("", _ENTRY_NUMBER.sub("", text.strip()))
+    return regex.sub(r"[\s\p{P}]+", "", t)
+
+
+def _numbered(text: str) -> bool:
+    return bool(_ENTRY_NUMBER.match(text.strip()))
+
+
+def _same_entry(key: str, keys: set[str]) -> bool:
+    """A heading is an entry when the two agree, or one begins the other (an
+    OCR'd list cuts long entries at the column edge)."""
+    return _entry_of(key, keys) is not None
+
+
+_LOST_SEPARATOR = regex.compile(r"^[一二三四五六七八九十\d]{1,2}")  # 三两条路线…: the 、 after the number lost
+
+
+def _entry_of(key: str, keys) -> str | None:
+    if len(key) < ENTRY_SHORTEST:
+        return None
+    bare = _LOST_SEPARATOR.sub("", key)
+    for cand in (key, bare):
+        if cand in keys and len(cand) >= ENTRY_SHORTEST:
+            return cand
+    for k in keys:
+        kb = _LOST_SEPARATOR.sub("", k)
+        if kb == bare and len(kb) >= ENTRY_SHORTEST:
+            return k
+        if len(kb) >= 4 and len(bare) >= 4 and (bare.startswith(kb) or kb.startswith(bare)):
+            return k
+    return None
+
+
+def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
+    """Remove the page's table of contents (rule ``unwrap.contents``); returns
+    its entries (key -> "h" for a numbered section, "title" for an article)
+    and the raw line the table started on (0 when there is none).  Without a
+    目录 heading a run of entries counts only when most of them recur later."""
+    text = doc.text
+    rows, pos = [], 0
+    for raw in text.split("\n"):
+        rows.append((pos, pos + len(raw), raw.strip()))
+        pos += len(raw) + 1
+    nonblank = [r for r in rows if r[2]]
+    for i, (start, _end, t) in enumerate(nonblank):
+        headed = bool(CONTENTS_HEAD.match(t))
+        j = i + 1 if headed else i
+        k, seen = j, set()
+        while k < len(nonblank) and regex.search(r"\p{Han}|[A-Za-z]", nonblank[k][2]) \
+                and len(nonblank[k][2]) <= ENTRY_WIDEST and (headed or _numbered(nonblank[k][2])) \
+                and not nonblank[k][2].endswith(("。", "；")) and _entry_key(nonblank[k][2]) not in seen:
+            seen.add(_entry_key(nonblank[k][2]))  # an entry listed again is the text itself
+            k += 1
+        entries = nonblank[j:k]
+        if len(entries) < MIN_CONTENTS:
+            continue
+        keys = [_entry_key(e[2]) for e in entries]
+        rest = [_entry_key(r[2]) for r in nonblank[k:]]
+        rest_set = set(rest)
+        recur = sum(1 for key in keys if _same_entry(key, rest_set))
+        if not headed and recur < max(MIN_CONTENTS, len(keys) // 2 + 1):
+            continue
+        if len(nonblank) - k < len(entries):  # the list is the page: it is the text
+            return {}, 0
+        first_line = doc.line_at(start)
+        doc.edit([(r[0], r[1], "") for r in nonblank[i:k]], "unwrap.contents", removal=True)
+        return {key: ("h" if _numbered(e[2]) else "title") for key, e in zip(keys, entries) if key}, first_line
+    return {}, 0
+
+
 def collapse_letter_spacing(doc: Doc) -> set[int]:
     """``“ 一 组 一 会 ” 组 建``: a justified line with every character spread
     apart is one run of text; its spaces go before widths are measured.
@@ -458,9 +570,11 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
     spread = collapse_letter_spacing(doc)
+    contents, contents_line = take_contents(doc)
     lines = _lines(doc)
     _classify(doc, lines)
-    headline_goes_on = _mark_source_headers(doc, lines)
+    headline_goes_on = _mark_contents(lines, contents, contents_line)
+    headline_goes_on |= _mark_source_headers(doc, lines)
     widths = _column_widths(lines)
     headline_goes_on |= _mark_decks(lines, widths is not None)
     if widths is not None:
