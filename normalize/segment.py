@@ -73,8 +73,10 @@ def _units(blocks):
 def _titles_after(units) -> bool:
     if not units:
         return False
-    first_f, first_b = units[0]
-    opens = first_f == "byline" or (first_f == "body" and st.dateline(first_b[0][1]))
+    first_f = units[0][0]
+    # a page opening on a byline, a dateline or plain body text (no headline
+    # above it) and ending on a headline deck prints its titles after the bodies
+    opens = first_f in ("byline", "body")
     return bool(opens and units[-1][0] == "deck")
 
 

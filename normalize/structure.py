@@ -32,6 +32,8 @@ DATELINE = regex.compile(  # simplified and traditional forms
     r"(?:新[华華]社|中新社|人民[网網])\p{Han}{0,8}\d{1,2}月\d{1,2}日[电電])"
     r"(?:\s*[（(](?P<inner>[^（()）\n]{1,40})[)）])?")
 
+# one-character roles (文 X, 图 X) stand apart from the name; glued they are words
+GLUE_FREE_ROLES = frozenset({"文", "图", "摄"})
 SUFFIX_ROLE = {"文": "记者", "图": "摄影", "摄": "摄影", "摄影": "摄影"}
 ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄影", "攝": "攝影"}
 
@@ -125,6 +127,8 @@ def parse_names(text: str, default_role: str | None = None) -> list[dict] | None
         m = _BYLINE_TOKEN.match(tok)
         if not m or not (m.group("role") or m.group("name")):
             return None
+        if m.group("name") and m.group("role") in GLUE_FREE_ROLES:
+            return None  # 文交流, 图片: a one-character role is never glued to a name
         if m.group("role"):
             r = m.group("role")
             role = ROLE_NAMES.get(r, r)

@@ -313,6 +313,7 @@ def _headline_shape(t: str, soft: bool) -> bool:
     return not (last in ")）" and _DATELINE_TAIL.search(t))
 
 
+OPENING_DECK = 3  # kicker, title, subtitle: the most lines a headline opening a page has
 MAX_HEADLINE_PIECE = 3  # a headline broken inside its quotes or brackets spans at most three printed lines
 
 
@@ -364,7 +365,11 @@ def _mark_decks(lines: list[Line], column_page: bool) -> set[int]:
             j = e
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or lines[i - 1].ended)
-        after_ok = j == n or _starts_block(lines[j])
+        # a paragraph page (web, PDF) opening on one to three short lines before
+        # its body: the article's headline, whether or not a byline follows
+        opens = i == 0 and not column_page and j - i <= OPENING_DECK and j < n and lines[j].kind == "text" \
+            and lines[j].width > HEADING_MAX
+        after_ok = j == n or _starts_block(lines[j]) or opens
         if before_ok and after_ok and j > i:
             for a, e in pieces:
                 for k in range(a, e):

@@ -90,8 +90,8 @@ def load(shared: Path) -> tuple[list[dict], list[str]]:
             paras = [p for p in paras if len(p) >= 2 and "记者" not in p[:8]
                      and not (names and any(n in p for n in names) and len(p) < 40)]
             title = re.sub(r"\s+", " ", (a.get("title") or "")).strip()
-            # a corpus title ending on —— is a kicker whose main title was lost
-            if not title or not paras or len(title) > 40 or title.endswith("——"):
+            # a corpus title ending on —— or ： is a kicker whose main title was lost
+            if not title or not paras or len(title) > 40 or title.endswith(("——", "：")):
                 continue
             # drop the corpus' own datelines so the page decides which one to print
             paras[0] = re.sub(r"^(?:本报讯|(?:本报|新华社)\S{0,12}?\d{1,2}月\d{1,2}日电)(?:（[^）]{0,30}）)?", "", paras[0])
