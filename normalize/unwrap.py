@@ -48,6 +48,12 @@ _INNER_STOP = regex.compile(r"[。！？；]")  # a line with a sentence end is 
 _PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
 _DATELINE_TAIL = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _HAN = regex.compile(r"\p{Han}")
+# documents that are not news: a chapter or numbered section heading
+# (第三章 总则, 一、代序) on a line of its own is a sub-heading, and an
+# editor's note (编者按) a paragraph of its own
+SECTION_HEADING = regex.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部讲]|[一二三四五六七八九十]{1,3}、)\s*\S")
+SECTION_WIDEST = 25
+EDITORS_NOTE = regex.compile(r"^[【\[]?(?:编者按|编者的话|编后|按语)[】\]]?(?:[：:]|$)")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
@@ -67,6 +73,7 @@ class Line:
     ended: bool = False        # ends a sentence
     soft: bool = False         # ends on punctuation that does not end one
     is_dateline: bool = False
+    editors_note: bool = False  # starts an editor's note (编者按：…)
 
     headline_shape: bool = False
 
@@ -109,6 +116,12 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         elif st.parse_byline(ln.text):
             ln.kind = "byline"
+        elif SECTION_HEADING.match(ln.text) and ln.width <= SECTION_WIDEST and not ln.ended and not ln.soft:
+            ln.kind = "h"
+        elif EDITORS_NOTE.match(ln.text):
+            ln.editors_note = True
+            if len(ln.text) <= 6:  # 编者按： alone on its line heads the note
+                ln.kind = "h"
         elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
@@ -367,8 +380,8 @@ def _mark_decks(lines: list[Line], column_page: bool) -> set[int]:
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or lines[i - 1].ended)
         # a paragraph page (web, PDF) opening on one to three short lines before
         # its body: the article's headline, whether or not a byline follows
-        opens = i == 0 and not column_page and j - i <= OPENING_DECK and j < n and lines[j].kind == "text" \
-            and lines[j].width > HEADING_MAX
+        opens = i == 0 and not column_page and j - i <= OPENING_DECK and j < n and lines[j].kind in ("text", "h") \
+            and (lines[j].width > HEADING_MAX or lines[j].kind == "h")
         after_ok = j == n or _starts_block(lines[j]) or opens
         if before_ok and after_ok and j > i:
             for a, e in pieces:
@@ -397,7 +410,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
                 caption_lines = 0
             continue
         caption_lines = 0
-        if a.kind != "text" or b.kind != "text" or b.is_dateline:
+        if a.kind != "text" or b.kind != "text" or b.is_dateline or b.editors_note:
             para_open = False
             continue
         ended = a.ended

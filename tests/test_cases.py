@@ -45,3 +45,7 @@ def test_case(case):
             assert [p["name"] for p in got.meta["authors"] or []] == exp["authors"]
         if "first" in exp:
             assert _body_start(got).startswith(exp["first"])
+        if "paragraphs" in exp:
+            assert len(got.blocks) == len(exp["paragraphs"]), got.blocks
+            for (_kind, text), start in zip(got.blocks, exp["paragraphs"]):
+                assert text.startswith(start)
