@@ -326,6 +326,7 @@ def _headline_shape(t: str, soft: bool) -> bool:
     return not (last in ")）" and _DATELINE_TAIL.search(t))
 
 
+ACROSS_MARGIN = 2  # a line this much wider than its column was set across columns
 OPENING_DECK = 3  # kicker, title, subtitle: the most lines a headline opening a page has
 MAX_HEADLINE_PIECE = 3  # a headline broken inside its quotes or brackets spans at most three printed lines
 
@@ -349,7 +350,7 @@ def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
     return k
 
 
-def _mark_decks(lines: list[Line], column_page: bool) -> set[int]:
+def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None = None) -> set[int]:
     """A run of unfinished lines right before a byline, a dateline or the end
     of the page, after a finished paragraph, is a headline deck.  On a column
     page a headline may be much wider than the column; elsewhere it is short.
@@ -382,7 +383,14 @@ def _mark_decks(lines: list[Line], column_page: bool) -> set[int]:
         # its body: the article's headline, whether or not a byline follows
         opens = i == 0 and not column_page and j - i <= OPENING_DECK and j < n and lines[j].kind in ("text", "h") \
             and (lines[j].width > HEADING_MAX or lines[j].kind == "h")
+        # on a column page, lines set across columns at the page's top or
+        # right under a byline, before the body: the headline under its byline
         after_ok = j == n or _starts_block(lines[j]) or opens
+        if not (before_ok and after_ok) and widths is not None and (i == 0 or lines[i - 1].kind == "byline"):
+            wide = [p for p in pieces if all(lines[k].width > widths[k] + ACROSS_MARGIN for k in range(*p))]
+            end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
+            if i < end < n and lines[end].kind == "text":
+                pieces, j, after_ok, before_ok = wide, end, True, True
         if before_ok and after_ok and j > i:
             for a, e in pieces:
                 for k in range(a, e):
@@ -594,7 +602,7 @@ def unwrap(doc: Doc) -> Doc:
     headline_goes_on = _mark_contents(lines, contents, contents_line)
     headline_goes_on |= _mark_source_headers(doc, lines)
     widths = _column_widths(lines)
-    headline_goes_on |= _mark_decks(lines, widths is not None)
+    headline_goes_on |= _mark_decks(lines, widths is not None, widths)
     if widths is not None:
         for ln in lines:
             if ln.raw_line in spread:
