@@ -194,7 +194,8 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     s = line.strip()
     if not s or len(s) > 40:
         return None
-    tokens = _merge_padded([t for t in _NAME_SEP.split(s) if t])
+    # names stand apart by spaces; words a 、 or ， separates are a list, not a byline
+    tokens = _merge_padded(s.split())
     if not 1 <= len(tokens) <= MAX_BARE_NAMES:
         return None
     if not all(_NAME_RE.fullmatch(t) for t in tokens):

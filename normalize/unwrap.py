@@ -391,6 +391,13 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
             if i < end < n and lines[end].kind == "text":
                 pieces, j, after_ok, before_ok = wide, end, True, True
+        if before_ok and not after_ok:
+            # a subtitle (——…) under one or two headline lines closes a deck
+            # even when no byline or dateline follows it
+            subs = [x for x, p in enumerate(pieces[:OPENING_DECK]) if x and lines[p[0]].text.startswith("——")]
+            if subs:
+                pieces = pieces[:subs[0] + 1]
+                j, after_ok = pieces[-1][1], True
         if before_ok and after_ok and j > i:
             for a, e in pieces:
                 for k in range(a, e):
