@@ -48,6 +48,7 @@ _INNER_STOP = regex.compile(r"[。！？；]")  # a line with a sentence end is 
 _PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
 _DATELINE_TAIL = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _HAN = regex.compile(r"\p{Han}")
+_WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 # documents that are not news: a chapter or numbered section heading
 # (第三章 总则, 一、代序) on a line of its own is a sub-heading, and an
 # editor's note (编者按) a paragraph of its own
@@ -336,8 +337,8 @@ def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
     itself, or, when it opens quotes or brackets it does not close
     (``当好便利生活的小蜜蜂（中国`` / ``道路中国梦）``), the lines up to the one
     that closes them; None when that is not headline-shaped."""
-    if lines[i].kind != "text" or lines[i].is_dateline:
-        return None
+    if lines[i].kind != "text" or lines[i].is_dateline or not _WORDS.search(lines[i].text):
+        return None  # a headline has words (a row of ***** or ———— is a rule)
     text, k = lines[i].text, i + 1
     while _unbalanced(text) and k < len(lines) and k - i < MAX_HEADLINE_PIECE \
             and lines[k].kind == "text" and not lines[k].is_dateline:
