@@ -41,6 +41,8 @@ def test_case(case):
         for key in ("title", "kicker", "subtitle", "date"):
             if key in exp:
                 assert got.meta[key] == exp[key], key
+        if exp.get("untitled"):
+            assert got.title is None
         if "authors" in exp:
             assert [p["name"] for p in got.meta["authors"] or []] == exp["authors"]
         if "first" in exp:
