@@ -348,6 +348,10 @@ def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
         return k if _deck_like(lines[i], longest) else None
     if any(lines[x].width > longest for x in range(i, k)) or not _headline_shape(text, st.soft_end(text)):
         return None
+    # a headline breaks at a word, not after a comma or a sentence (红色条幅格外醒目：“ / …万岁！”)
+    if any((lines[x].soft and not lines[x].text.endswith("——")) or _INNER_STOP.search(lines[x].text)
+           for x in range(i, k)):
+        return None
     return k
 
 
@@ -390,7 +394,9 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
         if not (before_ok and after_ok) and widths is not None and (i == 0 or lines[i - 1].kind == "byline"):
             wide = [p for p in pieces if all(lines[k].width > widths[k] + ACROSS_MARGIN for k in range(*p))]
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
-            if i < end < n and lines[end].kind == "text":
+            # at most a deck's lines, and the body under them back at the column's width
+            if i < end < n and end - i <= OPENING_DECK and lines[end].kind == "text" \
+                    and lines[end].width <= widths[end] + 1:
                 pieces, j, after_ok, before_ok = wide, end, True, True
         if before_ok and not after_ok:
             # a subtitle (——…) under one or two headline lines closes a deck
