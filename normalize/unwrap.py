@@ -176,10 +176,16 @@ def _mark_name_bylines(lines: list[Line]) -> None:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         prev = lines[i - 1] if i else None
-        if nxt is None or nxt.kind != "text":
+        if nxt is None or nxt.kind not in ("text", "title"):  # (a title: a '#' line of a cleaned page)
             continue
-        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or prev.ended \
-                or (prev.kind == "text" and prev.headline_shape):
+        after = lines[i + 2] if i + 2 < len(lines) else None
+        if not nxt.is_dateline and not nxt.ended and nxt.width <= HEADING_MAX and after is not None \
+                and after.width > LONG:
+            continue  # a short line over long paragraphs is a heading: the name is a section's label
+        # under one headline line that follows a finished paragraph (or opens the page)
+        headline_above = prev is not None and prev.kind == "text" and prev.headline_shape and not prev.ended \
+            and (i == 1 or lines[i - 2].ended or lines[i - 2].kind != "text")
+        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above:
             ln.kind = "byline"
 
 
