@@ -185,7 +185,8 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         # under one headline line that follows a finished paragraph (or opens the page)
         headline_above = prev is not None and prev.kind == "text" and prev.headline_shape and not prev.ended \
             and (i == 1 or lines[i - 2].ended or lines[i - 2].kind != "text")
-        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above:
+        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above \
+                or (prev.ended and nxt.kind == "text"):
             ln.kind = "byline"
 
 
