@@ -32,6 +32,7 @@ DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\
 @dataclass
 class Draft:
     deck: list[str] = field(default_factory=list)
+    deck_blocks: list[tuple[str, str, int, int]] = field(default_factory=list)
     authors: list[dict] = field(default_factory=list)
     body: list[tuple[str, str, int, int]] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
@@ -44,8 +45,9 @@ class Draft:
         self.lines.append((first, last))
         if kind == "title":
             self.deck.append(text)
+            self.deck_blocks.append(block)
         elif kind == "byline":
-            people = st.parse_byline(text) or []
+            people = st.parse_byline(text) or st.bare_names(text, surnames=False) or []
             self.authors += people
             self.reporters.update(p["name"] for p in people)
         else:
@@ -72,8 +74,10 @@ def _units(blocks):
 def _titles_after(units) -> bool:
     if not units:
         return False
-    first_f, first_b = units[0]
-    opens = first_f == "byline" or (first_f == "body" and st.dateline(first_b[0][1]))
+    first_f = units[0][0]
+    # a page opening on a byline, a dateline or plain body text (no headline
+    # above it) and ending on a headline deck prints its titles after the bodies
+    opens = first_f in ("byline", "body")
     return bool(opens and units[-1][0] == "deck")
 
 
@@ -97,7 +101,9 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
                     cur.add(b)
                 cur.closed = True
             else:
-                new()
+                # a byline printed above its headline (some layouts) belongs to it
+                if not (cur and cur.authors and not cur.body and not cur.deck):
+                    new()
                 for b in run:
                     cur.add(b)
         elif fam == "byline":
@@ -114,7 +120,16 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
                 if cur is None or cur.closed or b[2] in boundaries or second_dateline:
                     new()
                 cur.add(b)
-    return [d for d in drafts if d.body or d.deck]
+    out: list[Draft] = []
+    for d in drafts:
+        if not d.body and not d.authors and d.deck and out and not after:
+            # a headline with nothing under it (its text lost, or a page ending on
+            # a heading) is no article: it stays, as a heading, in the one before
+            out[-1].body += [("h", t, f, l) for _k, t, f, l in d.deck_blocks]
+            out[-1].lines += d.lines
+        elif d.body or d.deck:
+            out.append(d)
+    return out
 
 
 def _distinct(people: list[dict]) -> list[dict]:
@@ -299,6 +314,10 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                 meta[i].setdefault("images", []).append(n.value.strip())
             else:
                 meta[i]["continued_from"] = n.value.strip()
+        elif n.key == "date":
+            # a compilation's source line stands between an article's title and its body
+            meta[owner(n.line, prefer_next=True)].setdefault("date", n.value.strip())
+            page.setdefault(n.key, n.value.strip())
         elif n.key in ("continued_on", "credits"):
             i = owner(n.line)
             if n.key == "continued_on":
@@ -355,7 +374,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                      "author": page.get("forum_author"), "time": forum_posts.iso_time(page.get("forum_time")),
                      "site": page.get("site"),
                      "thread": " ".join(page["title"].split()) if page.get("title") else None}
-        date = _iso_date(page["date"]) if page.get("date") else None
+        stated = m.get("date") or page.get("date")
+        date = _iso_date(stated) if stated else None
         if i == len(drafts) - 1:
             body += replies  # forum_posts = "first" with keep_replies: a "## 回复" section
         articles.append(Article(meta={

@@ -18,7 +18,7 @@ PHOTO_CREDIT = regex.compile(r"^(?:(?:新华社|中新社|本报|人民日报)?(
                              r"|(?:新华社|中新社|人民图片|视觉中国)发)$")
 MD_HEADING = regex.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")  # closing #s only after a space
 
-_ROLES = (r"本报驻\p{Han}{1,8}记者|驻\p{Han}{1,8}记者|本报记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
+_ROLES = (r"本报驻\p{Han}{1,8}记者|驻\p{Han}{1,8}记者|本报记者|\p{Han}{1,4}[网台]记者|本报通讯员|本报特约记者|本报见习记者|新华社记者|人民日报记者|特约记者|见习记者|"
           "实习记者|记者|通讯员|实习生|特约通讯员|摄影|摄|文/图|文／图|文·图|图/文|文|图|撰文|"
           "本報記者|本報通訊員|新華社記者|記者|通訊員|實習生|攝影|攝")  # and in traditional characters
 ROLE = regex.compile(rf"^(?:{_ROLES})$")
@@ -32,6 +32,8 @@ DATELINE = regex.compile(  # simplified and traditional forms
     r"(?:新[华華]社|中新社|人民[网網])\p{Han}{0,8}\d{1,2}月\d{1,2}日[电電])"
     r"(?:\s*[（(](?P<inner>[^（()）\n]{1,40})[)）])?")
 
+# one-character roles (文 X, 图 X) stand apart from the name; glued they are words
+GLUE_FREE_ROLES = frozenset({"文", "图", "摄"})
 SUFFIX_ROLE = {"文": "记者", "图": "摄影", "摄": "摄影", "摄影": "摄影"}
 ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄影", "攝": "攝影"}
 
@@ -90,7 +92,7 @@ _ONE_HAN = regex.compile(HAN)
 _NAME_SEP = regex.compile(r"[\s、，,]+")
 _FIRST_SEP = regex.compile(r"[\s、]+")
 _NAME_RE = regex.compile(_NAME)
-_EDITORS = "本版主编|本版编辑|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制"
+_EDITORS = "本版主编|本版编辑|本版责编|本期编辑|责任编辑|责编|美编|主编|编辑|校对|审核|终审|监制"
 _EDITOR_SPLIT = regex.compile(rf"([\s、，,：:]+|{_EDITORS})")
 # cheap first look: a byline names a role, starts with a bullet, or credits with a slash
 _BYLINE_HINT = regex.compile(rf"^[●◎★☆■]|{_ROLES}|/|评论员")
@@ -125,6 +127,8 @@ def parse_names(text: str, default_role: str | None = None) -> list[dict] | None
         m = _BYLINE_TOKEN.match(tok)
         if not m or not (m.group("role") or m.group("name")):
             return None
+        if m.group("name") and m.group("role") in GLUE_FREE_ROLES:
+            return None  # 文交流, 图片: a one-character role is never glued to a name
         if m.group("role"):
             r = m.group("role")
             role = ROLE_NAMES.get(r, r)
@@ -160,27 +164,77 @@ def parse_byline(line: str) -> list[dict] | None:
     return parse_names(s)
 
 
-_DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
+# The most common Chinese surnames (well over nine in ten people bear one):
+# a run of bare names is a byline only when every name starts with one, so a
+# short headline (春耕忙, 乡村振兴) is not taken for a reporter's name.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯"
+    "纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪"
+    "简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎"
+    "甄丛仲虞敖巩明佘池查麻苑迟邝郁宦艾蔺惠揭鞠")
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
+MAX_BARE_NAMES = 4  # a byline of bare names lists one to four people
+
+
+def _surnamed(name: str) -> bool:
+    if "·" in name:  # a transliterated foreign name: 玛丽娜·拉古什
+        return True
+    if name.startswith(COMPOUND_SURNAMES):
+        return 3 <= len(name) <= 4
+    return name[0] in SURNAMES and 2 <= len(name) <= 3
+
+
+def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
+    """Authors of a line that is only names (``王明 李华``, ``刘  赫``,
+    ``张成虎  高睿凯``): one to four names, no role.  With ``surnames``
+    every name must start with a common surname.  Whether such a line *is*
+    a byline depends on where it stands; callers decide that."""
+    s = line.strip()
+    if not s or len(s) > 40:
+        return None
+    # names stand apart by spaces; words a 、 or ， separates are a list, not a byline
+    tokens = _merge_padded(s.split())
+    if not 1 <= len(tokens) <= MAX_BARE_NAMES:
+        return None
+    if not all(_NAME_RE.fullmatch(t) for t in tokens):
+        return None
+    if surnames and not all(_surnamed(t) for t in tokens):
+        return None
+    return [{"name": t, "role": None} for t in tokens]
+
+
+DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
 
 
 def dateline(text: str) -> regex.Match | None:
     t = text.strip()
-    return DATELINE.match(t) if t.startswith(_DATELINE_HEADS) else None
+    return DATELINE.match(t) if t.startswith(DATELINE_HEADS) else None
 
 
 EDITOR_ROLES = regex.compile(rf"(?:{_EDITORS})")
 
 
 def parse_editors(text: str) -> list[dict]:
-    """``本版主编 武曼晖 编辑 王娅楠 孙泓轩`` -> role/name pairs."""
-    out, role = [], None
+    """``本版主编 武曼晖 编辑 王娅楠 孙泓轩`` -> role/name pairs; a name
+    padded to three columns (``陈  凌``) is one name."""
+    out, role, names = [], None, []
+
+    def flush():
+        for name in _merge_padded(names):
+            if _NAME_RE.fullmatch(name):
+                out.append({"name": name, "role": role})
+        names.clear()
+
     for tok in _EDITOR_SPLIT.split(text):
         tok = tok.strip(" \t\u3000：:、，,")
         if not tok:
             continue
         if EDITOR_ROLES.fullmatch(tok):
+            flush()
             role = tok.removeprefix("本版").removeprefix("本期")
             continue
-        if _NAME_RE.fullmatch(tok):
-            out.append({"name": tok, "role": role})
+        names.append(tok)
+    flush()
     return out

@@ -51,6 +51,13 @@ _INNER_STOP = regex.compile(r"[。！？；]")  # a line with a sentence end is 
 _PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
 _DATELINE_TAIL = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _HAN = regex.compile(r"\p{Han}")
+_WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
+# documents that are not news: a chapter or numbered section heading
+# (第三章 总则, 一、代序) on a line of its own is a sub-heading, and an
+# editor's note (编者按) a paragraph of its own
+SECTION_HEADING = regex.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部讲]|[一二三四五六七八九十]{1,3}、)\s*\S")
+SECTION_WIDEST = 25
+EDITORS_NOTE = regex.compile(r"^[【\[]?(?:编者按|编者的话|编后|按语)[】\]]?(?:[：:]|$)")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
@@ -70,6 +77,7 @@ class Line:
     ended: bool = False        # ends a sentence
     soft: bool = False         # ends on punctuation that does not end one
     is_dateline: bool = False
+    editors_note: bool = False  # starts an editor's note (编者按：…)
 
     headline_shape: bool = False
 
@@ -114,6 +122,12 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         elif st.parse_byline(ln.text):
             ln.kind = "byline"
+        elif SECTION_HEADING.match(ln.text) and ln.width <= SECTION_WIDEST and not ln.ended and not ln.soft:
+            ln.kind = "h"
+        elif EDITORS_NOTE.match(ln.text):
+            ln.editors_note = True
+            if len(ln.text) <= 6:  # 编者按： alone on its line heads the note
+                ln.kind = "h"
         elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
@@ -121,10 +135,142 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
                 and ln.width <= HEADING_MAX and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
+    _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
+        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电)
+        if not ln.is_dateline and ln.kind == "text" and nxt.kind == "text" and ln.text.startswith(st.DATELINE_HEADS):
+            dm = st.dateline(ln.text + nxt.text)
+            ln.is_dateline = bool(dm and dm.end() > len(ln.text))
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= LONG)):
             ln.kind = "title"
+
+
+# A compilation prints each article as title, byline, source line
+# (《人民日报》（2025年10月20日 第 05 版）), body.  What stands between the
+# source line and the page break or finished paragraph before it is the
+# article's headline and byline: at most a title wrapped over three printed
+# lines and a byline or two.
+MAX_HEADER_LINES = 5
+_OPENERS, _CLOSERS = "“‘（(《「『【", "”’）)》」』】"
+
+
+def _unbalanced(text: str) -> bool:
+    return sum(text.count(c) for c in _OPENERS) > sum(text.count(c) for c in _CLOSERS)
+
+
+def _wrap_width(lines: list[Line]) -> float:
+    """The page's printed line width: the upper quartile of its text lines."""
+    ws = sorted(math.floor(ln.width + 0.5) for ln in lines if ln.kind == "text")
+    return float(ws[(3 * len(ws)) // 4]) if ws else 0.0
+
+
+NAMES_WIDEST = 20  # 王明 李华 张强 赵刚: a line of bare names is short
+
+
+def _mark_name_bylines(lines: list[Line]) -> None:
+    """A line of one to four bare names (``王明 李华``, ``刘  赫``, every name
+    with a common surname) where a byline stands is one: before a dateline,
+    or between a headline, the page's start or a finished paragraph and the
+    body.  Inside a paragraph no printed line holds only a name (every line
+    but a paragraph's last is full, and the last ends a sentence), so such a
+    line is never body text; a short headline that reads like a name is the
+    risk, which the surnames keep small."""
+    for i, ln in enumerate(lines):
+        if ln.kind != "text" or ln.ended or ln.soft or ln.width > NAMES_WIDEST or not st.bare_names(ln.text):
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        prev = lines[i - 1] if i else None
+        if nxt is None or nxt.kind not in ("text", "title"):  # (a title: a '#' line of a cleaned page)
+            continue
+        after = lines[i + 2] if i + 2 < len(lines) else None
+        if not nxt.is_dateline and not nxt.ended and nxt.width <= HEADING_MAX and after is not None \
+                and after.width > LONG:
+            continue  # a short line over long paragraphs is a heading: the name is a section's label
+        # under one headline line that follows a finished paragraph (or opens the page)
+        headline_above = prev is not None and prev.kind == "text" and prev.headline_shape and not prev.ended \
+            and (i == 1 or lines[i - 2].ended or lines[i - 2].kind != "text")
+        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above \
+                or (prev.ended and nxt.kind == "text"):
+            ln.kind = "byline"
+
+
+TITLE_LINES_MAX = 3  # a document's title over its table of contents: at most three printed lines
+
+
+def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[int]:
+    """Lines that are entries of the table of contents become headings or
+    titles; the short lines that stood above the table are the document's
+    title (one title, however it wrapped).  Returns title lines that go on."""
+    if not contents:
+        return set()
+    keys = set(contents)
+    goes_on: set[int] = set()
+    top = [i for i, ln in enumerate(lines) if ln.raw_line < at]
+    if 0 < len(top) <= TITLE_LINES_MAX and all(lines[i].kind == "text" and not lines[i].ended for i in top):
+        for i in top:
+            lines[i].kind = "title"
+        goes_on.update(top[:-1])
+    for ln in lines:
+        if ln.raw_line < at or ln.kind != "text" or ln.width > ENTRY_WIDEST or ln.ended:
+            continue
+        key = _entry_key(ln.text)
+        if _same_entry(key, keys):
+            ln.kind = contents[_entry_of(key, keys)]
+    return goes_on
+
+
+def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
+    """Title and byline lines before each source line a rule removed (a
+    ``date`` note); returns the title lines that go on on the next line (a
+    headline wrapped at the page edge or inside its quotes/brackets)."""
+    sources = sorted({n.line for n in doc.notes if n.key == "date"})
+    if not sources or not lines:
+        return set()
+    breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
+    raw = [ln.raw_line for ln in lines]
+    wrap = _wrap_width(lines)
+    goes_on: set[int] = set()
+    for src in sources:
+        k = bisect.bisect_left(raw, src)
+        j, stopped = k, False
+        while j > 0:
+            prev, upto = lines[j - 1], (lines[j].raw_line if j < k else src)
+            b = bisect.bisect_right(breaks, prev.raw_line)
+            if (b < len(breaks) and breaks[b] < upto) or prev.kind not in ("text", "title", "byline") \
+                    or _STATEMENT_END.search(prev.text[-8:]) or prev.text[-1] in "。；：:;":
+                stopped = True
+                break
+            if k - j == MAX_HEADER_LINES:
+                break
+            j -= 1
+        if j == 0:
+            stopped = True
+        if not stopped or j == k:
+            continue
+        header = list(range(j, k))
+        # bylines: the lines after the title that are a byline or only names
+        n_by = 0
+        for i in reversed(header[1:]):
+            t = lines[i].text
+            if st.parse_byline(t) or st.bare_names(t, surnames=False):
+                n_by += 1
+            else:
+                break
+        titles = header[:len(header) - n_by]
+        if any(_INNER_STOP.search(lines[i].text) for i in titles[:-1]) or \
+                any(lines[i].width > 2 * LONG for i in titles):
+            continue  # sentences, not a headline
+        for i in header:
+            lines[i].kind = "title" if i in titles else "byline"
+        text = ""
+        for a, b in zip(titles, titles[1:]):
+            text += lines[a].text
+            if _unbalanced(text) or lines[a].width >= wrap - 1:
+                goes_on.add(a)
+            else:
+                text = ""
+    return goes_on
 
 
 def _column_widths(lines: list[Line]) -> list[float] | None:
@@ -193,27 +339,91 @@ def _headline_shape(t: str, soft: bool) -> bool:
     return not (last in ")）" and _DATELINE_TAIL.search(t))
 
 
-def _mark_decks(lines: list[Line], column_page: bool) -> None:
+ACROSS_MARGIN = 2  # a line this much wider than its column was set across columns
+OPENING_DECK = 3  # kicker, title, subtitle: the most lines a headline opening a page has
+MAX_HEADLINE_PIECE = 3  # a headline broken inside its quotes or brackets spans at most three printed lines
+
+
+def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
+    """End (exclusive) of the headline that starts at line ``i``: the line
+    itself, or, when it opens quotes or brackets it does not close
+    (``当好便利生活的小蜜蜂（中国`` / ``道路中国梦）``), the lines up to the one
+    that closes them; None when that is not headline-shaped."""
+    if lines[i].kind != "text" or lines[i].is_dateline or not _WORDS.search(lines[i].text):
+        return None  # a headline has words (a row of ***** or ———— is a rule)
+    text, k = lines[i].text, i + 1
+    while _unbalanced(text) and k < len(lines) and k - i < MAX_HEADLINE_PIECE \
+            and lines[k].kind == "text" and not lines[k].is_dateline:
+        text += lines[k].text
+        k += 1
+    if k == i + 1:
+        return k if _deck_like(lines[i], longest) else None
+    if any(lines[x].width > longest for x in range(i, k)) or not _headline_shape(text, st.soft_end(text)):
+        return None
+    # a headline breaks at a word, not after a comma or a sentence (红色条幅格外醒目：“ / …万岁！”)
+    if any((lines[x].soft and not lines[x].text.endswith("——")) or _INNER_STOP.search(lines[x].text)
+           for x in range(i, k)):
+        return None
+    return k
+
+
+def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None = None) -> set[int]:
     """A run of unfinished lines right before a byline, a dateline or the end
     of the page, after a finished paragraph, is a headline deck.  On a column
-    page a headline may be much wider than the column; elsewhere it is short."""
+    page a headline may be much wider than the column; elsewhere it is short.
+    Returns the deck lines that go on on the next line (a headline broken
+    inside its brackets, a column tag ``（国际论坛）`` printed on a line of its own)."""
     longest = 2 * LONG if column_page else LONG
     n = len(lines)
+    goes_on: set[int] = set()
     i = 0
     while i < n:
-        if lines[i].kind != "text" or not _deck_like(lines[i], longest):
+        if _headline_piece(lines, i, longest) is None:
             i += 1
             continue
-        j = i
-        while j < n and lines[j].kind == "text" and _deck_like(lines[j], longest) and not lines[j].is_dateline:
-            j += 1
+        j, pieces = i, []
+        while j < n:
+            e = _headline_piece(lines, j, longest)
+            if e is None and pieces and _PARENTHETICAL.match(lines[j].text) and lines[j].width <= longest \
+                    and not _DATELINE_TAIL.search(lines[j].text):
+                e = j + 1  # the column tag of the headline above
+                pieces[-1] = (pieces[-1][0], e)
+                j = e
+                continue
+            if e is None:
+                break
+            pieces.append((j, e))
+            j = e
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or lines[i - 1].ended)
-        after_ok = j == n or _starts_block(lines[j])
+        # a paragraph page (web, PDF) opening on one to three short lines before
+        # its body: the article's headline, whether or not a byline follows
+        opens = i == 0 and not column_page and j - i <= OPENING_DECK and j < n and lines[j].kind in ("text", "h") \
+            and (lines[j].width > HEADING_MAX or lines[j].kind == "h")
+        # on a column page, lines set across columns at the page's top or
+        # right under a byline, before the body: the headline under its byline
+        after_ok = j == n or _starts_block(lines[j]) or opens
+        if not (before_ok and after_ok) and widths is not None and (i == 0 or lines[i - 1].kind == "byline"):
+            wide = [p for p in pieces if all(lines[k].width > widths[k] + ACROSS_MARGIN for k in range(*p))]
+            end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
+            # at most a deck's lines, and the body under them back at the column's width
+            if i < end < n and end - i <= OPENING_DECK and lines[end].kind == "text" \
+                    and lines[end].width <= widths[end] + 1:
+                pieces, j, after_ok, before_ok = wide, end, True, True
+        if before_ok and not after_ok:
+            # a subtitle (——…) under one or two headline lines closes a deck
+            # even when no byline or dateline follows it
+            subs = [x for x, p in enumerate(pieces[:OPENING_DECK]) if x and lines[p[0]].text.startswith("——")]
+            if subs:
+                pieces = pieces[:subs[0] + 1]
+                j, after_ok = pieces[-1][1], True
         if before_ok and after_ok and j > i:
-            for k in range(i, j):
-                lines[k].kind = "title"
+            for a, e in pieces:
+                for k in range(a, e):
+                    lines[k].kind = "title"
+                goes_on.update(range(a, e - 1))
         i = max(j, i + 1)
+    return goes_on
 
 
 def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
@@ -234,7 +444,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
                 caption_lines = 0
             continue
         caption_lines = 0
-        if a.kind != "text" or b.kind != "text" or b.is_dateline:
+        if a.kind != "text" or b.kind != "text" or b.is_dateline or b.editors_note:
             para_open = False
             continue
         ended = a.ended
@@ -309,6 +519,93 @@ LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.
 SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 
 
+# -- tables of contents ---------------------------------------------------------
+# A booklet or a compilation lists its sections or articles before printing
+# them.  A run of such entries is furniture (to removed.jsonl), and evidence:
+# a later line that is one of its entries is a section heading (numbered
+# entries, 一、代序) or an article's title (entries without numbers).
+CONTENTS_HEAD = regex.compile(r"^(?:文章)?目\s*录(?:\s+Contents)?$|^Contents$", regex.IGNORECASE)
+_ENTRY_NUMBER = regex.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}[章节部分篇讲]\s*|[一二三四五六七八九十]{1,3}\s*[、.．]\s*|"
+                              r"\d{1,2}(?:\.\d{1,2}){0,2}[、.．]?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*)")
+_ENTRY_TAIL = regex.compile(r"\s*(?:[.．·…—-]{2,}\s*)?\d{0,4}\s*$")  # a dotted leader and a page number
+MIN_CONTENTS = 3     # fewer entries than this are a short list, not a table of contents
+ENTRY_WIDEST = 40    # a contents entry is one short line
+ENTRY_SHORTEST = 2   # entry text shorter than this proves nothing when it recurs
+
+
+def _entry_key(text: str) -> str:
+    """An entry or heading reduced to what both print: no number, leader,
+    page number, spaces or punctuation."""
+    t = _ENTRY_TAIL.sub("", _ENTRY_NUMBER.sub("", text.strip()))
+    return regex.sub(r"[\s\p{P}]+", "", t)
+
+
+def _numbered(text: str) -> bool:
+    return bool(_ENTRY_NUMBER.match(text.strip()))
+
+
+def _same_entry(key: str, keys: set[str]) -> bool:
+    """A heading is an entry when the two agree, or one begins the other (an
+    OCR'd list cuts long entries at the column edge)."""
+    return _entry_of(key, keys) is not None
+
+
+_LOST_SEPARATOR = regex.compile(r"^[一二三四五六七八九十\d]{1,2}")  # 三两条路线…: the 、 after the number lost
+
+
+def _entry_of(key: str, keys) -> str | None:
+    if len(key) < ENTRY_SHORTEST:
+        return None
+    bare = _LOST_SEPARATOR.sub("", key)
+    for cand in (key, bare):
+        if cand in keys and len(cand) >= ENTRY_SHORTEST:
+            return cand
+    for k in keys:
+        kb = _LOST_SEPARATOR.sub("", k)
+        if kb == bare and len(kb) >= ENTRY_SHORTEST:
+            return k
+        if len(kb) >= 4 and len(bare) >= 4 and (bare.startswith(kb) or kb.startswith(bare)):
+            return k
+    return None
+
+
+def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
+    """Remove the page's table of contents (rule ``unwrap.contents``); returns
+    its entries (key -> "h" for a numbered section, "title" for an article)
+    and the raw line the table started on (0 when there is none).  Without a
+    目录 heading a run of entries counts only when most of them recur later."""
+    text = doc.text
+    rows, pos = [], 0
+    for raw in text.split("\n"):
+        rows.append((pos, pos + len(raw), raw.strip()))
+        pos += len(raw) + 1
+    nonblank = [r for r in rows if r[2]]
+    for i, (start, _end, t) in enumerate(nonblank):
+        headed = bool(CONTENTS_HEAD.match(t))
+        j = i + 1 if headed else i
+        k, seen = j, set()
+        while k < len(nonblank) and regex.search(r"\p{Han}|[A-Za-z]", nonblank[k][2]) \
+                and len(nonblank[k][2]) <= ENTRY_WIDEST and (headed or _numbered(nonblank[k][2])) \
+                and not nonblank[k][2].endswith(("。", "；")) and _entry_key(nonblank[k][2]) not in seen:
+            seen.add(_entry_key(nonblank[k][2]))  # an entry listed again is the text itself
+            k += 1
+        entries = nonblank[j:k]
+        if len(entries) < MIN_CONTENTS:
+            continue
+        keys = [_entry_key(e[2]) for e in entries]
+        rest = [_entry_key(r[2]) for r in nonblank[k:]]
+        rest_set = set(rest)
+        recur = sum(1 for key in keys if _same_entry(key, rest_set))
+        if not headed and recur < max(MIN_CONTENTS, len(keys) // 2 + 1):
+            continue
+        if len(nonblank) - k < len(entries):  # the list is the page: it is the text
+            return {}, 0
+        first_line = doc.line_at(start)
+        doc.edit([(r[0], r[1], "") for r in nonblank[i:k]], "unwrap.contents", removal=True)
+        return {key: ("h" if _numbered(e[2]) else "title") for key, e in zip(keys, entries) if key}, first_line
+    return {}, 0
+
+
 def collapse_letter_spacing(doc: Doc) -> set[int]:
     """``“ 一 组 一 会 ” 组 建``: a justified line with every character spread
     apart is one run of text; its spaces go before widths are measured.
@@ -325,15 +622,20 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
     spread = collapse_letter_spacing(doc)
+    contents, contents_line = take_contents(doc)
     lines = _lines(doc)
     _classify(doc, lines)
+    headline_goes_on = _mark_contents(lines, contents, contents_line)
+    headline_goes_on |= _mark_source_headers(doc, lines)
     widths = _column_widths(lines)
-    _mark_decks(lines, widths is not None)
+    headline_goes_on |= _mark_decks(lines, widths is not None, widths)
     if widths is not None:
         for ln in lines:
             if ln.raw_line in spread:
                 ln.justified = True
     joins = _joins(lines, widths)
+    for i in headline_goes_on:
+        joins[i] = True
     heads, typed = posts.head_lines(doc), posts.typed_lines(doc)
     for i in range(len(lines) - 1):  # never across a forum post's header, nor a typed line's end
         if joins[i] and (typed or bisect.bisect_right(heads, lines[i].raw_line)

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Score normalize on the pages of ``scripts/gen_pages.py``, beside the
+figures of the older generator (``scripts/eval.py``).
+
+Why: the pages here are built without any of the package's code, so they
+measure how the splitter and the unwrapper generalise rather than how well
+they agree with themselves.  Scoring is ``../shared/eval/score.py``'s; the
+breakdown by what a page or article varied (byline form, dateline form,
+deck, titles before/after, blank lines) shows where the misses are.
+
+    python scripts/eval_pages.py [--pages 200] [--seed 7] [--old] [--keep DIR]
+
+``--old`` also runs ``scripts/eval.py`` (slower) and prints its segmentation lines.
+Goals (issue 14): found >= 0.97, extra <= 0.05 per page, title >= 0.92,
+authors >= 0.95, CER <= 0.02, paragraph F1 >= 0.95.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"found": (">=", 0.97), "extra/page": ("<=", 0.05), "title": (">=", 0.92),
+         "authors": (">=", 0.95), "cer": ("<=", 0.02), "para_f1": (">=", 0.95)}
+
+
+def scorer(shared: Path):
+    spec = importlib.util.spec_from_file_location("score", shared / "eval" / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def mean(xs):
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else None
+
+
+def summary(rows, pages, extra):
+    return {"articles": len(rows), "found": mean([r["found"] for r in rows]),
+            "extra/page": extra / max(1, pages), "title": mean([r.get("title") for r in rows]),
+            "authors": mean([r.get("authors") for r in rows]), "cer": mean([r.get("cer") for r in rows]),
+            "para_f1": mean([r.get("para_f1") for r in rows])}
+
+
+def fmt(s):
+    return "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in s.items())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--keep", type=Path, help="build the pages and the output here and keep them")
+    ap.add_argument("--old", action="store_true", help="also run scripts/eval.py (the older generator)")
+    args = ap.parse_args()
+    sc = scorer(args.shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_pages.py"), str(work), "--pages",
+                        str(args.pages), "--seed", str(args.seed), "--shared", str(args.shared)], check=True)
+        subprocess.run([sys.executable, "-m", "normalize", "run", str(work / "raw"), "--out", str(work / "out"),
+                        "--force"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        outs = sc.load_output(work / "out")
+        by_src = defaultdict(list)
+        for meta, blocks, p in outs:
+            by_src[sc.source_of(meta, p)].append((meta, blocks, p))
+        variants = {json.loads(x)["source"]: json.loads(x) for x in
+                    (work / "variants.jsonl").read_text(encoding="utf-8").splitlines()}
+        all_rows, extra_all, groups = [], 0, defaultdict(lambda: [[], 0, 0])
+        for gf in sorted((work / "gold").glob("*.json")):
+            gold = json.loads(gf.read_text(encoding="utf-8"))
+            rows, extra, _res = sc.score_source(gold, by_src.get(gold["source"], []))
+            all_rows += rows
+            extra_all += extra
+            v = variants[gold["source"]]
+            page_keys = [f"titles={v['titles']}", f"blank={v['blank']}", f"width={'10-13' if v['width'] <= 13 else '14-17'}"]
+            for key in page_keys:
+                g = groups[key]
+                g[0] += rows
+                g[1] += 1
+                g[2] += extra
+            for r, forms in zip(rows, v["articles"]):
+                for k in ("byline", "dateline", "deck", "names"):
+                    groups[f"{k}={forms[k]}"][0].append(r)
+    print(f"gen_pages.py: {args.pages} pages, seed {args.seed}")
+    total = summary(all_rows, args.pages, extra_all)
+    print("TOTAL  " + fmt(total))
+    for k, (op, goal) in GOALS.items():
+        v = total[k]
+        ok = v is not None and (v >= goal if op == ">=" else v <= goal)
+        print(f"  goal {k} {op} {goal}: {'met' if ok else 'MISSED'} ({v:.3f})")
+    for key in sorted(groups):
+        rows, pages, extra = groups[key]
+        s = summary(rows, pages, extra)
+        if not pages:
+            s.pop("extra/page")
+        print(f"  {key:22s} " + fmt(s))
+    if args.old:
+        print("\nscripts/eval.py (the older generator):")
+        r = subprocess.run([sys.executable, str(ROOT / "scripts" / "eval.py"), "--shared", str(args.shared),
+                            "--pages", str(args.pages)], cwd=ROOT, capture_output=True, text=True)
+        print(r.stdout[-3000:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
