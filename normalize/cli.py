@@ -297,7 +297,7 @@ def _prepare_out(out: Path) -> None:
     """Make sure ``out`` is a folder we can write in, before anything is
     written (else a one-line message and status 2), and clear what a run
     killed outright (kill -9, power loss) left there: its unfinished
-    manifest, and the temporary files of articles it was writing."""
+    manifest, and the temporary files and folders of articles it was writing."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=out, prefix=TEMP_PREFIX + "probe-")
@@ -313,7 +313,11 @@ def _prepare_out(out: Path) -> None:
     if crashed:  # only then is the whole output folder searched
         for p in out.rglob(".*.tmp"):
             pid = p.name.rsplit(".", 2)[-2] if p.name.count(".") >= 3 else ""
-            if p.is_file() and not (pid.isdigit() and _alive(int(pid))):
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            if p.is_dir() and not p.is_symlink():  # a source's first output, written whole before it is renamed
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.is_file():
                 _unlink(p)
 
 
