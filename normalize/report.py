@@ -505,14 +505,19 @@ def _removed(out: Path, src: Source) -> tuple[list[dict], bytes]:
     return rows, data
 
 
-def _changes(out: Path, src: Source) -> tuple[list | None, list, bytes]:
+def _changes_bytes(out: Path, src: Source) -> bytes | None:
+    try:
+        return (out / src.folder / "changes.jsonl").read_bytes()
+    except OSError:
+        return None
+
+
+def _changes(data: bytes | None) -> tuple[list | None, list]:
     """``changes.jsonl``: the run's changes in the order made, and its blocks
     as ``(digest, first line, last line)``; None for the changes when the
     file is missing (an older version's output) or unreadable."""
-    try:
-        data = (out / src.folder / "changes.jsonl").read_bytes()
-    except OSError:
-        return None, [], b""
+    if data is None:
+        return None, []
     changes, blocks = [], []
     loads = json.JSONDecoder().decode
     try:
@@ -524,8 +529,8 @@ def _changes(out: Path, src: Source) -> tuple[list | None, list, bytes]:
             else:
                 changes.append(Change(str(r["rule"]), int(r["line"]), str(r["before"]), str(r["after"])))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return None, [], data
-    return changes, blocks, data
+        return None, []
+    return changes, blocks
 
 
 def build_page(task: Task) -> dict:
@@ -533,7 +538,7 @@ def build_page(task: Task) -> dict:
     src, out, html = task.src, Path(task.out), Path(task.html)
     recs = src.records
     removed, removed_bytes = _removed(out, src)
-    run_changes, run_blocks, changes_bytes = _changes(out, src)
+    changes_bytes = _changes_bytes(out, src)  # parsed only when the page is written
     flags = [dict(f, article=n) for n, r in enumerate(recs, 1) for f in (r.get("flags") or [])]
     flags.sort(key=lambda f: (f["line"], f["article"]))
     changes = Counter()
@@ -567,7 +572,7 @@ def build_page(task: Task) -> dict:
         status = "rules or settings differ from the run's"
     row["status"] = status
     h = hashlib.sha256(task.stamp_extra.encode())
-    for part in (json.dumps(recs, ensure_ascii=False, sort_keys=True), removed_bytes, changes_bytes, sha, status,
+    for part in (json.dumps(recs, ensure_ascii=False, sort_keys=True), removed_bytes, changes_bytes if changes_bytes is not None else b"\1none", sha, status,
                  pipe.hash if pipe else ""):
         h.update(part.encode() if isinstance(part, str) else part)
         h.update(b"\0")
@@ -595,6 +600,7 @@ def build_page(task: Task) -> dict:
         except InputError as exc:
             status = row["status"] = f"raw file: {exc}"
     if text is not None and not status:  # the raw file and rules the run had: its changes belong here
+        run_changes, run_blocks = _changes(changes_bytes)
         if run_changes is not None:
             doc_changes, block_lines = run_changes, run_blocks
         else:
