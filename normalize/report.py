@@ -519,10 +519,10 @@ def _changes(data: bytes | None) -> tuple[list | None, list]:
     if data is None:
         return None, []
     changes, blocks = [], []
-    loads = json.JSONDecoder().decode
     try:
-        for line in data.decode("utf-8").splitlines():
-            r = loads(line)
+        # one decode for the whole file: a JSON line holds no raw newline
+        rows = json.loads("[" + data.decode("utf-8").strip("\n").replace("\n", ",") + "]")
+        for r in rows:
             if "block" in r:
                 first, last = r["lines"]
                 blocks.append((str(r["digest"]), int(first), int(last)))
