@@ -111,10 +111,30 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
         res.files[rel] = art.to_markdown()
         res.records.append({"path": rel, **art.front_matter()})
         res.flags += len(art.meta["flags"])
-    removed = sorted(doc.removed, key=lambda r: r.line)
+    res.files[f"{base}/changes.jsonl"] = changes_text(doc)
+    removed = sorted(doc.removed, key=lambda r: r.line)  # written last: its presence marks a finished folder
     res.files[f"{base}/removed.jsonl"] = "".join(
         json.dumps(r.as_dict(), ensure_ascii=False) + "\n" for r in removed)
     return res
+
+
+def block_digest(text: str) -> str:
+    """A block's text, shortened for ``changes.jsonl``: the article holds the text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def changes_text(doc) -> str:
+    """``changes.jsonl``: where every change was made (one line per change,
+    in the order made: rule, raw line, before, after), then where every
+    block came from (its raw lines and a digest of its text).  The front
+    matter only counts changes per rule; ``report`` places them from this
+    file instead of cleaning every raw file again."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    lines = [dumps({"rule": c.rule, "line": c.line, "before": c.before, "after": c.after}) + "\n"
+             for c in doc.changes]
+    lines += [dumps({"block": kind, "lines": [first, last], "digest": block_digest(text)}) + "\n"
+              for kind, text, first, last in doc.blocks()]
+    return "".join(lines)
 
 
 def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:

@@ -198,7 +198,8 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
                 # unchanged files (same raw bytes, rules, settings and code) keep what they have
                 reuse = {raw.display for raw in window
                          if not force and not dry and prev.stamp(raw.display)
-                         and prev.stamp(raw.display) == _stamp(raw, spec)}
+                         and prev.stamp(raw.display) == _stamp(raw, spec)
+                         and (out / raw.out_stem / "changes.jsonl").is_file()}  # else an older version's output
                 results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool,
                                         None if dry else str(out)))
                 for raw in window:
@@ -423,13 +424,13 @@ def _merge_into(path: Path, carried) -> None:
 
 
 def _remove(articles: list[Path], dry: bool, show_diff: bool, changed: list) -> None:
-    """Remove a gone source's articles; its removed.jsonl and folder too
-    when no other article is left there."""
+    """Remove a gone source's articles; its changes.jsonl, removed.jsonl and
+    folder too when no other article is left there."""
     folders = sorted({p.parent for p in articles})
     doomed = list(articles)
     for folder in folders:
         if not [p for p in folder.glob("*.md") if p not in articles] and (folder / "removed.jsonl").is_file():
-            doomed.append(folder / "removed.jsonl")
+            doomed += [folder / name for name in ("changes.jsonl", "removed.jsonl") if (folder / name).is_file()]
     for p in doomed:
         _deleted(p, show_diff, changed)
         if not dry:

@@ -6,13 +6,14 @@ needs the raw page and its clean articles side by side, not YAML flags and
 on any machine, with no server and nothing fetched from elsewhere.
 
 What it reads: only what ``run`` wrote (``manifest.jsonl``, the articles,
-``removed.jsonl``) and the raw files named in ``source.path``.  The front
-matter counts changes per rule but does not say where they are, so each raw
-file goes through the run's own path again (``batch.pipeline_for``,
-``inputs.read``, ``Pipeline.clean``) for the position of every change; that
-is done only when the raw file and the rules are the ones the run used
-(``source.sha256``, ``normalizer.rules``), otherwise the page says why the
-changes are not placed.
+``changes.jsonl``, ``removed.jsonl``) and the raw files named in
+``source.path``.  The front matter counts changes per rule; ``changes.jsonl``
+says where each one is, so a report costs reading files, not cleaning them
+again.  Changes are placed only when the raw file and the rules are the ones
+the run used (``source.sha256``, ``normalizer.rules``), otherwise the page
+says why they are not.  Output of an older version has no ``changes.jsonl``:
+then the raw file goes through the run's own path again
+(``batch.pipeline_for``, ``inputs.read``, the text stages), and the page says so.
 
 Raw text is untrusted (a forum post may hold ``<script>``): everything is
 escaped, the pages carry a strict Content-Security-Policy and no inline
@@ -38,8 +39,9 @@ from importlib import resources
 from urllib.parse import quote
 from pathlib import Path
 
-from .batch import MANIFEST, Spec, pipeline_for, write_atomic
+from .batch import MANIFEST, Spec, block_digest, pipeline_for, write_atomic
 from .builtins import normalize_line_ends
+from .doc import Change
 from .inputs import InputError, RawFile, read, refused_source
 from .pipeline import GAP
 from .rules import RuleError
@@ -420,7 +422,7 @@ def _longest_free(claimed, start: int, end: int) -> tuple[int, int] | None:
 def clean_pane(articles: list[tuple[dict, list]], block_lines: list, flag_ids: dict, gap: str) -> str:
     """The clean articles; each flag's context marked where it is found."""
     out = ["<div class=\"clean\" id=\"clean\">"]
-    pool = list(block_lines)  # (text, first, last) of the re-run's blocks, matched by text
+    pool = list(block_lines)  # (digest, first, last) of the run's blocks, matched by their text's digest
     for n, (rec, blocks) in enumerate(articles, 1):
         first, last = (rec.get("source") or {}).get("lines") or (0, 0)
         out.append(f"<article id=\"A{n}\" data-first=\"{first}\" data-last=\"{last}\">")
@@ -443,8 +445,9 @@ def clean_pane(articles: list[tuple[dict, list]], block_lines: list, flag_ids: d
         marks = flag_ids.get(n, [])
         for kind, text in blocks:
             lines = (first, last)
+            key = block_digest(text) if pool else None
             for i, (t, a, b) in enumerate(pool):
-                if t == text:
+                if t == key:
                     lines = (a, b)
                     del pool[i]
                     break
@@ -502,11 +505,40 @@ def _removed(out: Path, src: Source) -> tuple[list[dict], bytes]:
     return rows, data
 
 
+def _changes_bytes(out: Path, src: Source) -> bytes | None:
+    try:
+        return (out / src.folder / "changes.jsonl").read_bytes()
+    except OSError:
+        return None
+
+
+def _changes(data: bytes | None) -> tuple[list | None, list]:
+    """``changes.jsonl``: the run's changes in the order made, and its blocks
+    as ``(digest, first line, last line)``; None for the changes when the
+    file is missing (an older version's output) or unreadable."""
+    if data is None:
+        return None, []
+    changes, blocks = [], []
+    try:
+        # one decode for the whole file: a JSON line holds no raw newline
+        rows = json.loads("[" + data.decode("utf-8").strip("\n").replace("\n", ",") + "]")
+        for r in rows:
+            if "block" in r:
+                first, last = r["lines"]
+                blocks.append((str(r["digest"]), int(first), int(last)))
+            else:
+                changes.append(Change(str(r["rule"]), int(r["line"]), str(r["before"]), str(r["after"])))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None, []
+    return changes, blocks
+
+
 def build_page(task: Task) -> dict:
     """Write one raw file's page (unless unchanged); return its index row."""
     src, out, html = task.src, Path(task.out), Path(task.html)
     recs = src.records
     removed, removed_bytes = _removed(out, src)
+    changes_bytes = _changes_bytes(out, src)  # parsed only when the page is written
     flags = [dict(f, article=n) for n, r in enumerate(recs, 1) for f in (r.get("flags") or [])]
     flags.sort(key=lambda f: (f["line"], f["article"]))
     changes = Counter()
@@ -540,7 +572,7 @@ def build_page(task: Task) -> dict:
         status = "rules or settings differ from the run's"
     row["status"] = status
     h = hashlib.sha256(task.stamp_extra.encode())
-    for part in (json.dumps(recs, ensure_ascii=False, sort_keys=True), removed_bytes, sha, status,
+    for part in (json.dumps(recs, ensure_ascii=False, sort_keys=True), removed_bytes, changes_bytes if changes_bytes is not None else b"\1none", sha, status,
                  pipe.hash if pipe else ""):
         h.update(part.encode() if isinstance(part, str) else part)
         h.update(b"\0")
@@ -561,18 +593,23 @@ def build_page(task: Task) -> dict:
     messages = _MESSAGES.get(task.spec)
     if messages is None:
         messages = _MESSAGES[task.spec] = rule_messages(task.spec)
-    text, doc_changes, block_lines = None, [], []
+    text, doc_changes, block_lines, recleaned = None, [], [], False
     if data is not None:
         try:
             text, _sha, _enc = read(raw, task.spec.max_bytes)
         except InputError as exc:
             status = row["status"] = f"raw file: {exc}"
-    if text is not None and not status:
-        # the text stages, as `explain` runs them: every change is made there
-        # (segmentation only sorts blocks into articles)
-        doc = pipe.run_text_stages(text, src.display)
-        doc_changes = doc.changes
-        block_lines = [(t, a, b) for _k, t, a, b in doc.blocks()]
+    if text is not None and not status:  # the raw file and rules the run had: its changes belong here
+        run_changes, run_blocks = _changes(changes_bytes)
+        if run_changes is not None:
+            doc_changes, block_lines = run_changes, run_blocks
+        else:
+            # no changes.jsonl (an older version's output): the text stages,
+            # as `explain` runs them, make the changes again
+            doc = pipe.run_text_stages(text, src.display)
+            doc_changes = doc.changes
+            block_lines = [(block_digest(t), a, b) for _k, t, a, b in doc.blocks()]
+            recleaned = True
     articles = []
     for r in recs:
         try:
@@ -581,13 +618,13 @@ def build_page(task: Task) -> dict:
             articles.append((r, [("p", f"(article file {r['path']} missing)")]))
     gap = (pipe.settings.get("gap_marker") if pipe else None) or GAP
     page = _page_html(src, row, stamp, text, doc_changes, removed, flags, messages, articles, block_lines,
-                      gap, changes)
+                      gap, changes, recleaned)
     write_atomic(dest, page)
     return row
 
 
 def _page_html(src, row, stamp, text, doc_changes, removed, flags, messages, articles, block_lines, gap,
-               changes) -> str:
+               changes, recleaned=False) -> str:
     up = "../" * (page_name(src).count("/"))
     parts = [_head(f"{src.display} — normalize report", up),
              f"<meta name=\"normalize-report\" content=\"{stamp}\">\n</head>\n<body class=\"file\">",
@@ -607,12 +644,16 @@ def _page_html(src, row, stamp, text, doc_changes, removed, flags, messages, art
                                                        "or run again; changes are not placed",
         }.get(why, "")
         notes.append(f"<p class=\"warn\" id=\"status\">{escape(why + detail)}</p>")
+    if recleaned:
+        notes.append("<p class=\"warn\" id=\"recleaned\">no changes.jsonl this version can read beside the articles (an older "
+                     "version of normalize wrote them): changes placed by cleaning the raw file again; run again to "
+                     "write it</p>")
     if text is not None and not row["status"]:
         found = Counter(c.rule for c in doc_changes)
         odd = sorted(r for r in set(found) | set(changes) if found[r] != changes[r])
         if odd:  # e.g. gaps filled by collate after the run: not made by cleaning this file
             notes.append("<p class=\"warn\" id=\"unplaced\">changes the run counted that cleaning this raw file "
-                         "again does not make, so not marked: " + escape(", ".join(
+                         "does not make, so not marked: " + escape(", ".join(
                              f"{r} {changes[r]} counted, {found[r]} found" for r in odd)) + "</p>")
     parts += notes
     # the filter: flag kinds, then every rule that changed, flagged or removed something

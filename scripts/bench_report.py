@@ -6,8 +6,10 @@ load.  It builds ``--files`` raw pages from the repo's sample scans (each
 cut to at most ``--kb`` KB at a line end, with a line of its own so that
 every page differs), cleans them with ``normalize run --jobs 2`` (timed,
 for comparison), then times ``normalize report --jobs 2`` twice: a first
-report (every page written, every raw file cleaned again for the change
-positions) and a second over the same run (pages unchanged, none written).
+report (every page written, the change positions read from the run's
+``changes.jsonl``) and a second over the same run (pages unchanged, none
+written).  ``--no-changes`` deletes the ``changes.jsonl`` files first: the
+report of an older version's output, which cleans every raw file again.
 
     python scripts/bench_report.py [--files 10000] [--kb 4] [--work DIR]
 """
@@ -67,6 +69,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--kb", type=float, default=4.0, help="largest page, in KB (the samples are 12-38 KB)")
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--no-changes", action="store_true", help="delete changes.jsonl before the reports")
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="bench-report-"))
     shutil.rmtree(work / "raw", ignore_errors=True)
@@ -74,6 +77,9 @@ def main() -> None:
     size = build(work / "raw", a.files, a.kb)
     exe = [sys.executable, "-m", "normalize"]
     t_run = timed(exe + ["run", "raw", "--out", "clean", "--jobs", "2", "--force"], work)
+    if a.no_changes:
+        for p in (work / "clean").rglob("changes.jsonl"):
+            p.unlink()
     t_first = timed(exe + ["report", "clean", "--jobs", "2"], work)
     t_again = timed(exe + ["report", "clean", "--jobs", "2"], work)
     site = sum(p.stat().st_size for p in (work / "clean" / "report").rglob("*") if p.is_file())

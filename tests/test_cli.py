@@ -125,6 +125,21 @@ def test_one_file_cleaned_again_goes_where_its_folder_put_it(tmp_path):
     assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
 
 
+def test_a_folder_without_changes_jsonl_is_cleaned_again(tmp_path):
+    """An older version's output (no changes.jsonl) is not reused as it is:
+    the next run writes what the report needs; a complete folder is kept."""
+    raw, out = two_pages(tmp_path)
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    changes = (out / "a" / "changes.jsonl").read_bytes()
+    (out / "a" / "changes.jsonl").unlink()
+    kept = (out / "b" / "changes.jsonl").stat().st_mtime_ns
+    res = invoke("run", raw, "--out", out)
+    assert res.exit_code == 0, res.output
+    assert (out / "a" / "changes.jsonl").read_bytes() == changes
+    assert (out / "b" / "changes.jsonl").stat().st_mtime_ns == kept
+    assert "1 unchanged" in res.output, res.output  # b, not a
+
+
 def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
     raw, out = two_pages(tmp_path)
     assert invoke("run", raw, "--out", out).exit_code == 0
@@ -136,6 +151,7 @@ def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
         == ["raw/a.txt", "raw/b.txt"]  # in the order a run over both writes
     res = invoke("run", raw, "--out", out, "--prune", "--check")
     assert res.exit_code == 1 and (out / "a" / "01.md").is_file()
+    assert (out / "a" / "changes.jsonl").is_file()
     res = invoke("run", raw, "--out", out, "--prune")
     assert res.exit_code == 0 and "their articles removed" in res.output
     assert not (out / "a").exists()

@@ -49,7 +49,37 @@ def test_samples_written_by_contract(tmp_path):
             assert body.lstrip("\n").startswith("# " + fm["title"])
         assert "\n\n\n" not in body
     for raw in SAMPLES:
-        assert (out / raw.stem / "removed.jsonl").is_file()
+        assert (out / raw.stem / "removed.jsonl").is_file() and (out / raw.stem / "changes.jsonl").is_file()
+
+
+def test_changes_jsonl_places_what_the_front_matter_counts(tmp_path):
+    """changes.jsonl: one line per change (rule, raw line, before, after),
+    as many per rule as the articles' front matter counts, then one line per
+    block (its raw lines, a digest of its text) that the articles' paragraphs match."""
+    from collections import Counter
+    from normalize.batch import block_digest
+    out = tmp_path / "out"
+    assert run([RAW, "--out", out, "--jobs", "1"]).exit_code == 0
+    for raw in SAMPLES:
+        folder = out / raw.stem
+        n_lines = len(raw.read_text(encoding="utf-8").splitlines())
+        rows = [json.loads(l) for l in (folder / "changes.jsonl").read_text(encoding="utf-8").splitlines()]
+        changes = [r for r in rows if "block" not in r]
+        blocks = [r for r in rows if "block" in r]
+        assert rows == changes + blocks and len(changes) > 100
+        assert all(list(r) == ["rule", "line", "before", "after"] and 1 <= r["line"] <= n_lines + 1
+                   for r in changes)
+        counted = Counter()
+        paragraphs = []
+        for md in sorted(folder.glob("*.md")):
+            counted.update(front_matter(md)["changes"])
+            body = md.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+            paragraphs += [p for p in body.strip("\n").split("\n\n") if not p.startswith(("#", "*"))]
+        assert Counter(r["rule"] for r in changes) == counted, raw.name
+        digests = {b["digest"] for b in blocks}
+        assert all(1 <= b["lines"][0] <= b["lines"][1] <= n_lines for b in blocks)
+        found = sum(block_digest(p) in digests for p in paragraphs)
+        assert found >= 0.9 * len(paragraphs), (raw.name, found, len(paragraphs))
 
 
 def test_clean_folder_is_up_to_date(tmp_path):

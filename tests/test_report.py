@@ -261,3 +261,47 @@ def test_report_refuses_a_source_path_that_leaves_the_folders(tmp_path, how):
     pages = [p.read_text(encoding="utf-8") for p in (out / "report").rglob("*.html")]
     assert not any("机密" in p for p in pages)
     assert any("refused" in p for p in pages)
+
+
+def test_changes_are_placed_from_the_run_without_cleaning_again(site, tmp_path, monkeypatch):
+    """The report reads changes.jsonl; the raw files are not cleaned again."""
+    base, out, html = site
+
+    def no_cleaning(*_a, **_k):
+        raise AssertionError("the report cleaned a raw file again")
+    monkeypatch.setattr(Pipeline, "run_text_stages", no_cleaning)
+    build_report(out, tmp_path / "s", raw_bases=[base], jobs=1)
+    for p in sorted((html / "files").glob("*.html")):
+        assert (tmp_path / "s" / "files" / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+def test_output_without_changes_jsonl_is_cleaned_again_and_said_so(site, tmp_path):
+    """An older version's output (no changes.jsonl): the same marks, from
+    cleaning the raw file again, and a note saying so."""
+    base, out, html = site
+    old = tmp_path / "clean"
+    shutil.copytree(out, old, ignore=shutil.ignore_patterns("report"))
+    for p in old.rglob("changes.jsonl"):
+        p.unlink()
+    build_report(old, raw_bases=[base], jobs=1)
+
+    def marks(text: str):
+        page = Page(text)
+        return ([(t, a) for t, a in page.elements if t in ("mark", "ins", "del", "p", "h3")],
+                "recleaned" in {a.get("id") for _t, a in page.elements})
+    for stem in ("000_98cc0969cadc0532", "001_48b55da3b9b61d7e", FORUM):
+        new, noted_new = marks((html / "files" / f"{stem}.html").read_text(encoding="utf-8"))
+        again, noted = marks((old / "report" / "files" / f"{stem}.html").read_text(encoding="utf-8"))
+        assert noted and not noted_new
+        assert [e for e in again if e[1].get("id") != "recleaned"] == new, stem
+
+
+def test_a_broken_changes_jsonl_falls_back_to_cleaning_again(site, tmp_path):
+    base, out, _html = site
+    bad = tmp_path / "clean"
+    shutil.copytree(out, bad, ignore=shutil.ignore_patterns("report"))
+    with open(bad / FORUM / "changes.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"rule": "x"}\n')
+    build_report(bad, raw_bases=[base], jobs=1)
+    page = (bad / "report" / "files" / f"{FORUM}.html").read_text(encoding="utf-8")
+    assert 'id="recleaned"' in page and 'data-rule="punctuation.comma"' in page
