@@ -25,7 +25,24 @@ from . import structure as st
 from .article import Article
 from .doc import Doc, Removed
 
-GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}{2,3})$")
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentParams:
+    """The splitter's thresholds, each with why its value.  The code reads
+    them from ``PARAMS``; the pipeline hashes the values into the rules
+    stamp, so a changed value re-cleans."""
+    glued_name_min: int = 2        # a name glued after the last sentence (…发展。王明) has two
+    glued_name_max: int = 3        # or three Han characters (surname and given name)
+    glued_body_min: int = 20       # only at the end of a real paragraph, longer than this
+    page_header_widest: int = 30   # a page header line naming 第X版 is short: 《人民日报》（…第4版）
+    id_digits: int = 2             # article ids count with at least this many digits (page-01)
+
+
+PARAMS = SegmentParams()
+# a run of Han after the last sentence end of an article without a byline:
+# its author, glued on by the OCR (when it is as long as a name and reads as one)
+GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
 
@@ -215,7 +232,8 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
         return [[] for _ in drafts]
     breaks = set(doc.page_breaks)
     breaks.update(r.line + PAGE_MARKS[r.rule] for r in doc.removed if r.rule in PAGE_MARKS)
-    breaks.update(b[2] for b in blocks if len(b[1]) <= 30 and b[0] != "byline" and PAGE_HEADER.search(b[1])
+    widest = PARAMS.page_header_widest
+    breaks.update(b[2] for b in blocks if len(b[1]) <= widest and b[0] != "byline" and PAGE_HEADER.search(b[1])
                   and not st.ends_sentence(b[1]))
     breaks = sorted(breaks)
     firsts = [b[2] for b in blocks]
@@ -339,7 +357,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         changes_by[owner(line)][rule] += n
 
     stem = source.get("stem", "page")
-    width = max(2, len(str(len(drafts))))
+    p = PARAMS
+    width = max(p.id_digits, len(str(len(drafts))))
     articles = []
     for i, d in enumerate(drafts):
         m = meta[i]
@@ -358,7 +377,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                     authors = names
         if not authors and thread is None and body and body[-1][0] == "p":
             g = GLUED_AUTHOR.search(body[-1][1])
-            if g and len(body[-1][1]) > 20:
+            if g and p.glued_name_min <= len(g.group(1)) <= p.glued_name_max and len(body[-1][1]) > p.glued_body_min:
                 authors = [{"name": g.group(1), "role": None}]
                 body[-1] = ("p", body[-1][1][: g.start()])
         authors = _distinct(authors + m.get("credit_authors", []))
