@@ -26,7 +26,6 @@ from .article import Article
 from .doc import Doc, Removed
 
 
-
 @dataclass(frozen=True, slots=True)
 class SegmentParams:
     """The splitter's thresholds, each with why its value.  The code reads
@@ -41,7 +40,8 @@ class SegmentParams:
 
 PARAMS = SegmentParams()
 # a run of Han after the last sentence end of an article without a byline:
-# its author, glued on by the OCR (when it is as long as a name and reads as one)
+# its author, glued on by the OCR, when it is as long as a name and reads as
+# one (``st.bare_names``: a common surname), never a serial's 待续 or 未完
 GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
@@ -377,7 +377,9 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                     authors = names
         if not authors and thread is None and body and body[-1][0] == "p":
             g = GLUED_AUTHOR.search(body[-1][1])
-            if g and p.glued_name_min <= len(g.group(1)) <= p.glued_name_max and len(body[-1][1]) > p.glued_body_min:
+            # as long as a name and read as one (a common surname): 待续, 未完 are marks, not people
+            if g and p.glued_name_min <= len(g.group(1)) <= p.glued_name_max and len(body[-1][1]) > p.glued_body_min \
+                    and st.bare_names(g.group(1)):
                 authors = [{"name": g.group(1), "role": None}]
                 body[-1] = ("p", body[-1][1][: g.start()])
         authors = _distinct(authors + m.get("credit_authors", []))
