@@ -69,6 +69,7 @@ class UnwrapParams:
     quartile_min_lines: int = 3  # with fewer open lines than this W is the commonest width of all lines
     # -- column pages: where paragraphs end
     full_slack: int = 1         # a line within this of W is full (rounding, a half-width character)
+    local_lines: int = 2        # the column at a line is the widest of the next this many (one of two is full)
     narrow_margin: int = 3      # a sub-heading is this much narrower than its column (a first line is 2 short)
     across_margin: int = 2      # a line this much wider than its column was set across columns
     after_byline_share: float = 0.5  # right under a byline, a line at most this share of W is a sub-heading
@@ -471,6 +472,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
     long, heading_max, full_slack, across = p.long, p.heading_max, p.full_slack, p.across_margin
     narrow_margin, byline_share, indent_slack, caption_max = (p.narrow_margin, p.after_byline_share,
                                                               p.indent_slack, p.caption_lines)
+    ahead = 1 + p.local_lines
     n = len(lines)
     joins = [False] * n
     para_open = False  # the current block is a paragraph still running
@@ -495,7 +497,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             w = widths[i]
             full = a.width >= w - full_slack or a.justified
             # the column here, from the next two lines (one of them is full)
-            local = max([ln.width for ln in lines[i + 1:i + 3] if ln.kind == "text"] or [w])
+            local = max([ln.width for ln in lines[i + 1:i + ahead] if ln.kind == "text"] or [w])
             # a sub-heading: after a finished paragraph, clearly narrower than
             # a first line (which is about two columns short)
             narrow = a.width <= min(w, local) - narrow_margin and a.width <= heading_max
