@@ -7,7 +7,10 @@ reason it should matter.  For each, this script edits a temporary copy of
 the tree, runs ``pytest -x -q`` there and reports whether a test failed
 (killed) or not (survived).  The mutation score is killed / applied.
 
-Edits are found by exact text.  When the code changes, an edit whose text is
+Edits are found by exact text.  A threshold's edit goes where the code
+reads its parameter, never the dataclass default: the defaults are hashed
+into the rules stamp, so the golden ``clean/`` test would catch every such
+edit whatever it does to the output.  When the code changes, an edit whose text is
 gone is reported as "gone" (not applied, not counted), never a crash; update
 or drop it.
 
@@ -44,29 +47,29 @@ class Mutation:
 U, T, S, P = "normalize/unwrap.py", "normalize/structure.py", "normalize/segment.py", "normalize/pipeline.py"
 MUTATIONS = [
     # -- unwrap: column pages
-    Mutation("unwrap.column-max", U, "column_max: int = 22 ", "column_max: int = 8 ",
+    Mutation("unwrap.column-max", U, "    column_max = p.column_max\n", "    column_max = 8\n",
              "narrow column pages are no longer column pages"),
-    Mutation("unwrap.column-min-lines", U, "column_min_lines: int = 8 ", "column_min_lines: int = 80 ",
+    Mutation("unwrap.column-min-lines", U, "if len(body) < p.column_min_lines:", "if len(body) < 80:",
              "no page is long enough to be a column page"),
-    Mutation("unwrap.wide-open-share", U, "wide_open_share: float = 0.4 ", "wide_open_share: float = 0.9 ",
+    Mutation("unwrap.wide-open-share", U, "len(open_) < p.wide_open_share * len(body)", "len(open_) < 0.9 * len(body)",
              "a wider column needs nearly every line open"),
-    Mutation("unwrap.wide-one-width", U, "mode_share: float = 0.7 ", "mode_share: float = 0.99 ",
+    Mutation("unwrap.wide-one-width", U, "< p.mode_share * len(open_)", "< 0.99 * len(open_)",
              "a wider column needs every open line of one width"),
-    Mutation("unwrap.upper-quartile", U, "quartile: float = 0.75 ", "quartile: float = 0.25 ",
+    Mutation("unwrap.upper-quartile", U, "w = open_[int(len(open_) * p.quartile)]", "w = open_[len(open_) // 4]",
              "W from the lower quartile: first lines, two short, taken for full ones"),
     Mutation("unwrap.per-stretch", U, '        elif ln.kind in ("byline", "title"):\n            close()',
              '        elif False:\n            close()', "one W for the whole page instead of one per stretch"),
     Mutation("unwrap.full-line", U, "full = a.width >= w - full_slack or a.justified", "full = a.width >= w + 1 or a.justified",
              "no line counts as full"),
-    Mutation("unwrap.narrow", U, "narrow_margin: int = 3 ", "narrow_margin: int = 8 ",
+    Mutation("unwrap.narrow", U, "min(w, local) - narrow_margin", "min(w, local) - 8",
              "sub-headings must be far narrower than the column"),
     Mutation("unwrap.wide", U, "wide = a.width > w + across and", "wide = a.width > w + 12 and",
              "a line printed across columns is not seen as one"),
-    Mutation("unwrap.after-byline", U, "after_byline_share: float = 0.5 ", "after_byline_share: float = 0.2 ",
+    Mutation("unwrap.after-byline", U, "a.width <= w * byline_share", "a.width <= w / 5",
              "a short line right after the byline is no sub-heading"),
     Mutation("unwrap.two-line-heading", U, "lines[i - 1].width + a.width <= 2 * heading_max",
              "lines[i - 1].width + a.width <= heading_max", "a sub-heading too long for its column is body"),
-    Mutation("unwrap.lost-indent", U, "indent_slack: float = 1.5 ", "indent_slack: float = 3 ", "a first line two short is not seen as indented"),
+    Mutation("unwrap.lost-indent", U, "<= w - indent_slack", "<= w - 3", "a first line two short is not seen as indented"),
     Mutation("unwrap.hanging", U, "(1 if b.text[-1] in st.HANGING and b.width > w else 0)", "0",
              "punctuation hanging past the edge counts in the next line's width"),
     Mutation("unwrap.goes-on", U, 'goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended',
@@ -89,7 +92,7 @@ MUTATIONS = [
              "only a very short piece can be a heading"),
     Mutation("unwrap.heading-before-body", U, "and b.width > long\n", "and b.width > 2 * long\n",
              "a heading needs a much longer line after it"),
-    Mutation("unwrap.heading-run", U, "heading_lines: int = 3 ", "heading_lines: int = 1 ", "a heading is one piece only"),
+    Mutation("unwrap.heading-run", U, "or i - k >= p.heading_lines:", "or i - k > 0:", "a heading is one piece only"),
     Mutation("unwrap.colon", U, "elif _COLON_END.search(a.text) and a.width > long:", "elif False:",
              "a long line ending on a colon joins what follows"),
     # -- unwrap: decks, captions, bylines, markup
@@ -109,7 +112,7 @@ MUTATIONS = [
              "a headline may not end on ？"),
     Mutation("unwrap.caption-mark", U, 'elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):', "elif False:",
              "▲ lines are not captions"),
-    Mutation("unwrap.caption-lines", U, "caption_lines: int = 2 ", "caption_lines: int = 3 ", "a caption runs on for two more lines"),
+    Mutation("unwrap.caption-lines", U, "caption_lines < caption_max", "caption_lines < 3", "a caption runs on for two more lines"),
     Mutation("unwrap.italic-caption", U, "        elif it:\n", "        elif False:\n", "*italic* lines are not captions"),
     Mutation("unwrap.photo-credit", U, 'elif last in "摄图影发" and st.PHOTO_CREDIT.match(ln.text):', "elif False:",
              "a photographer's credit is body text"),
@@ -121,9 +124,9 @@ MUTATIONS = [
              "## before a byline is a sub-heading, not a headline"),
     Mutation("unwrap.latin-space", U, 'parts.append(" ")', 'parts.append("")', "New / York joins as NewYork"),
     # -- structure
-    Mutation("structure.sentence-end-window", T, "sentence_tail: int = 12 ", "sentence_tail: int = 2 ",
+    Mutation("structure.sentence-end-window", T, "SENTENCE_END.search(t[-PARAMS.sentence_tail:])", "SENTENCE_END.search(t[-2:])",
              "a sentence end seen only in the last two characters"),
-    Mutation("structure.byline-length", T, "byline_longest: int = 120 ", "byline_longest: int = 12 ", "long bylines are not bylines"),
+    Mutation("structure.byline-length", T, "len(s) > PARAMS.byline_longest", "len(s) > 12", "long bylines are not bylines"),
     Mutation("structure.padded-name", T, "if (len(t) == 1 and _ONE_HAN.match(t)", "if (len(t) == 9 and _ONE_HAN.match(t)",
              "王  刚 is two names"),
     Mutation("structure.byline-needs-role", T, "if not (bullet or has_role):", "if not bullet:",
@@ -133,8 +136,8 @@ MUTATIONS = [
     Mutation("structure.dateline", T, "return DATELINE.match(t) if t.startswith(DATELINE_HEADS) else None", "return None",
              "no datelines at all"),
     # -- segment
-    Mutation("segment.glued-author", S, "glued_name_max: int = 3 ", "glued_name_max: int = 4 ", "four Han after a sentence end are an author"),
-    Mutation("segment.glued-author-length", S, "glued_body_min: int = 20 ", "glued_body_min: int = 2000 ",
+    Mutation("segment.glued-author", S, "<= len(g.group(1)) <= p.glued_name_max", "<= len(g.group(1)) <= 4", "four Han after a sentence end are an author"),
+    Mutation("segment.glued-author-length", S, "len(body[-1][1]) > p.glued_body_min", "len(body[-1][1]) > 2000",
              "no glued author is ever taken"),
     Mutation("segment.titles-after", S, 'return bool(opens and units[-1][0] == "deck")', "return False",
              "headlines are always before their bodies"),
