@@ -36,6 +36,7 @@ from .gaps import DATA as GAP_DATA, mark_gaps
 from .interleave import check as check_interleaving
 from .posts import quote_stage
 from .rules import RuleError, RuleFile, Unsettled, load_rule_file, merge
+from . import segment as _segment_module, structure as _structure, unwrap as _unwrap_module
 from .segment import segment
 from .unwrap import unwrap
 
@@ -267,11 +268,12 @@ class Pipeline:
                 raise RuleError(s.rules.path, None, "scope 'page' works on raw lines: it must run before unwrap")
 
     def _hash(self) -> str:
-        """Rule files, settings and the package version: a change to any of
-        them changes the output, so it re-cleans the files it covers.  The
-        source code itself is not hashed: a comment must not churn every
-        committed output; a release that changes behaviour bumps the version
-        (and ``--force`` re-cleans during development)."""
+        """Rule files, settings, the heuristics' parameters (``UnwrapParams``,
+        ``SegmentParams``, ``StructureParams``) and the package version: a
+        change to any of them changes the output, so it re-cleans the files
+        it covers.  The source code itself is not hashed: a comment must not
+        churn every committed output; a release that changes behaviour bumps
+        the version (and ``--force`` re-cleans during development)."""
         h = hashlib.sha256()
         h.update(__version__.encode())
         for name in self.order:
@@ -284,6 +286,9 @@ class Pipeline:
         h.update(json.dumps({k: v for k, v in self.settings.items() if not k.startswith("_")},
                             sort_keys=True, ensure_ascii=False).encode())
         h.update(self._corrections_raw)
+        h.update(json.dumps({m.__name__: dataclasses.asdict(m.PARAMS)
+                             for m in (_unwrap_module, _segment_module, _structure)},
+                            sort_keys=True).encode())
         return h.hexdigest()[:12]
 
     @property

@@ -25,7 +25,24 @@ from . import structure as st
 from .article import Article
 from .doc import Doc, Removed
 
-GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}{2,3})$")
+
+@dataclass(frozen=True, slots=True)
+class SegmentParams:
+    """The splitter's thresholds, each with why its value.  The code reads
+    them from ``PARAMS``; the pipeline hashes the values into the rules
+    stamp, so a changed value re-cleans."""
+    glued_name_min: int = 2        # a name glued after the last sentence (…发展。王明) has two
+    glued_name_max: int = 3        # or three Han characters (surname and given name)
+    glued_body_min: int = 20       # only at the end of a real paragraph, longer than this
+    page_header_widest: int = 30   # a page header line naming 第X版 is short: 《人民日报》（…第4版）
+    id_digits: int = 2             # article ids count with at least this many digits (page-01)
+
+
+PARAMS = SegmentParams()
+# a run of Han after the last sentence end of an article without a byline:
+# its author, glued on by the OCR, when it is as long as a name and reads as
+# one (``st.bare_names``: a common surname), never a serial's 待续 or 未完
+GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
 
@@ -215,7 +232,8 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
         return [[] for _ in drafts]
     breaks = set(doc.page_breaks)
     breaks.update(r.line + PAGE_MARKS[r.rule] for r in doc.removed if r.rule in PAGE_MARKS)
-    breaks.update(b[2] for b in blocks if len(b[1]) <= 30 and b[0] != "byline" and PAGE_HEADER.search(b[1])
+    widest = PARAMS.page_header_widest
+    breaks.update(b[2] for b in blocks if len(b[1]) <= widest and b[0] != "byline" and PAGE_HEADER.search(b[1])
                   and not st.ends_sentence(b[1]))
     breaks = sorted(breaks)
     firsts = [b[2] for b in blocks]
@@ -259,10 +277,9 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
     return out
 
 
-def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
-    """The page's articles, each with the full front matter."""
-    blocks = doc.blocks()
-    blocks = [b for b in blocks if b[1].strip()]
+def _boundaries(doc: Doc, blocks) -> set[int]:
+    """First lines of blocks that open an article whatever stands before
+    them: the block after a ``(上接…)`` note."""
     boundaries = set()
     firsts = [b[2] for b in blocks]
     for n in doc.notes:
@@ -270,27 +287,37 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             k = bisect.bisect_right(firsts, n.line)
             if k < len(blocks):
                 boundaries.add(blocks[k][2])
+    return boundaries
+
+
+def _drafts(doc: Doc, blocks):
+    """Grouping: the page's drafts, from a forum thread's posts (one per
+    post) or from its blocks.  Returns (thread, drafts, posts, replies)."""
     thread = forum_posts.group(doc, blocks, Draft)  # a forum thread: one article per post
     replies = []
     if thread is None:
-        drafts, posts = _group(blocks, boundaries), []
+        drafts, posts = _group(blocks, _boundaries(doc, blocks)), []
     else:
         drafts, posts = thread
         if doc.settings.get("forum_posts") == "first":
             drafts, posts, replies = forum_posts.keep_first(doc, drafts, posts)
-    for kind, text, first, _last in blocks:
-        if kind == "byline":  # parsed into authors; the line as printed is kept here
-            doc.remove("segment.byline", first, text)
-    if not drafts:
-        # no article to carry what rules took into the metadata (an image's
-        # address on a page that is only a photo credit): removed.jsonl keeps it
-        removed = list(doc.removed)
-        for n in doc.notes:
-            value = n.value.strip()
-            if value and not any(r.line == n.line and value in r.text for r in removed):
-                doc.removed.append(Removed(n.rule or f"segment.{n.key}", n.line, value))
-        return []
-    # raw-line intervals -> article index, for notes, flags and changes
+    return thread, drafts, posts, replies
+
+
+def _keep_unowned_notes(doc: Doc) -> None:
+    """No article to carry what rules took into the metadata (an image's
+    address on a page that is only a photo credit): removed.jsonl keeps it."""
+    removed = list(doc.removed)
+    for n in doc.notes:
+        value = n.value.strip()
+        if value and not any(r.line == n.line and value in r.text for r in removed):
+            doc.removed.append(Removed(n.rule or f"segment.{n.key}", n.line, value))
+
+
+def _owner(drafts: list[Draft]):
+    """Raw line -> index of the draft that holds it, for notes, flags and
+    changes; a line between drafts goes to the one before (or, with
+    ``prefer_next``, the one after)."""
     spans = sorted((first, last, i) for i, d in enumerate(drafts) for first, last in d.lines)
     span_firsts = [s[0] for s in spans]
 
@@ -301,9 +328,14 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         if prefer_next and k + 1 < len(spans):
             return spans[k + 1][2]
         return spans[k][2] if k >= 0 else spans[0][2]
+    return owner
 
-    meta = [dict() for _ in drafts]
-    page_editors = _page_editors(doc, blocks, drafts)
+
+def _distribute_notes(doc: Doc, n_drafts: int, owner) -> tuple[list[dict], dict]:
+    """Notes: each rule's note to the draft it belongs to (images and
+    ``(上接…)`` to the next, credits and ``(下转…)`` to the one before) or
+    to the page.  Returns the per-draft metadata and the page's."""
+    meta = [dict() for _ in range(n_drafts)]
     page = {}
     for n in doc.notes:
         if n.key == "editors":
@@ -330,50 +362,87 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
                     meta[i]["source_org"] = c["source_org"]
         else:
             page.setdefault(n.key, n.value.strip())
+    return meta, page
 
-    flags_by = [[] for _ in drafts]
+
+def _records_by_draft(doc: Doc, n_drafts: int, owner) -> tuple[list[list[dict]], list[Counter]]:
+    """Distribution: the page's flags and change counts, per draft."""
+    flags_by = [[] for _ in range(n_drafts)]
     for f in doc.flags:
         flags_by[owner(f.line)].append(f.as_dict())
-    changes_by = [Counter() for _ in drafts]
+    changes_by = [Counter() for _ in range(n_drafts)]
     for (rule, line), n in Counter((c.rule, c.line) for c in doc.changes).items():
         changes_by[owner(line)][rule] += n
+    return flags_by, changes_by
 
+
+def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
+    """The draft's authors and dateline: its bylines, else those its lead's
+    dateline names (本报讯（赵轶群、姜涛）), else a name glued after its last
+    sentence.  Trims a glued name off ``body`` in place."""
+    p = PARAMS
+    authors = list(d.authors)
+    dateline = None
+    for k, t in body[:1]:
+        dm = st.dateline(t) if k == "p" else None
+        if dm:
+            dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
+            names = _dateline_people(dm)
+            if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
+                authors = names
+    if not authors and not forum and body and body[-1][0] == "p":
+        g = GLUED_AUTHOR.search(body[-1][1])
+        # as long as a name and read as one (a common surname): 待续, 未完 are marks, not people
+        if g and p.glued_name_min <= len(g.group(1)) <= p.glued_name_max and len(body[-1][1]) > p.glued_body_min \
+                and st.bare_names(g.group(1)):
+            authors = [{"name": g.group(1), "role": None}]
+            body[-1] = ("p", body[-1][1][: g.start()])
+    return authors, dateline
+
+
+def _forum_meta(i: int, thread, posts, page: dict) -> dict | None:
+    """A post's forum block; on a page that is one post (no thread found),
+    the board and the thread's own title, which a deck in the post may differ from."""
+    if thread is not None:
+        return posts[i].meta(page) if posts[i] is not None else None
+    if i == 0 and (any(k.startswith("forum_") for k in page) or "site" in page):
+        return {"floor": int(page["forum_floor"]) if page.get("forum_floor", "").isdigit() else None,
+                "author": page.get("forum_author"), "time": forum_posts.iso_time(page.get("forum_time")),
+                "site": page.get("site"),
+                "thread": " ".join(page["title"].split()) if page.get("title") else None}
+    return None
+
+
+def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
+    """The page's articles, each with the full front matter: grouping
+    (blocks into drafts), notes and distribution (metadata, flags and
+    changes to their drafts), then each draft's front matter."""
+    blocks = [b for b in doc.blocks() if b[1].strip()]
+    thread, drafts, posts, replies = _drafts(doc, blocks)
+    for kind, text, first, _last in blocks:
+        if kind == "byline":  # parsed into authors; the line as printed is kept here
+            doc.remove("segment.byline", first, text)
+    if not drafts:
+        _keep_unowned_notes(doc)
+        return []
+    owner = _owner(drafts)
+    page_editors = _page_editors(doc, blocks, drafts)
+    meta, page = _distribute_notes(doc, len(drafts), owner)
+    flags_by, changes_by = _records_by_draft(doc, len(drafts), owner)
     stem = source.get("stem", "page")
-    width = max(2, len(str(len(drafts))))
+    width = max(PARAMS.id_digits, len(str(len(drafts))))
     articles = []
     for i, d in enumerate(drafts):
         m = meta[i]
         kicker, title, subtitle = _deck_fields(d.deck)
         if title is None and i == 0 and page.get("title") and not m.get("continued_from"):
             title = " ".join(page["title"].split())
-        authors = list(d.authors)
         body = [(k, t) for k, t, _f, _l in d.body]
-        dateline = None
-        for k, t in body[:1]:
-            dm = st.dateline(t) if k == "p" else None
-            if dm:
-                dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
-                names = _dateline_people(dm)
-                if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
-                    authors = names
-        if not authors and thread is None and body and body[-1][0] == "p":
-            g = GLUED_AUTHOR.search(body[-1][1])
-            if g and len(body[-1][1]) > 20:
-                authors = [{"name": g.group(1), "role": None}]
-                body[-1] = ("p", body[-1][1][: g.start()])
+        authors, dateline = _authors_and_dateline(d, body, thread is not None)
         authors = _distinct(authors + m.get("credit_authors", []))
         editors = _distinct(page_editors[i] + m.get("credit_editors", []))
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)
-        forum = None
-        if thread is not None:
-            forum = posts[i].meta(page) if posts[i] is not None else None
-        elif i == 0 and (any(k.startswith("forum_") for k in page) or "site" in page):
-            # the board and the thread's own title, which a deck in the post may differ from
-            forum = {"floor": int(page["forum_floor"]) if page.get("forum_floor", "").isdigit() else None,
-                     "author": page.get("forum_author"), "time": forum_posts.iso_time(page.get("forum_time")),
-                     "site": page.get("site"),
-                     "thread": " ".join(page["title"].split()) if page.get("title") else None}
         stated = m.get("date") or page.get("date")
         date = _iso_date(stated) if stated else None
         if i == len(drafts) - 1:
@@ -391,7 +460,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
             "continued_from": m.get("continued_from"),
             "continued_on": m.get("continued_on"),
             "images": m.get("images") or [],
-            "forum": forum,
+            "forum": _forum_meta(i, thread, posts, page),
             "source": {"path": source.get("path"), "sha256": source.get("sha256"), "lines": [first, last]},
             "flags": sorted(flags_by[i], key=lambda f: (f["line"], f["rule"], f["text"])),
             "changes": dict(sorted(changes_by[i].items())),

@@ -6,7 +6,23 @@ page.  Both ask here, so they cannot disagree.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import regex
+
+
+@dataclass(frozen=True, slots=True)
+class StructureParams:
+    """The line classifier's thresholds, each with why its value.  The code
+    reads them from ``PARAMS``; the pipeline hashes the values into the
+    rules stamp, so a changed value re-cleans."""
+    sentence_tail: int = 12       # a sentence end (mark, closing quotes/brackets) fits in this many final characters
+    byline_longest: int = 120     # a byline names a few people with roles: a longer line is body text
+    bare_names_longest: int = 40  # a line of only names (at most max_bare_names of them) is short
+    max_bare_names: int = 4       # a byline of bare names lists one to four people
+
+
+PARAMS = StructureParams()
 
 HAN = r"\p{Han}"
 # a sentence is over: final mark, then any closing quotes or brackets
@@ -80,7 +96,7 @@ def ends_sentence(text: str) -> bool:
     t = text.rstrip()
     # the last character decides most lines without a regex; a search on a
     # $-anchored pattern would try every position of the line
-    return bool(t) and t[-1] in _FINAL_CHARS and bool(SENTENCE_END.search(t[-12:]))
+    return bool(t) and t[-1] in _FINAL_CHARS and bool(SENTENCE_END.search(t[-PARAMS.sentence_tail:]))
 
 
 def soft_end(text: str) -> bool:
@@ -151,7 +167,7 @@ def parse_byline(line: str) -> list[dict] | None:
     (``●刘乾坤 闫袁``); a bare run of names is not enough evidence.
     """
     s = line.strip()
-    if not s or len(s) > 120 or not _BYLINE_HINT.search(s) or ends_sentence(s) or soft_end(s):
+    if not s or len(s) > PARAMS.byline_longest or not _BYLINE_HINT.search(s) or ends_sentence(s) or soft_end(s):
         return None
     bullet = BYLINE_BULLET.match(s)
     if bullet:
@@ -175,7 +191,6 @@ SURNAMES = frozenset(
     "简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎"
     "甄丛仲虞敖巩明佘池查麻苑迟邝郁宦艾蔺惠揭鞠")
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
-MAX_BARE_NAMES = 4  # a byline of bare names lists one to four people
 
 
 def _surnamed(name: str) -> bool:
@@ -192,11 +207,11 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     every name must start with a common surname.  Whether such a line *is*
     a byline depends on where it stands; callers decide that."""
     s = line.strip()
-    if not s or len(s) > 40:
+    if not s or len(s) > PARAMS.bare_names_longest:
         return None
     # names stand apart by spaces; words a 、 or ， separates are a list, not a byline
     tokens = _merge_padded(s.split())
-    if not 1 <= len(tokens) <= MAX_BARE_NAMES:
+    if not 1 <= len(tokens) <= PARAMS.max_bare_names:
         return None
     if not all(_NAME_RE.fullmatch(t) for t in tokens):
         return None

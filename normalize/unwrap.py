@@ -40,10 +40,55 @@ import regex
 from . import posts, structure as st
 from .doc import Doc
 
-LONG = 40          # a line wider than this is body text, never a headline
-HEADING_MAX = 25   # a sub-heading is at most this wide
-COLUMN_MAX = 22    # a page whose lines are mostly this narrow is a column page
-COLUMN_WIDEST = 60  # a column page with a wider common line width is not one
+
+
+@dataclass(frozen=True, slots=True)
+class UnwrapParams:
+    """Every threshold of the unwrapper, each with why it has its value.
+    Widths are display columns (Han 1, ASCII ½).  The code reads them from
+    ``PARAMS``; the pipeline hashes its values into the rules stamp, so a
+    changed value re-cleans the files it covers."""
+    # -- what kind of line
+    long: int = 40              # wider than this is body text, never a headline (a news headline is under 40 columns)
+    heading_max: int = 25       # a sub-heading is at most this wide: one short line of a column or page
+    section_widest: int = 25    # a numbered section heading (第三章 总则) is no wider than a sub-heading
+    editors_note_head: int = 6  # 编者按： alone on its line (at most this many characters) heads the note
+    names_widest: int = 20      # 王明 李华 张强 赵刚: four names and their spaces fit in this
+    statement_tail: int = 8     # a statement end (。 and closing quotes/brackets) is within this many final characters
+    # -- column pages: is the page one, and its column width W
+    column_max: int = 22        # a column page's lines are mostly this narrow (newspaper columns print 10-20 Han)
+    column_share: float = 0.8   # "mostly": this share of the text lines; a paragraph page has far fewer
+    column_min_lines: int = 8   # fewer text lines than this show no column width: treated as paragraphs
+    column_widest: int = 60     # a common width of open lines above this is a paragraph page's line, not a column
+    wide_min_open: int = 5      # a wider column needs this many lines that end no sentence (a column's are most)
+    wide_open_share: float = 0.4  # and this share of its lines open: a page of one-line paragraphs has few
+    mode_below: float = 2.5     # open lines this far under the common width are of it (first lines two short)
+    mode_above: float = 1.5     # and this far over (hanging punctuation, half-width characters)
+    mode_share: float = 0.7     # the share of open lines of the common width a column shows
+    quartile: float = 0.75      # W is this quantile of open lines: full and two-short first lines equally common
+    quartile_min_lines: int = 3  # with fewer open lines than this W is the commonest width of all lines
+    # -- column pages: where paragraphs end
+    full_slack: int = 1         # a line within this of W is full (rounding, a half-width character)
+    local_lines: int = 2        # the column at a line is the widest of the next this many (one of two is full)
+    narrow_margin: int = 3      # a sub-heading is this much narrower than its column (a first line is 2 short)
+    across_margin: int = 2      # a line this much wider than its column was set across columns
+    after_byline_share: float = 0.5  # right under a byline, a line at most this share of W is a sub-heading
+    indent_slack: float = 1.5   # a next line this far short of W lost its two-column indent: a new paragraph
+    # -- paragraph pages and blocks
+    caption_lines: int = 2      # a caption is printed on at most this many lines
+    heading_lines: int = 3      # a heading before body text is at most this many short pieces
+    opening_deck: int = 3       # kicker, title, subtitle: the most lines a headline opening a page has
+    max_headline_piece: int = 3  # a headline broken inside its quotes or brackets spans at most this many lines
+    max_header_lines: int = 5   # before a source line: a title over three lines and a byline or two
+    title_lines_max: int = 3    # a document's title over its table of contents wraps over at most three lines
+    # -- tables of contents
+    min_contents: int = 3       # fewer entries than this are a short list, not a table of contents
+    entry_widest: int = 40      # a contents entry is one short line
+    entry_shortest: int = 2     # entry text shorter than this proves nothing when it recurs
+    entry_prefix_min: int = 4   # an entry cut at the column edge matches a heading it begins from this length
+
+
+PARAMS = UnwrapParams()
 ITALIC = regex.compile(r"^\*(?!\*)(.+?)\*$")
 _STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 _COLON_END = regex.compile(r"[：；:;]$")
@@ -56,7 +101,6 @@ _WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 # (第三章 总则, 一、代序) on a line of its own is a sub-heading, and an
 # editor's note (编者按) a paragraph of its own
 SECTION_HEADING = regex.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部讲]|[一二三四五六七八九十]{1,3}、)\s*\S")
-SECTION_WIDEST = 25
 EDITORS_NOTE = regex.compile(r"^[【\[]?(?:编者按|编者的话|编后|按语)[】\]]?(?:[：:]|$)")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
@@ -102,6 +146,7 @@ def _lines(doc: Doc) -> list[Line]:
 
 def _classify(doc: Doc, lines: list[Line]) -> None:
     image_lines = sorted({n.line for n in doc.notes if n.key == "images"})  # searched, never scanned
+    p = PARAMS
     prev_raw_line = 0
     for ln in lines:
         raw_line = ln.raw_line
@@ -122,17 +167,17 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         elif st.parse_byline(ln.text):
             ln.kind = "byline"
-        elif SECTION_HEADING.match(ln.text) and ln.width <= SECTION_WIDEST and not ln.ended and not ln.soft:
+        elif SECTION_HEADING.match(ln.text) and ln.width <= p.section_widest and not ln.ended and not ln.soft:
             ln.kind = "h"
         elif EDITORS_NOTE.match(ln.text):
             ln.editors_note = True
-            if len(ln.text) <= 6:  # 编者按： alone on its line heads the note
+            if len(ln.text) <= p.editors_note_head:  # 编者按： alone on its line heads the note
                 ln.kind = "h"
         elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
         elif bisect.bisect_right(image_lines, prev_raw_line) < bisect.bisect_left(image_lines, raw_line) \
-                and ln.width <= HEADING_MAX and not ln.ended:
+                and ln.width <= p.heading_max and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
     _mark_name_bylines(lines)
@@ -142,7 +187,7 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             dm = st.dateline(ln.text + nxt.text)
             ln.is_dateline = bool(dm and dm.end() > len(ln.text))
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
-                                 or (nxt.text.startswith(("——", "—")) and nxt.width <= LONG)):
+                                 or (nxt.text.startswith(("——", "—")) and nxt.width <= p.long)):
             ln.kind = "title"
 
 
@@ -150,8 +195,7 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
 # (《人民日报》（2025年10月20日 第 05 版）), body.  What stands between the
 # source line and the page break or finished paragraph before it is the
 # article's headline and byline: at most a title wrapped over three printed
-# lines and a byline or two.
-MAX_HEADER_LINES = 5
+# lines and a byline or two (``max_header_lines``).
 _OPENERS, _CLOSERS = "“‘（(《「『【", "”’）)》」』】"
 
 
@@ -162,10 +206,7 @@ def _unbalanced(text: str) -> bool:
 def _wrap_width(lines: list[Line]) -> float:
     """The page's printed line width: the upper quartile of its text lines."""
     ws = sorted(math.floor(ln.width + 0.5) for ln in lines if ln.kind == "text")
-    return float(ws[(3 * len(ws)) // 4]) if ws else 0.0
-
-
-NAMES_WIDEST = 20  # 王明 李华 张强 赵刚: a line of bare names is short
+    return float(ws[int(len(ws) * PARAMS.quartile)]) if ws else 0.0
 
 
 def _mark_name_bylines(lines: list[Line]) -> None:
@@ -176,16 +217,17 @@ def _mark_name_bylines(lines: list[Line]) -> None:
     but a paragraph's last is full, and the last ends a sentence), so such a
     line is never body text; a short headline that reads like a name is the
     risk, which the surnames keep small."""
+    p = PARAMS
     for i, ln in enumerate(lines):
-        if ln.kind != "text" or ln.ended or ln.soft or ln.width > NAMES_WIDEST or not st.bare_names(ln.text):
+        if ln.kind != "text" or ln.ended or ln.soft or ln.width > p.names_widest or not st.bare_names(ln.text):
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         prev = lines[i - 1] if i else None
         if nxt is None or nxt.kind not in ("text", "title"):  # (a title: a '#' line of a cleaned page)
             continue
         after = lines[i + 2] if i + 2 < len(lines) else None
-        if not nxt.is_dateline and not nxt.ended and nxt.width <= HEADING_MAX and after is not None \
-                and after.width > LONG:
+        if not nxt.is_dateline and not nxt.ended and nxt.width <= p.heading_max and after is not None \
+                and after.width > p.long:
             continue  # a short line over long paragraphs is a heading: the name is a section's label
         # under one headline line that follows a finished paragraph (or opens the page)
         headline_above = prev is not None and prev.kind == "text" and prev.headline_shape and not prev.ended \
@@ -193,9 +235,6 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above \
                 or (prev.ended and nxt.kind == "text"):
             ln.kind = "byline"
-
-
-TITLE_LINES_MAX = 3  # a document's title over its table of contents: at most three printed lines
 
 
 def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[int]:
@@ -206,13 +245,14 @@ def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[
         return set()
     keys = set(contents)
     goes_on: set[int] = set()
+    p = PARAMS
     top = [i for i, ln in enumerate(lines) if ln.raw_line < at]
-    if 0 < len(top) <= TITLE_LINES_MAX and all(lines[i].kind == "text" and not lines[i].ended for i in top):
+    if 0 < len(top) <= p.title_lines_max and all(lines[i].kind == "text" and not lines[i].ended for i in top):
         for i in top:
             lines[i].kind = "title"
         goes_on.update(top[:-1])
     for ln in lines:
-        if ln.raw_line < at or ln.kind != "text" or ln.width > ENTRY_WIDEST or ln.ended:
+        if ln.raw_line < at or ln.kind != "text" or ln.width > p.entry_widest or ln.ended:
             continue
         key = _entry_key(ln.text)
         if _same_entry(key, keys):
@@ -228,6 +268,7 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
     if not sources or not lines:
         return set()
     breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
+    p = PARAMS
     raw = [ln.raw_line for ln in lines]
     wrap = _wrap_width(lines)
     goes_on: set[int] = set()
@@ -238,10 +279,10 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
             prev, upto = lines[j - 1], (lines[j].raw_line if j < k else src)
             b = bisect.bisect_right(breaks, prev.raw_line)
             if (b < len(breaks) and breaks[b] < upto) or prev.kind not in ("text", "title", "byline") \
-                    or _STATEMENT_END.search(prev.text[-8:]) or prev.text[-1] in "。；：:;":
+                    or _STATEMENT_END.search(prev.text[-p.statement_tail:]) or prev.text[-1] in "。；：:;":
                 stopped = True
                 break
-            if k - j == MAX_HEADER_LINES:
+            if k - j == p.max_header_lines:
                 break
             j -= 1
         if j == 0:
@@ -259,14 +300,14 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
                 break
         titles = header[:len(header) - n_by]
         if any(_INNER_STOP.search(lines[i].text) for i in titles[:-1]) or \
-                any(lines[i].width > 2 * LONG for i in titles):
+                any(lines[i].width > 2 * p.long for i in titles):
             continue  # sentences, not a headline
         for i in header:
             lines[i].kind = "title" if i in titles else "byline"
         text = ""
         for a, b in zip(titles, titles[1:]):
             text += lines[a].text
-            if _unbalanced(text) or lines[a].width >= wrap - 1:
+            if _unbalanced(text) or lines[a].width >= wrap - p.full_slack:
                 goes_on.add(a)
             else:
                 text = ""
@@ -275,19 +316,22 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
 
 def _column_widths(lines: list[Line]) -> list[float] | None:
     """Per-line column width W on a column page, or None on a paragraph page."""
+    p = PARAMS
     body = [ln for ln in lines if ln.kind == "text"]
-    if len(body) < 8:
+    if len(body) < p.column_min_lines:
         return None
-    if sum(ln.width <= COLUMN_MAX for ln in body) < 0.8 * len(body):
+    column_max = p.column_max
+    if sum(ln.width <= column_max for ln in body) < p.column_share * len(body):
         # A wider column shows in the lines that end no sentence: in a column
         # most lines are such, nearly all of one width (full, or a first line
         # two short); on a page of one paragraph a line they are rare breaks.
         open_ = [ln.width for ln in body if not ln.ended]
-        if len(open_) < 5 or len(open_) < 0.4 * len(body):
+        if len(open_) < p.wide_min_open or len(open_) < p.wide_open_share * len(body):
             return None
         counts = Counter(math.floor(w + 0.5) for w in open_)
         mode = max(counts, key=lambda k: (counts[k], k))
-        if mode > COLUMN_WIDEST or sum(mode - 2.5 <= w <= mode + 1.5 for w in open_) < 0.7 * len(open_):
+        lo, hi = mode - p.mode_below, mode + p.mode_above
+        if mode > p.column_widest or sum(lo <= w <= hi for w in open_) < p.mode_share * len(open_):
             return None
     widths: list[float] = [0.0] * len(lines)
     seg: list[int] = []
@@ -299,8 +343,8 @@ def _column_widths(lines: list[Line]) -> list[float] | None:
         # two short; with short paragraphs the two are equally common, so the
         # upper quartile, not the mode
         open_ = sorted(math.floor(lines[i].width + 0.5) for i in seg if not lines[i].ended)
-        if len(open_) >= 3:
-            w = open_[(3 * len(open_)) // 4]
+        if len(open_) >= p.quartile_min_lines:
+            w = open_[int(len(open_) * p.quartile)]
         else:
             counts = Counter(math.floor(lines[i].width + 0.5) for i in seg)
             w = max(counts, key=lambda k: (counts[k], k))
@@ -332,16 +376,11 @@ def _headline_shape(t: str, soft: bool) -> bool:
     last = t[-1]
     if soft and not t.endswith("——"):
         return False
-    if last in "。；…" or (last in "”’」』）)" and _STATEMENT_END.search(t[-8:])):
+    if last in "。；…" or (last in "”’」』）)" and _STATEMENT_END.search(t[-PARAMS.statement_tail:])):
         return False
     if t.startswith(("（", "(")) or t.count("（") + t.count("(") != t.count("）") + t.count(")"):
         return False
     return not (last in ")）" and _DATELINE_TAIL.search(t))
-
-
-ACROSS_MARGIN = 2  # a line this much wider than its column was set across columns
-OPENING_DECK = 3  # kicker, title, subtitle: the most lines a headline opening a page has
-MAX_HEADLINE_PIECE = 3  # a headline broken inside its quotes or brackets spans at most three printed lines
 
 
 def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
@@ -352,7 +391,7 @@ def _headline_piece(lines: list[Line], i: int, longest: float) -> int | None:
     if lines[i].kind != "text" or lines[i].is_dateline or not _WORDS.search(lines[i].text):
         return None  # a headline has words (a row of ***** or ———— is a rule)
     text, k = lines[i].text, i + 1
-    while _unbalanced(text) and k < len(lines) and k - i < MAX_HEADLINE_PIECE \
+    while _unbalanced(text) and k < len(lines) and k - i < PARAMS.max_headline_piece \
             and lines[k].kind == "text" and not lines[k].is_dateline:
         text += lines[k].text
         k += 1
@@ -373,7 +412,8 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
     page a headline may be much wider than the column; elsewhere it is short.
     Returns the deck lines that go on on the next line (a headline broken
     inside its brackets, a column tag ``（国际论坛）`` printed on a line of its own)."""
-    longest = 2 * LONG if column_page else LONG
+    prm = PARAMS
+    longest = 2 * prm.long if column_page else prm.long
     n = len(lines)
     goes_on: set[int] = set()
     i = 0
@@ -398,22 +438,22 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
         before_ok = (j < n) if i == 0 else (lines[i - 1].kind != "text" or lines[i - 1].ended)
         # a paragraph page (web, PDF) opening on one to three short lines before
         # its body: the article's headline, whether or not a byline follows
-        opens = i == 0 and not column_page and j - i <= OPENING_DECK and j < n and lines[j].kind in ("text", "h") \
-            and (lines[j].width > HEADING_MAX or lines[j].kind == "h")
+        opens = i == 0 and not column_page and j - i <= prm.opening_deck and j < n and lines[j].kind in ("text", "h") \
+            and (lines[j].width > prm.heading_max or lines[j].kind == "h")
         # on a column page, lines set across columns at the page's top or
         # right under a byline, before the body: the headline under its byline
         after_ok = j == n or _starts_block(lines[j]) or opens
         if not (before_ok and after_ok) and widths is not None and (i == 0 or lines[i - 1].kind == "byline"):
-            wide = [p for p in pieces if all(lines[k].width > widths[k] + ACROSS_MARGIN for k in range(*p))]
+            wide = [p for p in pieces if all(lines[k].width > widths[k] + prm.across_margin for k in range(*p))]
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
             # at most a deck's lines, and the body under them back at the column's width
-            if i < end < n and end - i <= OPENING_DECK and lines[end].kind == "text" \
-                    and lines[end].width <= widths[end] + 1:
+            if i < end < n and end - i <= prm.opening_deck and lines[end].kind == "text" \
+                    and lines[end].width <= widths[end] + prm.full_slack:
                 pieces, j, after_ok, before_ok = wide, end, True, True
         if before_ok and not after_ok:
             # a subtitle (——…) under one or two headline lines closes a deck
             # even when no byline or dateline follows it
-            subs = [x for x, p in enumerate(pieces[:OPENING_DECK]) if x and lines[p[0]].text.startswith("——")]
+            subs = [x for x, p in enumerate(pieces[:prm.opening_deck]) if x and lines[p[0]].text.startswith("——")]
             if subs:
                 pieces = pieces[:subs[0] + 1]
                 j, after_ok = pieces[-1][1], True
@@ -428,6 +468,11 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
 
 def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
     """``joins[i]``: line i continues on line i+1."""
+    p = PARAMS  # bound once: read on every line
+    long, heading_max, full_slack, across = p.long, p.heading_max, p.full_slack, p.across_margin
+    narrow_margin, byline_share, indent_slack, caption_max = (p.narrow_margin, p.after_byline_share,
+                                                              p.indent_slack, p.caption_lines)
+    ahead = 1 + p.local_lines
     n = len(lines)
     joins = [False] * n
     para_open = False  # the current block is a paragraph still running
@@ -436,8 +481,8 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         a, b = lines[i], lines[i + 1]
         if a.kind == "caption":
             caption_lines += 1
-            joins[i] = (b.kind == "text" and caption_lines < 2 and not a.ended and not b.ended
-                        and b.width <= LONG)
+            joins[i] = (b.kind == "text" and caption_lines < caption_max and not a.ended and not b.ended
+                        and b.width <= long)
             if joins[i]:
                 b.kind = "caption"
             else:
@@ -450,15 +495,15 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         ended = a.ended
         if widths is not None:
             w = widths[i]
-            full = a.width >= w - 1 or a.justified
+            full = a.width >= w - full_slack or a.justified
             # the column here, from the next two lines (one of them is full)
-            local = max([ln.width for ln in lines[i + 1:i + 3] if ln.kind == "text"] or [w])
+            local = max([ln.width for ln in lines[i + 1:i + ahead] if ln.kind == "text"] or [w])
             # a sub-heading: after a finished paragraph, clearly narrower than
             # a first line (which is about two columns short)
-            narrow = a.width <= min(w, local) - 3 and a.width <= HEADING_MAX
+            narrow = a.width <= min(w, local) - narrow_margin and a.width <= heading_max
             # a line far wider than its column was printed across columns
-            wide = a.width > w + 2 and a.width <= LONG
-            after_byline = i > 0 and lines[i - 1].kind == "byline" and a.width <= w / 2
+            wide = a.width > w + across and a.width <= long
+            after_byline = i > 0 and lines[i - 1].kind == "byline" and a.width <= w * byline_share
             if (not para_open and not ended and i > 0 and (lines[i - 1].kind == "text" or after_byline)
                     and not a.justified and (narrow or wide)
                     and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
@@ -468,7 +513,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
             if (para_open and narrow and not ended and not a.soft and i > 1 and not joins[i - 2]
                     and lines[i - 2].kind == "text" and lines[i - 2].ended
                     and not _INNER_STOP.search(lines[i - 1].text) and not lines[i - 1].is_dateline
-                    and lines[i - 1].width + a.width <= 2 * HEADING_MAX and not _PARENTHETICAL.match(a.text)):
+                    and lines[i - 1].width + a.width <= 2 * heading_max and not _PARENTHETICAL.match(a.text)):
                 # a sub-heading too long for one line: after a finished
                 # paragraph, a full line and a short one that ends no sentence
                 lines[i - 1].kind = a.kind = "h"
@@ -480,7 +525,7 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
                 # a full line ending a sentence: the next starts a paragraph
                 # when it is indented short and goes on past its own line
                 # (punctuation hanging past the edge does not count)
-                nxt_short = b.width - (1 if b.text[-1] in st.HANGING and b.width > w else 0) <= w - 1.5
+                nxt_short = b.width - (1 if b.text[-1] in st.HANGING and b.width > w else 0) <= w - indent_slack
                 goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended
                 joins[i] = not (nxt_short and goes_on)
             else:
@@ -488,14 +533,14 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         else:
             if ended:
                 joins[i] = False
-            elif (a.width <= HEADING_MAX and not a.soft and not _PARENTHETICAL.match(a.text) and b.width > LONG
+            elif (a.width <= heading_max and not a.soft and not _PARENTHETICAL.match(a.text) and b.width > long
                   and (run := _heading_run(lines, joins, i))):
                 # short pieces ending no sentence, right before body text: a
                 # heading (a two-line one, 朝鲜 / 或将重启…, is two pieces)
                 for k in run:
                     lines[k].kind = "h"
                     joins[k] = False
-            elif _COLON_END.search(a.text) and a.width > LONG:
+            elif _COLON_END.search(a.text) and a.width > long:
                 joins[i] = False  # a long line ending on a colon introduces what follows
             else:
                 joins[i] = True
@@ -506,11 +551,13 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
 def _heading_run(lines: list[Line], joins: list[bool], i: int) -> list[int]:
     """Line ``i`` and the short unfinished lines joined into it, when they
     follow a finished paragraph (or open the page): all of a heading; else []."""
+    p = PARAMS
     k = i
     while k > 0 and joins[k - 1]:
         k -= 1
         ln = lines[k]
-        if ln.width > HEADING_MAX or ln.soft or ln.kind != "text" or _PARENTHETICAL.match(ln.text) or i - k > 2:
+        if ln.width > p.heading_max or ln.soft or ln.kind != "text" or _PARENTHETICAL.match(ln.text) \
+                or i - k >= p.heading_lines:
             return []
     return list(range(k, i + 1))
 
@@ -528,9 +575,6 @@ CONTENTS_HEAD = regex.compile(r"^(?:文章)?目\s*录(?:\s+Contents)?$|^Contents
 _ENTRY_NUMBER = regex.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}[章节部分篇讲]\s*|[一二三四五六七八九十]{1,3}\s*[、.．]\s*|"
                               r"\d{1,2}(?:\.\d{1,2}){0,2}[、.．]?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*)")
 _ENTRY_TAIL = regex.compile(r"\s*(?:[.．·…—-]{2,}\s*)?\d{0,4}\s*$")  # a dotted leader and a page number
-MIN_CONTENTS = 3     # fewer entries than this are a short list, not a table of contents
-ENTRY_WIDEST = 40    # a contents entry is one short line
-ENTRY_SHORTEST = 2   # entry text shorter than this proves nothing when it recurs
 
 
 def _entry_key(text: str) -> str:
@@ -554,17 +598,19 @@ _LOST_SEPARATOR = regex.compile(r"^[一二三四五六七八九十\d]{1,2}")  # 
 
 
 def _entry_of(key: str, keys) -> str | None:
-    if len(key) < ENTRY_SHORTEST:
+    p = PARAMS
+    shortest = p.entry_shortest
+    if len(key) < shortest:
         return None
     bare = _LOST_SEPARATOR.sub("", key)
     for cand in (key, bare):
-        if cand in keys and len(cand) >= ENTRY_SHORTEST:
+        if cand in keys and len(cand) >= shortest:
             return cand
     for k in keys:
         kb = _LOST_SEPARATOR.sub("", k)
-        if kb == bare and len(kb) >= ENTRY_SHORTEST:
+        if kb == bare and len(kb) >= shortest:
             return k
-        if len(kb) >= 4 and len(bare) >= 4 and (bare.startswith(kb) or kb.startswith(bare)):
+        if len(kb) >= p.entry_prefix_min and len(bare) >= p.entry_prefix_min and (bare.startswith(kb) or kb.startswith(bare)):
             return k
     return None
 
@@ -574,6 +620,7 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
     its entries (key -> "h" for a numbered section, "title" for an article)
     and the raw line the table started on (0 when there is none).  Without a
     目录 heading a run of entries counts only when most of them recur later."""
+    p = PARAMS
     text = doc.text
     rows, pos = [], 0
     for raw in text.split("\n"):
@@ -585,18 +632,18 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
         j = i + 1 if headed else i
         k, seen = j, set()
         while k < len(nonblank) and regex.search(r"\p{Han}|[A-Za-z]", nonblank[k][2]) \
-                and len(nonblank[k][2]) <= ENTRY_WIDEST and (headed or _numbered(nonblank[k][2])) \
+                and len(nonblank[k][2]) <= p.entry_widest and (headed or _numbered(nonblank[k][2])) \
                 and not nonblank[k][2].endswith(("。", "；")) and _entry_key(nonblank[k][2]) not in seen:
             seen.add(_entry_key(nonblank[k][2]))  # an entry listed again is the text itself
             k += 1
         entries = nonblank[j:k]
-        if len(entries) < MIN_CONTENTS:
+        if len(entries) < p.min_contents:
             continue
         keys = [_entry_key(e[2]) for e in entries]
         rest = [_entry_key(r[2]) for r in nonblank[k:]]
         rest_set = set(rest)
         recur = sum(1 for key in keys if _same_entry(key, rest_set))
-        if not headed and recur < max(MIN_CONTENTS, len(keys) // 2 + 1):
+        if not headed and recur < max(p.min_contents, len(keys) // 2 + 1):
             continue
         if len(nonblank) - k < len(entries):  # the list is the page: it is the text
             return {}, 0

@@ -247,3 +247,14 @@ def test_an_edited_rule_file_is_read_again_in_the_same_process(tmp_path):
         res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--rules", str(rules), "--jobs", "1"])
         assert res.exit_code == 0, res.output
         assert f"{new}人民政府" in (out / "b" / "01.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("module, field", [("unwrap", "long"), ("segment", "glued_body_min"),
+                                           ("structure", "byline_longest")])
+def test_a_changed_heuristic_parameter_changes_the_rules_stamp(monkeypatch, module, field):
+    import dataclasses
+    import importlib
+    mod = importlib.import_module(f"normalize.{module}")
+    before = Pipeline().hash
+    monkeypatch.setattr(mod, "PARAMS", dataclasses.replace(mod.PARAMS, **{field: getattr(mod.PARAMS, field) + 1}))
+    assert Pipeline().hash != before

@@ -50,12 +50,6 @@ def test_names_inside_the_lead():
     assert arts[0].meta["dateline"] == "本报讯"
 
 
-def test_trailing_author_glued_to_last_paragraph():
-    arts = clean_text("一个标题\n\n本报讯 全县召开大会，部署今年工作，会议要求各单位抓好落实，写下了新的篇章。王芳\n")
-    assert arts[0].meta["authors"] == [{"name": "王芳", "role": None}]
-    assert arts[0].blocks[-1][1].endswith("新的篇章。")
-
-
 def test_editors_are_not_authors_and_go_to_every_article():
     page = f"本版主编 武曼晖 编辑 王娅楠 孙泓轩\n\n河西镇科技助春耕\n\n记者 王晓明\n\n{BODY1}\n志愿服务暖人心\n\n记者 李华\n\n{BODY2}"
     arts = clean_text(page)

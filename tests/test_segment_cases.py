@@ -28,6 +28,10 @@ def _body_start(article) -> str:
     return ""
 
 
+def article_end(article) -> str:
+    return article.blocks[-1][1] if article.blocks else ""
+
+
 def test_known_failures_are_cases():
     assert KNOWN <= {c["id"] for c in TABLE["case"]}
 
@@ -47,6 +51,8 @@ def test_case(case):
             assert [p["name"] for p in got.meta["authors"] or []] == exp["authors"]
         if "first" in exp:
             assert _body_start(got).startswith(exp["first"])
+        if "last" in exp:
+            assert article_end(got).endswith(exp["last"])
         if "paragraphs" in exp:
             assert len(got.blocks) == len(exp["paragraphs"]), got.blocks
             for (_kind, text), start in zip(got.blocks, exp["paragraphs"]):
