@@ -185,13 +185,14 @@ def _value(v, indent: str, out: list[str], sep: str) -> None:
 
 
 def render_block(kind: str, text: str) -> str:
-    """One block as Markdown: ``## `` sub-heading, ``*caption*``, ``> quote``, escaped ``#``."""
+    """One block as Markdown: ``## `` sub-heading, ``*caption*``, ``> quote``; a paragraph
+    opening on ``#``, or wrapped in ``*``, escaped with a backslash."""
     if kind == "h":
         return "## " + text
     if kind == "caption":
         return "*" + text + "*"
     if kind == "quote":
         return "> " + text
-    if text.startswith("#"):
-        return "\\" + text
+    if text.startswith("#") or (len(text) > 1 and text[0] == "*" and text[-1] == "*"):
+        return "\\" + text  # a paragraph that would read back as a heading or a caption
     return text

@@ -127,3 +127,11 @@ def test_spacing_and_punctuation_conserve_letters(pieces):
     out = pipe.fix(text)[0]
     assert _conserved(out) == _conserved(text)
 
+
+
+def test_a_joined_paragraph_that_looks_like_a_caption_stays_a_paragraph(pipe):
+    """A line end inside ``*0*`` (NEL is a line end) joins into a paragraph
+    that would read back as a caption: it is escaped, so fix settles."""
+    once = fix(pipe, "*0\x85*")
+    assert once == "\\*0*\n"
+    assert fix(pipe, once) == once
