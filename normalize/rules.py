@@ -60,7 +60,8 @@ RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "fi
 # it, to a space, a full stop or a comma: what is glued to it stays glued.
 PROTECTED = (
     regex.compile(r"(?:(?:https?|ftp)://|www\.)[^\s。，]+"),   # web addresses
-    regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),           # e-mail addresses
+    # e-mail addresses, from the start of a run only (a run of Han is not tried at every character)
+    regex.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     regex.compile(r"(`+)[^`\n]+?\1"),                           # Markdown code spans
 )
 
