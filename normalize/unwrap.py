@@ -199,8 +199,13 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
 _OPENERS, _CLOSERS = "“‘（(《「『【", "”’）)》」』】"
 
 
+_DROP_OPENERS = str.maketrans("", "", _OPENERS)
+_DROP_CLOSERS = str.maketrans("", "", _CLOSERS)
+
+
 def _unbalanced(text: str) -> bool:
-    return sum(text.count(c) for c in _OPENERS) > sum(text.count(c) for c in _CLOSERS)
+    """More opening than closing marks (counted by deleting them, in C)."""
+    return len(text) - len(text.translate(_DROP_OPENERS)) > len(text) - len(text.translate(_DROP_CLOSERS))
 
 
 def _wrap_width(lines: list[Line]) -> float:
@@ -574,6 +579,8 @@ SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 CONTENTS_HEAD = regex.compile(r"^(?:文章)?目\s*录(?:\s+Contents)?$|^Contents$", regex.IGNORECASE)
 _ENTRY_NUMBER = regex.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}[章节部分篇讲]\s*|[一二三四五六七八九十]{1,3}\s*[、.．]\s*|"
                               r"\d{1,2}(?:\.\d{1,2}){0,2}[、.．]?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*)")
+_SPACE_PUNCT = regex.compile(r"[\s\p{P}]+")
+_LETTER = regex.compile(r"\p{Han}|[A-Za-z]")
 _ENTRY_TAIL = regex.compile(r"\s*(?:[.．·…—-]{2,}\s*)?\d{0,4}\s*$")  # a dotted leader and a page number
 
 
@@ -581,7 +588,7 @@ def _entry_key(text: str) -> str:
     """An entry or heading reduced to what both print: no number, leader,
     page number, spaces or punctuation."""
     t = _ENTRY_TAIL.sub("", _ENTRY_NUMBER.sub("", text.strip()))
-    return regex.sub(r"[\s\p{P}]+", "", t)
+    return _SPACE_PUNCT.sub("", t)
 
 
 def _numbered(text: str) -> bool:
@@ -631,7 +638,7 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
         headed = bool(CONTENTS_HEAD.match(t))
         j = i + 1 if headed else i
         k, seen = j, set()
-        while k < len(nonblank) and regex.search(r"\p{Han}|[A-Za-z]", nonblank[k][2]) \
+        while k < len(nonblank) and _LETTER.search(nonblank[k][2]) \
                 and len(nonblank[k][2]) <= p.entry_widest and (headed or _numbered(nonblank[k][2])) \
                 and not nonblank[k][2].endswith(("。", "；")) and _entry_key(nonblank[k][2]) not in seen:
             seen.add(_entry_key(nonblank[k][2]))  # an entry listed again is the text itself
