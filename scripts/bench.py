@@ -326,6 +326,7 @@ def stages(args, work: Path, fresh: Fresh, report: dict) -> None:
     from_text = Doc.from_text.__func__
     Doc.from_text = classmethod(timed("Doc.from_text", from_text))
     pipeline.segment = timed("segment", pipeline.segment)
+    pipeline.check_interleaving = timed("interleaved columns", pipeline.check_interleaving)
     article.front_matter_text = timed("front matter (YAML)", article.front_matter_text)
     to_markdown = article.Article.to_markdown
     article.Article.to_markdown = timed("markdown (with front matter)", to_markdown)
@@ -338,7 +339,7 @@ def stages(args, work: Path, fresh: Fresh, report: dict) -> None:
     total = time.process_time() - t
     clock["markdown (with front matter)"] -= clock["front matter (YAML)"]
     clock["markdown (body)"] = clock.pop("markdown (with front matter)")
-    clock["other (driver, manifest, removed.jsonl …)"] = total - sum(clock.values())
+    clock["other (driver, manifest, removed/changes.jsonl …)"] = total - sum(clock.values())
     report["stages"] = {"clock": "CPU seconds of this process (time.process_time)", "total_seconds": round(total, 2),
                         "table": {k: f"{v:6.2f} s {100 * v / total:5.1f} %"
                                   for k, v in sorted(clock.items(), key=lambda kv: -kv[1])}}
