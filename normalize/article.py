@@ -193,6 +193,6 @@ def render_block(kind: str, text: str) -> str:
         return "*" + text + "*"
     if kind == "quote":
         return "> " + text
-    if text.startswith("#") or (len(text) > 1 and text[0] == "*" and text[-1] == "*"):
+    if text.startswith("#") or (len(text) > 2 and text[0] == "*" and text[1] != "*" and text[-1] == "*"):
         return "\\" + text  # a paragraph that would read back as a heading or a caption
     return text
