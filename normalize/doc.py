@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 BLOCK_SEP = "\n\n"
 GAP = "□"   # the default gap marker (setting ``gap_marker``); rules write ``{gap}``
@@ -129,6 +129,14 @@ class Note:
     rule: str = ""   # the rule that captured it
 
 
+class Block(NamedTuple):
+    """One block of the unwrapped text and the raw lines it came from."""
+    kind: str
+    text: str
+    first: int
+    last: int
+
+
 @dataclass
 class Doc:
     text: str
@@ -227,7 +235,7 @@ class Doc:
             self.__dict__["_kind_set"] = cached
         return cached[2]
 
-    def blocks(self) -> list[tuple[str, str, int, int]]:
+    def blocks(self) -> list[Block]:
         """``(kind, text, first raw line, last raw line)`` for every block."""
         if self.kinds is None:
             raise ValueError("blocks exist only after unwrapping")
@@ -237,7 +245,7 @@ class Doc:
             end = pos + len(text)
             first = self.line_at(pos)
             last = self.line_at(max(pos, end - 1))
-            out.append((kind, text, first, last))
+            out.append(Block(kind, text, first, last))
             pos = end + len(BLOCK_SEP)
         return out
 

@@ -113,31 +113,31 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
     parts: list[list] = [[] for _ in found]
     before = []
     for b in blocks:
-        k = bisect.bisect_right(starts, b[2]) - 1
+        k = bisect.bisect_right(starts, b.first) - 1
         (before if k < 0 else parts[k]).append(b)
     drafts, owners = [], []
-    if any(b[0] not in ("title", "byline") for b in before):
+    if any(b.kind not in ("title", "byline") for b in before):
         d = new_draft()
         for b in before:
             d.add(b)
-        d.lines = [(before[0][2], max(starts[0] - 1, before[0][2]))]
+        d.lines = [(before[0].first, max(starts[0] - 1, before[0].first))]
         drafts.append(d)
         owners.append(None)
     else:
         parts[0] = before + parts[0]
     typed = typed_lines(doc)  # typed lines: a short one is a paragraph, not a heading or caption
-    last_line = max([starts[-1]] + [b[3] for b in blocks])
+    last_line = max([starts[-1]] + [b.last for b in blocks])
     for i, (post, part) in enumerate(zip(found, parts)):
         d = new_draft()
         opening = not drafts  # the thread's opening post may carry a headline deck
-        has_body = any(b[0] not in ("title", "byline") for b in part)
+        has_body = any(b.kind not in ("title", "byline") for b in part)
         for k, b in enumerate(part):
-            if b[0] == "title" and (typed or not (opening and has_body and not d.body)):
-                b = ("p",) + tuple(b[1:])  # a short line of a reply is no headline
-            elif (b[0] == "h" and (typed or k == len(part) - 1)) or (b[0] == "caption" and typed):
-                b = ("p",) + tuple(b[1:])  # nothing follows it in its post, or a typed line
+            if b.kind == "title" and (typed or not (opening and has_body and not d.body)):
+                b = b._replace(kind="p")  # a short line of a reply is no headline
+            elif (b.kind == "h" and (typed or k == len(part) - 1)) or (b.kind == "caption" and typed):
+                b = b._replace(kind="p")  # nothing follows it in its post, or a typed line
             d.add(b)
-        first = min([post.line] + [b[2] for b in part])
+        first = min([post.line] + [b.first for b in part])
         last = starts[i + 1] - 1 if i + 1 < len(starts) else last_line
         d.lines = [(first, max(first, last))]  # the whole post, header to next header
         drafts.append(d)
