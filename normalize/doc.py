@@ -193,6 +193,18 @@ class Doc:
             seen[0] += 1
             self.flags.append(flag)
 
+    def drop_from(self, line: int, keep=lambda note: False) -> list:
+        """Flags, changes and notes from raw line ``line`` on leave the
+        record (text dropped whole after the rules ran: a thread's replies);
+        notes ``keep`` accepts stay.  Returns the notes dropped."""
+        self.flags[:] = [f for f in self.flags if f.line < line]
+        self.changes = ChangeLog(c for c in self.changes if c.line < line)
+        kept, gone = [], []
+        for n in self.notes:
+            (kept if n.line < line or keep(n) else gone).append(n)
+        self.notes[:] = kept
+        return gone
+
     def replace_flag(self, old: Flag, new: Flag) -> None:
         """A flag whose matter was settled (a gap filled) says so instead."""
         self.flags[self.flags.index(old)] = new

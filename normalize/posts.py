@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .doc import ChangeLog, Doc, Removed
+from .doc import Doc
 
 HEAD_KEYS = ("forum_floor", "forum_author")  # a note with one of these marks a post's header
 # notes that belong to the article their line is in (the others describe the page)
@@ -160,21 +160,15 @@ def keep_first(doc: Doc, drafts: list, owners: list[Post | None]):
             section.append(("p", post.label()))
             section += [("quote" if k == "quote" else "p", t) for k, t, _f, _l in d.body]
         elif texts:
-            doc.removed.append(Removed("forum.reply", d.lines[0][0], "\n".join(texts)))
+            doc.remove("forum.reply", d.lines[0][0], "\n".join(texts))
     if section:  # the kept article holds the replies: its source lines run to the last one
         drafts[cut - 1].lines.append((gone_from, max(b for d in drafts[cut:] for _a, b in d.lines)))
     else:  # what was found in removed text is not the kept article's: no flag, change or image of a reply
-        doc.flags[:] = [f for f in doc.flags if f.line < gone_from]
-        doc.changes = ChangeLog(c for c in doc.changes if c.line < gone_from)
-        removed, notes = list(doc.removed), []
-        for n in doc.notes:
-            if n.line < gone_from or n.key not in ARTICLE_NOTES:
-                notes.append(n)
-                continue
+        removed = list(doc.removed)
+        for n in doc.drop_from(gone_from, keep=lambda n: n.key not in ARTICLE_NOTES):
             value = n.value.strip()  # removed.jsonl keeps what the reply's rules took into metadata
             if value and not any(r.line == n.line and value in r.text for r in removed):
-                doc.removed.append(Removed(n.rule or "forum.reply", n.line, value))
-        doc.notes[:] = notes
+                doc.remove(n.rule or "forum.reply", n.line, value)
     return drafts[:cut], owners[:cut], section
 
 

@@ -23,7 +23,7 @@ import regex
 from . import posts as forum_posts
 from . import structure as st
 from .article import Article
-from .doc import Block, Doc, Removed
+from .doc import Block, Doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +311,7 @@ def _keep_unowned_notes(doc: Doc) -> None:
     for n in doc.notes:
         value = n.value.strip()
         if value and not any(r.line == n.line and value in r.text for r in removed):
-            doc.removed.append(Removed(n.rule or f"segment.{n.key}", n.line, value))
+            doc.remove(n.rule or f"segment.{n.key}", n.line, value)
 
 
 def _owner(drafts: list[Draft]):
