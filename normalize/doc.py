@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 BLOCK_SEP = "\n\n"
 GAP = "□"   # the default gap marker (setting ``gap_marker``); rules write ``{gap}``
@@ -129,6 +129,14 @@ class Note:
     rule: str = ""   # the rule that captured it
 
 
+class Block(NamedTuple):
+    """One block of the unwrapped text and the raw lines it came from."""
+    kind: str
+    text: str
+    first: int
+    last: int
+
+
 @dataclass
 class Doc:
     text: str
@@ -185,6 +193,18 @@ class Doc:
             seen[0] += 1
             self.flags.append(flag)
 
+    def drop_from(self, line: int, keep=lambda note: False) -> list:
+        """Flags, changes and notes from raw line ``line`` on leave the
+        record (text dropped whole after the rules ran: a thread's replies);
+        notes ``keep`` accepts stay.  Returns the notes dropped."""
+        self.flags[:] = [f for f in self.flags if f.line < line]
+        self.changes = ChangeLog(c for c in self.changes if c.line < line)
+        kept, gone = [], []
+        for n in self.notes:
+            (kept if n.line < line or keep(n) else gone).append(n)
+        self.notes[:] = kept
+        return gone
+
     def replace_flag(self, old: Flag, new: Flag) -> None:
         """A flag whose matter was settled (a gap filled) says so instead."""
         self.flags[self.flags.index(old)] = new
@@ -227,7 +247,7 @@ class Doc:
             self.__dict__["_kind_set"] = cached
         return cached[2]
 
-    def blocks(self) -> list[tuple[str, str, int, int]]:
+    def blocks(self) -> list[Block]:
         """``(kind, text, first raw line, last raw line)`` for every block."""
         if self.kinds is None:
             raise ValueError("blocks exist only after unwrapping")
@@ -237,7 +257,7 @@ class Doc:
             end = pos + len(text)
             first = self.line_at(pos)
             last = self.line_at(max(pos, end - 1))
-            out.append((kind, text, first, last))
+            out.append(Block(kind, text, first, last))
             pos = end + len(BLOCK_SEP)
         return out
 

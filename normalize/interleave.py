@@ -58,7 +58,7 @@ from pathlib import Path
 
 from . import structure as st
 from .builtins import normalize_line_ends
-from .doc import Change, Flag
+from .doc import Flag
 from .posts import typed_lines
 
 RULE = "unwrap.interleaved-columns"
@@ -518,8 +518,8 @@ def _rejoin(art, blocks, units, certain, doc) -> None:
         b = where[i]
         seq[b].insert(seq[b].index(i) + 1, j)
         where[j] = b
-        doc.changes.append(Change(REJOIN, u.last, f"…{_short(u.text, 8, True)}{_short(after, 8)}…",
-                                  f"…{_short(u.text, 8, True)}{_short(v.text, 8)}…"))
+        doc.record_change(REJOIN, u.last, f"…{_short(u.text, 8, True)}{_short(after, 8)}…",
+                          f"…{_short(u.text, 8, True)}{_short(v.text, 8)}…")
         changes[REJOIN] = changes.get(REJOIN, 0) + 1
         art.meta["flags"].append(Flag(RULE, u.last, f"{_short(u.text, 10, True)}‖{_short(v.text, 10)}",
                                       f"re-joined: the block at raw line {v.first} goes on from the sentence "

@@ -339,7 +339,7 @@ def whole_page(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     """The article when the stage list has no ``segment``: every block of the
     page, bylines and decks included, as body; no title, authors or dateline
     (those are segment's reading); every flag and change; none for an empty page."""
-    blocks = [(k, t, f, l) for k, t, f, l in doc.blocks() if t.strip()]
+    blocks = [b for b in doc.blocks() if b.text.strip()]
     if not blocks:
         return []
     meta = {k: None for k in FIELDS}
@@ -347,7 +347,7 @@ def whole_page(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         "id": f"{source.get('stem', 'page')}-01",
         "images": [n.value.strip() for n in doc.notes if n.key == "images"],
         "source": {"path": source.get("path"), "sha256": source.get("sha256"),
-                   "lines": [min(b[2] for b in blocks), max(b[3] for b in blocks)]},
+                   "lines": [min(b.first for b in blocks), max(b.last for b in blocks)]},
         "flags": sorted((f.as_dict() for f in doc.flags), key=lambda f: (f["line"], f["rule"], f["text"])),
         "changes": dict(sorted(Counter(c.rule for c in doc.changes).items())),
         "normalizer": normalizer,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .doc import ChangeLog, Doc, Removed
+from .doc import Doc
 
 HEAD_KEYS = ("forum_floor", "forum_author")  # a note with one of these marks a post's header
 # notes that belong to the article their line is in (the others describe the page)
@@ -113,31 +113,31 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
     parts: list[list] = [[] for _ in found]
     before = []
     for b in blocks:
-        k = bisect.bisect_right(starts, b[2]) - 1
+        k = bisect.bisect_right(starts, b.first) - 1
         (before if k < 0 else parts[k]).append(b)
     drafts, owners = [], []
-    if any(b[0] not in ("title", "byline") for b in before):
+    if any(b.kind not in ("title", "byline") for b in before):
         d = new_draft()
         for b in before:
             d.add(b)
-        d.lines = [(before[0][2], max(starts[0] - 1, before[0][2]))]
+        d.lines = [(before[0].first, max(starts[0] - 1, before[0].first))]
         drafts.append(d)
         owners.append(None)
     else:
         parts[0] = before + parts[0]
     typed = typed_lines(doc)  # typed lines: a short one is a paragraph, not a heading or caption
-    last_line = max([starts[-1]] + [b[3] for b in blocks])
+    last_line = max([starts[-1]] + [b.last for b in blocks])
     for i, (post, part) in enumerate(zip(found, parts)):
         d = new_draft()
         opening = not drafts  # the thread's opening post may carry a headline deck
-        has_body = any(b[0] not in ("title", "byline") for b in part)
+        has_body = any(b.kind not in ("title", "byline") for b in part)
         for k, b in enumerate(part):
-            if b[0] == "title" and (typed or not (opening and has_body and not d.body)):
-                b = ("p",) + tuple(b[1:])  # a short line of a reply is no headline
-            elif (b[0] == "h" and (typed or k == len(part) - 1)) or (b[0] == "caption" and typed):
-                b = ("p",) + tuple(b[1:])  # nothing follows it in its post, or a typed line
+            if b.kind == "title" and (typed or not (opening and has_body and not d.body)):
+                b = b._replace(kind="p")  # a short line of a reply is no headline
+            elif (b.kind == "h" and (typed or k == len(part) - 1)) or (b.kind == "caption" and typed):
+                b = b._replace(kind="p")  # nothing follows it in its post, or a typed line
             d.add(b)
-        first = min([post.line] + [b[2] for b in part])
+        first = min([post.line] + [b.first for b in part])
         last = starts[i + 1] - 1 if i + 1 < len(starts) else last_line
         d.lines = [(first, max(first, last))]  # the whole post, header to next header
         drafts.append(d)
@@ -160,21 +160,15 @@ def keep_first(doc: Doc, drafts: list, owners: list[Post | None]):
             section.append(("p", post.label()))
             section += [("quote" if k == "quote" else "p", t) for k, t, _f, _l in d.body]
         elif texts:
-            doc.removed.append(Removed("forum.reply", d.lines[0][0], "\n".join(texts)))
+            doc.remove("forum.reply", d.lines[0][0], "\n".join(texts))
     if section:  # the kept article holds the replies: its source lines run to the last one
         drafts[cut - 1].lines.append((gone_from, max(b for d in drafts[cut:] for _a, b in d.lines)))
     else:  # what was found in removed text is not the kept article's: no flag, change or image of a reply
-        doc.flags[:] = [f for f in doc.flags if f.line < gone_from]
-        doc.changes = ChangeLog(c for c in doc.changes if c.line < gone_from)
-        removed, notes = list(doc.removed), []
-        for n in doc.notes:
-            if n.line < gone_from or n.key not in ARTICLE_NOTES:
-                notes.append(n)
-                continue
+        removed = list(doc.removed)
+        for n in doc.drop_from(gone_from, keep=lambda n: n.key not in ARTICLE_NOTES):
             value = n.value.strip()  # removed.jsonl keeps what the reply's rules took into metadata
             if value and not any(r.line == n.line and value in r.text for r in removed):
-                doc.removed.append(Removed(n.rule or "forum.reply", n.line, value))
-        doc.notes[:] = notes
+                doc.remove(n.rule or "forum.reply", n.line, value)
     return drafts[:cut], owners[:cut], section
 
 

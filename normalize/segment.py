@@ -23,7 +23,7 @@ import regex
 from . import posts as forum_posts
 from . import structure as st
 from .article import Article
-from .doc import Doc, Removed
+from .doc import Block, Doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +49,9 @@ DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\
 @dataclass
 class Draft:
     deck: list[str] = field(default_factory=list)
-    deck_blocks: list[tuple[str, str, int, int]] = field(default_factory=list)
+    deck_blocks: list[Block] = field(default_factory=list)
     authors: list[dict] = field(default_factory=list)
-    body: list[tuple[str, str, int, int]] = field(default_factory=list)
+    body: list[Block] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
     closed: bool = False
     has_dateline: bool = False
@@ -80,7 +80,7 @@ def _units(blocks):
     fam = {"title": "deck", "byline": "byline"}
     units = []
     for b in blocks:
-        f = fam.get(b[0], "body")
+        f = fam.get(b.kind, "body")
         if units and units[-1][0] == f:
             units[-1][1].append(b)
         else:
@@ -132,9 +132,9 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
             for b in run:
                 # a second dateline in one article starts another (a page of briefs),
                 # unless the article already names one of its reporters (one headline over two reports)
-                dm = st.dateline(b[1]) if b[0] == "p" and cur is not None and cur.has_dateline and not after else None
+                dm = st.dateline(b.text) if b.kind == "p" and cur is not None and cur.has_dateline and not after else None
                 second_dateline = dm is not None and not _continues(cur, dm)
-                if cur is None or cur.closed or b[2] in boundaries or second_dateline:
+                if cur is None or cur.closed or b.first in boundaries or second_dateline:
                     new()
                 cur.add(b)
     out: list[Draft] = []
@@ -233,10 +233,10 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
     breaks = set(doc.page_breaks)
     breaks.update(r.line + PAGE_MARKS[r.rule] for r in doc.removed if r.rule in PAGE_MARKS)
     widest = PARAMS.page_header_widest
-    breaks.update(b[2] for b in blocks if len(b[1]) <= widest and b[0] != "byline" and PAGE_HEADER.search(b[1])
-                  and not st.ends_sentence(b[1]))
+    breaks.update(b.first for b in blocks if len(b.text) <= widest and b.kind != "byline" and PAGE_HEADER.search(b.text)
+                  and not st.ends_sentence(b.text))
     breaks = sorted(breaks)
-    firsts = [b[2] for b in blocks]
+    firsts = [b.first for b in blocks]
     # editor lines of one page: same stretch between breaks, no block between them
     groups: list[tuple[int, int, list[dict]]] = []   # (page stretch, line, people)
     for line, people in notes:
@@ -249,14 +249,14 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
     regions = [g[0] for g in groups]
     body_first = {}  # stretch -> its first line of body text
     for d in drafts:
-        f = d.body[0][2] if d.body else min(a for a, _b in d.lines)
+        f = d.body[0].first if d.body else min(a for a, _b in d.lines)
         r = bisect.bisect_right(breaks, f)
         body_first[r] = min(body_first.get(r, f), f)
     out = []
     for d in drafts:
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)
-        ref_open = d.body[0][2] if d.body else first
+        ref_open = d.body[0].first if d.body else first
         people = []
         lo = bisect.bisect_left(regions, bisect.bisect_right(breaks, first))
         hi = bisect.bisect_right(regions, bisect.bisect_right(breaks, last))
@@ -281,12 +281,12 @@ def _boundaries(doc: Doc, blocks) -> set[int]:
     """First lines of blocks that open an article whatever stands before
     them: the block after a ``(上接…)`` note."""
     boundaries = set()
-    firsts = [b[2] for b in blocks]
+    firsts = [b.first for b in blocks]
     for n in doc.notes:
         if n.key == "continued_from":
             k = bisect.bisect_right(firsts, n.line)
             if k < len(blocks):
-                boundaries.add(blocks[k][2])
+                boundaries.add(blocks[k].first)
     return boundaries
 
 
@@ -311,7 +311,7 @@ def _keep_unowned_notes(doc: Doc) -> None:
     for n in doc.notes:
         value = n.value.strip()
         if value and not any(r.line == n.line and value in r.text for r in removed):
-            doc.removed.append(Removed(n.rule or f"segment.{n.key}", n.line, value))
+            doc.remove(n.rule or f"segment.{n.key}", n.line, value)
 
 
 def _owner(drafts: list[Draft]):
@@ -417,7 +417,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
     """The page's articles, each with the full front matter: grouping
     (blocks into drafts), notes and distribution (metadata, flags and
     changes to their drafts), then each draft's front matter."""
-    blocks = [b for b in doc.blocks() if b[1].strip()]
+    blocks = [b for b in doc.blocks() if b.text.strip()]
     thread, drafts, posts, replies = _drafts(doc, blocks)
     for kind, text, first, _last in blocks:
         if kind == "byline":  # parsed into authors; the line as printed is kept here

@@ -472,12 +472,11 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
 
 
 def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
-    """``joins[i]``: line i continues on line i+1."""
+    """``joins[i]``: line i continues on line i+1.  A caption runs on for a
+    few lines; other text is judged against its column where the page has
+    one (:func:`_column_join`), else as paragraphs (:func:`_paragraph_join`)."""
     p = PARAMS  # bound once: read on every line
-    long, heading_max, full_slack, across = p.long, p.heading_max, p.full_slack, p.across_margin
-    narrow_margin, byline_share, indent_slack, caption_max = (p.narrow_margin, p.after_byline_share,
-                                                              p.indent_slack, p.caption_lines)
-    ahead = 1 + p.local_lines
+    long, caption_max = p.long, p.caption_lines
     n = len(lines)
     joins = [False] * n
     para_open = False  # the current block is a paragraph still running
@@ -497,60 +496,74 @@ def _joins(lines: list[Line], widths: list[float] | None) -> list[bool]:
         if a.kind != "text" or b.kind != "text" or b.is_dateline or b.editors_note:
             para_open = False
             continue
-        ended = a.ended
         if widths is not None:
-            w = widths[i]
-            full = a.width >= w - full_slack or a.justified
-            # the column here, from the next two lines (one of them is full)
-            local = max([ln.width for ln in lines[i + 1:i + ahead] if ln.kind == "text"] or [w])
-            # a sub-heading: after a finished paragraph, clearly narrower than
-            # a first line (which is about two columns short)
-            narrow = a.width <= min(w, local) - narrow_margin and a.width <= heading_max
-            # a line far wider than its column was printed across columns
-            wide = a.width > w + across and a.width <= long
-            after_byline = i > 0 and lines[i - 1].kind == "byline" and a.width <= w * byline_share
-            if (not para_open and not ended and i > 0 and (lines[i - 1].kind == "text" or after_byline)
-                    and not a.justified and (narrow or wide)
-                    and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
-                # short, unfinished, alone: a sub-heading when body follows
-                a.kind = "h"
-                continue
-            if (para_open and narrow and not ended and not a.soft and i > 1 and not joins[i - 2]
-                    and lines[i - 2].kind == "text" and lines[i - 2].ended
-                    and not _INNER_STOP.search(lines[i - 1].text) and not lines[i - 1].is_dateline
-                    and lines[i - 1].width + a.width <= 2 * heading_max and not _PARENTHETICAL.match(a.text)):
-                # a sub-heading too long for one line: after a finished
-                # paragraph, a full line and a short one that ends no sentence
-                lines[i - 1].kind = a.kind = "h"
-                para_open = False
-                continue
-            if ended and not full:
-                joins[i] = False
-            elif ended:
-                # a full line ending a sentence: the next starts a paragraph
-                # when it is indented short and goes on past its own line
-                # (punctuation hanging past the edge does not count)
-                nxt_short = b.width - (1 if b.text[-1] in st.HANGING and b.width > w else 0) <= w - indent_slack
-                goes_on = i + 2 < n and lines[i + 2].kind == "text" and not b.ended
-                joins[i] = not (nxt_short and goes_on)
-            else:
-                joins[i] = True
+            joins[i] = _column_join(lines, joins, i, widths[i], para_open, p)
         else:
-            if ended:
-                joins[i] = False
-            elif (a.width <= heading_max and not a.soft and not _PARENTHETICAL.match(a.text) and b.width > long
-                  and (run := _heading_run(lines, joins, i))):
-                # short pieces ending no sentence, right before body text: a
-                # heading (a two-line one, 朝鲜 / 或将重启…, is two pieces)
-                for k in run:
-                    lines[k].kind = "h"
-                    joins[k] = False
-            elif _COLON_END.search(a.text) and a.width > long:
-                joins[i] = False  # a long line ending on a colon introduces what follows
-            else:
-                joins[i] = True
+            joins[i] = _paragraph_join(lines, joins, i, p)
         para_open = joins[i]
     return joins
+
+
+def _column_join(lines: list[Line], joins: list[bool], i: int, w: float, para_open: bool, p) -> bool:
+    """Whether text line i goes on to line i+1 on a page whose column is
+    ``w`` wide here; a sub-heading (line i, or lines i-1 and i) is marked
+    ``h`` and ends its block."""
+    a, b = lines[i], lines[i + 1]
+    heading_max = p.heading_max
+    ended = a.ended
+    full = a.width >= w - p.full_slack or a.justified
+    # the column here, from the next two lines (one of them is full)
+    local = max([ln.width for ln in lines[i + 1:i + 1 + p.local_lines] if ln.kind == "text"] or [w])
+    # a sub-heading: after a finished paragraph, clearly narrower than
+    # a first line (which is about two columns short)
+    narrow = a.width <= min(w, local) - p.narrow_margin and a.width <= heading_max
+    # a line far wider than its column was printed across columns
+    wide = a.width > w + p.across_margin and a.width <= p.long
+    after_byline = i > 0 and lines[i - 1].kind == "byline" and a.width <= w * p.after_byline_share
+    if (not para_open and not ended and i > 0 and (lines[i - 1].kind == "text" or after_byline)
+            and not a.justified and (narrow or wide)
+            and not a.soft and not a.is_dateline and not _PARENTHETICAL.match(a.text)):
+        # short, unfinished, alone: a sub-heading when body follows
+        a.kind = "h"
+        return False
+    if (para_open and narrow and not ended and not a.soft and i > 1 and not joins[i - 2]
+            and lines[i - 2].kind == "text" and lines[i - 2].ended
+            and not _INNER_STOP.search(lines[i - 1].text) and not lines[i - 1].is_dateline
+            and lines[i - 1].width + a.width <= 2 * heading_max and not _PARENTHETICAL.match(a.text)):
+        # a sub-heading too long for one line: after a finished
+        # paragraph, a full line and a short one that ends no sentence
+        lines[i - 1].kind = a.kind = "h"
+        return False
+    if ended and not full:
+        return False
+    if ended:
+        # a full line ending a sentence: the next starts a paragraph
+        # when it is indented short and goes on past its own line
+        # (punctuation hanging past the edge does not count)
+        nxt_short = b.width - (1 if b.text[-1] in st.HANGING and b.width > w else 0) <= w - p.indent_slack
+        goes_on = i + 2 < len(lines) and lines[i + 2].kind == "text" and not b.ended
+        return not (nxt_short and goes_on)
+    return True
+
+
+def _paragraph_join(lines: list[Line], joins: list[bool], i: int, p) -> bool:
+    """Whether text line i goes on to line i+1 on a page with no column
+    width: a sentence's end ends the paragraph; a run of short unfinished
+    lines before body text is a heading (marked ``h``, joins cleared)."""
+    a, b = lines[i], lines[i + 1]
+    if a.ended:
+        return False
+    if (a.width <= p.heading_max and not a.soft and not _PARENTHETICAL.match(a.text) and b.width > p.long
+            and (run := _heading_run(lines, joins, i))):
+        # short pieces ending no sentence, right before body text: a
+        # heading (a two-line one, 朝鲜 / 或将重启…, is two pieces)
+        for k in run:
+            lines[k].kind = "h"
+            joins[k] = False
+        return False
+    if _COLON_END.search(a.text) and a.width > p.long:
+        return False  # a long line ending on a colon introduces what follows
+    return True
 
 
 def _heading_run(lines: list[Line], joins: list[bool], i: int) -> list[int]:

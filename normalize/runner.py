@@ -1,0 +1,382 @@
+"""Running a batch: walking the inputs, cleaning what changed, writing and comparing.
+
+Why apart from the command line: ``normalize run`` only reads its options and
+checks the rule files; everything a run does to the output folder (reusing
+unchanged files, the manifest, removing the articles of gone raw files,
+``--check``/``--diff``, ``--collate``) lives here, in one place a caller can
+drive without the CLI.  Exit status as the command's: 0 all went well, 1 an
+input failed (or ``--check`` found work); 2 (an unwritable output folder)
+exits here.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
+from .inputs import RawFile, walk, walk_key
+
+
+def _worker(args):
+    return clean_and_write(*args)
+
+
+WINDOW = 512  # files decided, cleaned and written at a time: memory stays flat
+
+
+def _results(items: list[RawFile], spec: Spec, pool, out: str | None):
+    """Results for ``items``, in their order: here, in a process pool or on a
+    cluster; with ``out``, each file's articles are already written there."""
+    if hasattr(pool, "client"):
+        return pool.map(items, spec, out)
+    if pool is None:
+        return (clean_and_write(raw, spec, out) for raw in items)
+    return pool.imap(_worker, [(raw, spec, out) for raw in items], chunksize=4)
+
+
+def _windows(iterable, size):
+    window = []
+    for item in iterable:
+        window.append(item)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool, check: bool,
+        show_diff: bool, scheduler: str | None, do_collate: bool, prune: bool) -> int:
+    """Clean ``paths`` into ``out`` with checked ``spec`` (or, with ``check``
+    or ``show_diff``, compare what would be written); prints the summary
+    and returns the exit status: 1 when an input failed or ``check`` found work."""
+    dry = check or show_diff
+    shown_out = out  # the output folder the run compares with or writes to
+    if dry and do_collate:
+        # collate works on written articles: the run writes into a copy of
+        # OUT, collates there, and the copy is compared with OUT (see _compare_trees)
+        out = Path(tempfile.mkdtemp(prefix="normalize-check-"))
+        click.get_current_context().call_on_close(lambda: shutil.rmtree(out, ignore_errors=True))
+        if shown_out.is_dir():
+            shutil.copytree(shown_out, out, dirs_exist_ok=True, symlinks=True)
+        dry = False
+    if not dry:
+        _prepare_out(out)
+    prev = PreviousRun(out)
+
+    def known(raw: RawFile) -> bool:  # cleaned by the last run, into the folder this raw would use
+        return raw.display in prev.index and (out / raw.out_stem).is_dir()
+
+    jobs = jobs or os.cpu_count() or 1
+    start = time.monotonic()
+    n_files = n_articles = n_flags = n_skipped = 0
+    errors, changed = [], []
+    bar = None
+    if sys.stderr.isatty():
+        total = sum(1 for _ in walk(paths, shown_out, known))
+        bar = click.progressbar(length=total, label="cleaning", file=sys.stderr, show_pos=True,
+                                item_show_func=lambda r: r)
+    try:
+        manifest = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", delete=False,
+                                               dir=out if not dry else None, prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+    except OSError as exc:
+        _fail_out(out, exc)
+    ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    if scheduler:
+        from .distributed import Cluster
+        pool = Cluster(scheduler)
+    else:
+        pool = ctx.Pool(jobs) if jobs > 1 else None
+    try:
+        with manifest:
+            stems: set[str] = set()
+            passed: list[Path] = []
+            for window in _windows(walk(paths, shown_out, known, passed), WINDOW):
+                # a.txt and a.md would both write a/NN.md: the first by name keeps it
+                taken = set()
+                for raw in window:
+                    stem = raw.out_stem.as_posix()
+                    if stem in stems:
+                        taken.add(raw.display)
+                    stems.add(stem)
+                # unchanged files (same raw bytes, rules, settings and code) keep what they have
+                reuse = {raw.display for raw in window
+                         if not force and not dry and prev.stamp(raw.display)
+                         and prev.stamp(raw.display) == _stamp(raw, spec)
+                         and (out / raw.out_stem / "changes.jsonl").is_file()}  # else an older version's output
+                results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool,
+                                        None if dry else str(out)))
+                for raw in window:
+                    if raw.display in taken:
+                        why = f"its output folder {shown_out / raw.out_stem} is taken by another file of the same name"
+                        errors.append((raw, why))
+                        click.echo(f"normalize: {raw.path}: {why} (skipped)", err=True)
+                    elif raw.display in reuse:
+                        text = prev.lines(raw.display)
+                        manifest.write(text)
+                        n_skipped += 1
+                        n_files += 1
+                        for line in text.splitlines():
+                            n_articles += 1
+                            n_flags += len(json.loads(line).get("flags") or [])
+                    else:
+                        res = next(results)
+                        if res.error:
+                            errors.append((raw, res.error))
+                            click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
+                        else:
+                            n_files += 1
+                            n_articles += len(res.records)
+                            n_flags += res.flags
+                            manifest.write(manifest_text(res.records))
+                            if dry:
+                                _compare_result(out, res, show_diff, changed)
+                    prev.forget(raw.display)  # what is left of the last run afterwards was not walked
+                    if bar:
+                        elapsed = max(time.monotonic() - start, 1e-9)
+                        bar.update(1, f"{n_files / elapsed:.0f} files/s")
+        gone: list[str] = []
+        direct = out == shown_out  # else the copy's changes are found by _compare_trees
+        _merge_into(Path(manifest.name), _carried(prev, paths, out, prune, dry, show_diff and direct,
+                                                  changed if direct else [], gone))
+        if bar:
+            bar.render_finish()
+        mpath = out / MANIFEST
+        if dry:
+            _compare(mpath, Path(manifest.name).read_text(encoding="utf-8"), show_diff, changed)
+        elif _same_file(mpath, Path(manifest.name)):
+            os.unlink(manifest.name)
+        else:
+            os.replace(manifest.name, mpath)
+    except OSError as exc:  # the output folder became unwritable during the run
+        if pool is not None and hasattr(pool, "terminate"):
+            pool.terminate()
+            pool = None
+        _fail_out(out, exc)
+    except BaseException:
+        if pool is not None and hasattr(pool, "terminate"):
+            pool.terminate()  # interrupted: stop the workers; finished files are already in place
+            pool = None
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+            if hasattr(pool, "join"):
+                pool.join()
+        for leftover in (manifest.name, manifest.name + ".merged"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    summary = (f"{n_files} files, {n_articles} articles, {n_flags} flags, {len(errors)} errors"
+               + (f", {n_skipped} unchanged" if n_skipped else ""))
+    if passed:
+        summary += (f", {len(passed)} output folder{'s' if len(passed) > 1 else ''} of earlier runs "
+                    f"not read as input ({passed[0]}{', …' if len(passed) > 1 else ''})")
+    if gone:
+        summary += (f", {len(gone)} raw file{'s' if len(gone) > 1 else ''} gone: their articles "
+                    + ("removed" if prune else "kept (--prune removes them)"))
+    if do_collate and not dry:
+        from .collate import collate as fill_from_witnesses, gap_markers
+        c = fill_from_witnesses(out, gap_markers(spec, paths))
+        summary += f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
+        if out != shown_out:  # --check/--diff with --collate
+            _compare_trees(shown_out, out, show_diff, changed)
+    if check:
+        summary += f", {len(changed)} would change"
+    click.echo(summary, err=True)
+    for raw, why in errors:
+        click.echo(f"  failed: {raw.path}: {why}", err=True)
+    return 1 if errors or (check and changed) else 0
+
+
+TEMP_PREFIX = ".manifest-"  # + the writing process's id: a run's manifest until it is complete
+
+
+def _fail_out(out: Path, exc: OSError) -> None:
+    click.echo(f"normalize: cannot write to the output folder {out}: {exc.strerror or exc}"
+               + (f" ({exc.filename})" if exc.filename and str(exc.filename) != str(out) else ""), err=True)
+    sys.exit(2)
+
+
+def _prepare_out(out: Path) -> None:
+    """Make sure ``out`` is a folder we can write in, before anything is
+    written (else a one-line message and status 2), and clear what a run
+    killed outright (kill -9, power loss) left there: its unfinished
+    manifest, and the temporary files and folders of articles it was writing."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out, prefix=TEMP_PREFIX + "probe-")
+        probe.close()
+    except OSError as exc:
+        _fail_out(out, exc)
+    crashed = False
+    for p in out.glob(TEMP_PREFIX + "*"):
+        pid = p.name[len(TEMP_PREFIX):].split("-", 1)[0].split(".", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            crashed = True
+            _unlink(p)
+    if crashed:  # only then is the whole output folder searched
+        for p in out.rglob(".*.tmp"):
+            pid = p.name.rsplit(".", 2)[-2] if p.name.count(".") >= 3 else ""
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            if p.is_dir() and not p.is_symlink():  # a source's first output, written whole before it is renamed
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.is_file():
+                _unlink(p)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    try:  # a killed process nobody has reaped yet is no writer
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def _unlink(p: Path) -> None:
+    try:
+        p.unlink()
+    except OSError:
+        pass
+
+
+def _covers(paths: list[Path], src: str) -> bool:
+    """Whether walking ``paths`` would have found the raw file shown as ``src``
+    (a file named on the command line was walked, so it is never gone)."""
+    return any(p.is_dir() and (not p.name or src.startswith(p.name + "/")) for p in paths)
+
+
+def _carried(prev: PreviousRun, paths: list[Path], out: Path, prune: bool, dry: bool, show_diff: bool,
+             changed: list, gone: list[str]):
+    """The manifest lists every article in ``out``: a run over some of the
+    inputs keeps the other sources' lines (those ``prev`` still holds after
+    the run forgot what it walked), yielded here as ``(walk_key(source),
+    lines)`` in the last manifest's order.  A source the inputs should have
+    held but no longer do is gone (added to ``gone``): its articles stay, or
+    with ``prune`` are removed."""
+    for src in prev.sources():
+        kept = [(line, out / json.loads(line)["path"]) for line in prev.lines(src).splitlines(True)]
+        kept = [(line, path) for line, path in kept if path.is_file()]
+        if _covers(paths, src):
+            gone.append(src)
+            if prune:
+                _remove([path for _line, path in kept], dry, show_diff, changed)
+                continue
+        yield walk_key(src), "".join(line for line, _path in kept)
+
+
+def _merge_into(path: Path, carried) -> None:
+    """Merge the carried sources' lines into this run's manifest at ``path``,
+    both in walk order (``walk_key``), streaming: the result is the order a
+    run over all inputs writes."""
+    pending = next(carried, None)
+    if pending is None:
+        return
+    merged = path.with_name(path.name + ".merged")
+    with open(path, encoding="utf-8") as ours, open(merged, "w", encoding="utf-8", newline="\n") as dest:
+        for line in ours:
+            key = walk_key(json.loads(line)["source"]["path"])
+            while pending is not None and pending[0] < key:
+                dest.write(pending[1])
+                pending = next(carried, None)
+            dest.write(line)
+        while pending is not None:
+            dest.write(pending[1])
+            pending = next(carried, None)
+    os.replace(merged, path)
+
+
+def _remove(articles: list[Path], dry: bool, show_diff: bool, changed: list) -> None:
+    """Remove a gone source's articles; its changes.jsonl, removed.jsonl and
+    folder too when no other article is left there."""
+    folders = sorted({p.parent for p in articles})
+    doomed = list(articles)
+    for folder in folders:
+        if not [p for p in folder.glob("*.md") if p not in articles] and (folder / "removed.jsonl").is_file():
+            doomed += [folder / name for name in ("changes.jsonl", "removed.jsonl") if (folder / name).is_file()]
+    for p in doomed:
+        _deleted(p, show_diff, changed)
+        if not dry:
+            p.unlink()
+    for folder in folders if not dry else []:
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            pass
+
+
+def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:
+    if not raw.path.is_file():  # a FIFO where the last run read a file: read() reports it
+        return None
+    try:
+        sha = hashlib.sha256(raw.path.read_bytes()).hexdigest()
+        return sha, pipeline_for(spec, raw).hash
+    except OSError:
+        return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _compare(path: Path, content: str, show_diff: bool, changed: list):
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current == content:
+        return
+    changed.append(path)
+    if show_diff:
+        diff = difflib.unified_diff((current or "").splitlines(True), content.splitlines(True),
+                                    f"a/{path}", f"b/{path}")
+        click.echo("".join(diff), nl=False)
+
+
+def _compare_trees(out: Path, written: Path, show_diff: bool, changed: list) -> None:
+    """A dry run with --collate: what the run wrote into ``written`` (a copy
+    of ``out``, collated) against ``out``, file by file."""
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*")
+                if p.is_file() and not p.name.startswith(TEMP_PREFIX)} if root.is_dir() else set()
+    ours, theirs = files(written), files(out)
+    for rel in sorted(ours | theirs):
+        if rel in ours:
+            _compare(out / rel, (written / rel).read_text(encoding="utf-8", errors="replace"), show_diff, changed)
+        else:
+            _deleted(out / rel, show_diff, changed)
+
+
+def _compare_result(out: Path, res, show_diff: bool, changed: list):
+    """A dry run: what writing this result would change."""
+    for rel, content in res.files.items():
+        _compare(out / rel, content, show_diff, changed)
+    for p in stale_files(out, res):
+        _deleted(p, show_diff, changed)
+
+
+def _deleted(path: Path, show_diff: bool, changed: list) -> None:
+    """A file a run removes (or would): counted as a change, shown as a diff."""
+    changed.append(path)
+    if show_diff:
+        click.echo(f"--- a/{path}\n+++ /dev/null\n", nl=False)
