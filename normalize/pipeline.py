@@ -95,8 +95,8 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
             for rule in editing:
                 if settled.get(rule.id) == len(doc.changes):
                     continue  # the text is still the one it found nothing in: no re-scan
-                if rule.apply(doc):
-                    settled[rule.id] = len(doc.changes)
+                rule.apply(doc)  # returns only at its fixed point (else Unsettled)
+                settled[rule.id] = len(doc.changes)
             if len(doc.changes) == before:
                 break
         else:

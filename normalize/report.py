@@ -195,15 +195,11 @@ class Claimed:
             self.chars[start:end] = b"\1" * (end - start)
 
 
-def _free(claimed: Claimed, start: int, end: int) -> bool:
-    return claimed.free(start, end)
-
-
 def _find(line: str, needle: str, claimed: Claimed, start: int = 0) -> int:
     """The first free place of ``needle`` in ``line`` from ``start``, else from the line's start."""
     for begin in ((start, 0) if start else (0,)):
         at = line.find(needle, begin)
-        while at != -1 and not _free(claimed, at, at + len(needle)):
+        while at != -1 and not claimed.free(at, at + len(needle)):
             at = line.find(needle, at + 1)
         if at != -1:
             return at
@@ -230,7 +226,7 @@ def _insertion_point(line: str, flags: list[dict], rule: str, after: str, claime
                 continue
             pattern = _loose(lt) + ("(?=" + _loose(rt) + ")" if rt else "")
             for m in re.finditer(pattern, line):
-                if _free(claimed, m.end(), m.end()):
+                if claimed.free(m.end(), m.end()):
                     return m.end()
     return -1
 
@@ -394,13 +390,13 @@ def _flag_span(text: str, context: str, gap: str, claimed) -> tuple[int, int] | 
     for m in pattern.finditer(text):
         at, end = m.span()
         if k == -1:
-            if _free(claimed, at, end):
+            if claimed.free(at, end):
                 return at, end
             partial = partial or _longest_free(claimed, at, end)
             continue
         seen = 0  # the flag's own gap: after as many other characters as in its context
         for i, ch in enumerate(m.group()):
-            if ch == gap and seen == before_gap and _free(claimed, at + i, at + i + 1):
+            if ch == gap and seen == before_gap and claimed.free(at + i, at + i + 1):
                 return at + i, at + i + 1
             seen += ch != gap
     return partial  # overlapping another flag's context: the part of it left free

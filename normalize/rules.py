@@ -167,14 +167,13 @@ class Rule:
                 return True
         return False
 
-    def apply(self, doc: Doc) -> bool:
+    def apply(self, doc: Doc) -> None:
         """Run this rule over ``doc`` until it has nothing left to change
         (nested matches: ``((党))``), so its output is a fixed point; a rule
-        whose output it matches again forever is an error, not a silent stop.
-        True once it found nothing left to change."""
+        whose output it matches again forever is an error, not a silent stop."""
         for _ in range(MAX_RULE_PASSES):
             if not self._apply_once(doc):
-                return True
+                return
         raise Unsettled(self.source, [self.id], f"no fixed point after {MAX_RULE_PASSES} passes of the rule")
 
     def _apply_once(self, doc: Doc) -> bool:
