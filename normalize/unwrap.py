@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import regex
 
 from . import posts, structure as st
+from .article import laid_out, read_block
 from .doc import Doc
 
 
@@ -688,6 +689,10 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
 
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
+    if laid_out(doc):  # an article this program wrote: each line is a block, its Markdown ours
+        doc.set_blocks((kind, doc.text[ln.start + a:ln.end - b], doc.origin[ln.start + a:ln.end - b])
+                       for ln in _lines(doc) for kind, a, b in [read_block(ln.text)])
+        return doc
     spread = collapse_letter_spacing(doc)
     contents, contents_line = take_contents(doc)
     lines = _lines(doc)
