@@ -25,7 +25,9 @@ a dateline or the end of the page is a headline deck (``title``).  Bylines
 image) are blocks of their own, and so is a forum quote line (``quote``:
 ``> …``, see posts.py).  Nothing is ever joined across them, nor across a
 forum post's header; on a board whose lines are typed paragraphs nothing is
-joined at all.
+joined at all.  An article this program wrote, cleaned again, is laid out
+already: each of its lines is a block of the kind its Markdown says
+(article.read_block), and none of the above is guessed again.
 """
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def by_run(paths: list[Path]) -> dict[Path, tuple[bool, bool]]:
             shutil.copyfile(p, src / f"{name}.md")
             names[p] = name
         subprocess.run([sys.executable, "-m", "normalize", "run", str(src), "--out", str(dst), "--force"],
-                       check=False, stdout=subprocess.DEVNULL)
+                       check=False, stdout=subprocess.DEVNULL, cwd=tmp)  # (not the checkout: PYTHONPATH decides)
         for p, name in names.items():
             a = body(p.read_text(encoding="utf-8"))
             got = sorted((dst / name).glob("*.md"))

@@ -108,3 +108,12 @@ def test_a_converters_stray_marker_and_printed_lines_are_still_raw_text(pipe):
     assert settled_fix(pipe, web)[0] == "杨永强说，今年的收成不错。\n"
     other = "---\nid: x\nsource: y\n---\n\n> 杨永强说，今年的收成\n\n不错。\n"  # no normalizer stamp
     assert "> " not in settled_fix(pipe, other)[0]
+
+
+def test_markup_is_a_true_or_false_setting_of_a_rule(tmp_path):
+    from normalize.rules import RuleError, load_rule_file
+    f = tmp_path / "local.toml"
+    f.write_text('description = "test"\n[[rule]]\nid = "x"\nmessage = "m"\npattern = "a"\nreplace = ""\n'
+                 'markup = "yes"\nfixes = [["a", ""]]\nkeeps = ["b"]\n', encoding="utf-8")
+    with pytest.raises(RuleError, match="'markup' must be true or false"):
+        load_rule_file(f)
