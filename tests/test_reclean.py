@@ -117,3 +117,23 @@ def test_markup_is_a_true_or_false_setting_of_a_rule(tmp_path):
                  'markup = "yes"\nfixes = [["a", ""]]\nkeeps = ["b"]\n', encoding="utf-8")
     with pytest.raises(RuleError, match="'markup' must be true or false"):
         load_rule_file(f)
+
+
+def test_run_over_a_folder_of_articles(tmp_path):
+    """The whole command: articles copied out of an output folder (the
+    discuz-text thread's posts and the samples) and run as raw input."""
+    out1, raw2, out2 = tmp_path / "out1", tmp_path / "raw2", tmp_path / "out2"
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(ROOT / "tests" / "fixtures" / "forum" / "discuz-text.txt"),
+                               "--out", str(out1), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    raw2.mkdir()
+    sources = sorted(out1.glob("*/*.md")) + ARTICLES
+    for i, p in enumerate(sources):
+        (raw2 / f"{i:02d}.md").write_bytes(p.read_bytes())
+    res = runner.invoke(main, ["run", str(raw2), "--out", str(out2), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    for i, p in enumerate(sources):
+        got = sorted((out2 / f"{i:02d}").glob("*.md"))
+        assert len(got) == 1, p
+        assert split(got[0].read_text(encoding="utf-8"))[1] == split(p.read_text(encoding="utf-8"))[1], p
