@@ -329,35 +329,45 @@ class Pipeline:
     def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
         doc = self.run_text_stages(text, (source or {}).get("path"))
         normalizer = {"version": __version__, "rules": self.hash}
+        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        if own:  # an article this program wrote is one article still, its metadata its own
+            last = normalize_line_ends(text).rstrip("\n").count("\n") + 1
+            return [as_written(doc, own[0], source or {}, normalizer, last)], doc
         if not self.segmenting:  # no segment in the list: the page is one article
             return whole_page(doc, source or {}, normalizer), doc
         articles = segment(doc, source or {}, normalizer)
         check_interleaving(articles, doc, text)  # per article: blocks of two columns merged by height
-        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) and len(articles) <= 1 else None
-        if own:
-            last = normalize_line_ends(text).rstrip("\n").count("\n") + 1
-            articles = [again(articles[0] if articles else None, own[0], doc, source or {}, normalizer, last)]
         return articles, doc
 
 
-def again(article: Article | None, old: dict, doc: Doc, source: dict, normalizer: dict, last: int) -> Article:
-    """An article this program wrote, cleaned again as raw input: what it is
-    (title, authors, forum …) stays as its front matter says where the body
-    does not say it again; how it was cleaned (source, flags, changes) is this
-    run's.  A body left empty (a post that was all chrome) is still an article."""
-    if article is None:
-        meta = {k: None for k in FIELDS}
-        meta.update({"id": f"{source.get('stem', 'page')}-01", "images": [],
-                     "source": {"path": source.get("path"), "sha256": source.get("sha256"),
-                                "lines": [1, last]},
-                     "flags": sorted((f.as_dict() for f in doc.flags), key=lambda f: (f["line"], f["rule"], f["text"])),
-                     "changes": dict(sorted(Counter(c.rule for c in doc.changes).items())),
-                     "normalizer": normalizer})
-        article = Article(meta=meta)
+def as_written(doc: Doc, old: dict, source: dict, normalizer: dict, last: int) -> Article:
+    """An article this program wrote, cleaned again as raw input.  It is not
+    split again: where its articles began was read when it was written, and
+    what it is (kicker, authors, dateline, forum …) is what its front matter
+    says; the title is its ``# `` line as cleaned now.  How it was cleaned
+    (source, flags, changes, stamp) is this run's.  A body left empty (a post
+    that was all chrome) is still an article."""
+    blocks = [b for b in doc.blocks() if b.text.strip()]
+    title = None
+    if blocks and blocks[0].kind == "title":
+        title, blocks = " ".join(blocks[0].text.split()), blocks[1:]
+    meta = {k: None for k in FIELDS}
     for key in DESCRIPTIVE:
-        if not article.meta.get(key) and old.get(key) and _writable(key, old[key]):
-            article.meta[key] = old[key]
-    return article
+        if old.get(key) is not None and _writable(key, old[key]):
+            meta[key] = old[key]
+    images = list(meta["images"] or [])
+    images += [v for v in dict.fromkeys(n.value.strip() for n in doc.notes if n.key == "images") if v not in images]
+    meta.update({
+        "id": f"{source.get('stem', 'page')}-01",
+        "title": title if title is not None else meta["title"],
+        "images": images,
+        "source": {"path": source.get("path"), "sha256": source.get("sha256"),
+                   "lines": [min(b.first for b in blocks), max(b.last for b in blocks)] if blocks else [1, last]},
+        "flags": sorted((f.as_dict() for f in doc.flags), key=lambda f: (f["line"], f["rule"], f["text"])),
+        "changes": dict(sorted(Counter(c.rule for c in doc.changes).items())),
+        "normalizer": normalizer,
+    })
+    return Article(meta=meta, blocks=[("h" if b.kind == "title" else b.kind, b.text) for b in blocks])
 
 
 def _writable(key: str, value) -> bool:

@@ -98,9 +98,8 @@ def head_lines(doc: Doc) -> list[int]:
 
 def typed_lines(doc: Doc) -> bool:
     """Whether the board family says every line of this page is a paragraph
-    as typed (``paragraphs = "lines"`` in its rule file), or the page is an
-    article this program wrote (each line a paragraph as laid out)."""
-    return any(n.key == "paragraphs" and n.value in ("lines", "article") for n in doc.notes)
+    as typed (``paragraphs = "lines"`` in its rule file)."""
+    return any(n.key == "paragraphs" and n.value == "lines" for n in doc.notes)
 
 
 def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:

@@ -428,12 +428,15 @@ def load_rule_file(path: Path) -> RuleFile:
         flag = entry.get("flag", False)
         if not isinstance(flag, bool):
             raise RuleError(path, rid, "'flag' must be true or false")
-        protect, markup = entry.get("protect", False), entry.get("markup", False)
-        if not isinstance(protect, bool) or not isinstance(markup, bool):
-            raise RuleError(path, rid, f"'{'protect' if not isinstance(protect, bool) else 'markup'}' must be true or false")
+        protect = entry.get("protect", False)
+        if not isinstance(protect, bool):
+            raise RuleError(path, rid, "'protect' must be true or false")
+        markup = entry.get("markup", False)
+        if not isinstance(markup, bool):
+            raise RuleError(path, rid, "'markup' must be true or false")
         rules.append(Rule(id=full, message=entry["message"], pattern=entry["pattern"], replace=replace,
-                          flag=flag, kinds=kinds, protect=protect, markup=markup, fixes=[tuple(f) for f in fixes], flags=flags,
-                          keeps=keeps, scope=scope, source=str(path), regex=compiled))
+                          flag=flag, kinds=kinds, protect=protect, fixes=[tuple(f) for f in fixes], flags=flags,
+                          keeps=keeps, scope=scope, source=str(path), regex=compiled, markup=markup))
     after = data.get("after")
     if after is not None and not isinstance(after, str):
         raise RuleError(path, None, "'after' must name a stage")

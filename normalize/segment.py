@@ -310,8 +310,8 @@ def _keep_unowned_notes(doc: Doc) -> None:
     removed = list(doc.removed)
     for n in doc.notes:
         value = n.value.strip()
-        if value and n.key != "paragraphs" and not any(r.line == n.line and value in r.text for r in removed):
-            doc.remove(n.rule or f"segment.{n.key}", n.line, value)  # (a page's layout is no text of it)
+        if value and not any(r.line == n.line and value in r.text for r in removed):
+            doc.remove(n.rule or f"segment.{n.key}", n.line, value)
 
 
 def _owner(drafts: list[Draft]):

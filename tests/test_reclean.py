@@ -75,7 +75,8 @@ def test_run_over_articles_gives_their_bodies_and_what_they_are_back(pipe, sourc
         assert {k: new[k] for k in DESCRIPTIVE} == {k: old[k] for k in DESCRIPTIVE}, name
         assert new["source"]["path"] == f"in/{name}.md"
         # the old front matter is not text of the page: kept whole in removed.jsonl
-        assert [r.text for r in doc.removed if r.rule == "article.front-matter"] == [text[:text.index("\n---\n", 3) + 4]]
+        front = text[:text.index("\n---\n", 3) + 4]
+        assert [r.text for r in doc.removed if r.rule == "article.front-matter"] == [front]
 
 
 def test_fix_on_the_command_line_prints_the_article(tmp_path):
@@ -137,3 +138,16 @@ def test_run_over_a_folder_of_articles(tmp_path):
         got = sorted((out2 / f"{i:02d}").glob("*.md"))
         assert len(got) == 1, p
         assert split(got[0].read_text(encoding="utf-8"))[1] == split(p.read_text(encoding="utf-8"))[1], p
+
+
+def test_an_article_is_not_split_again(pipe):
+    """Where an article began was read when it was written: a report that
+    holds a second dateline (two reports under one headline) stays one."""
+    text = ARTICLES[0].read_text(encoding="utf-8").rstrip("\n") + (
+        "\n\n新华社北京6月20日电（记者李忠发）中共中央总书记20日在钓鱼台国宾馆会见来访的客人。\n\n"
+        "两国领导人在亲切友好的气氛中深入交谈。\n")
+    assert settled_fix(pipe, text)[0] == text
+    got, _doc = pipe.clean(text, {"path": "in/x.md", "sha256": None, "stem": "x"})
+    assert len(got) == 1
+    assert split(got[0].to_markdown())[1] == split(text)[1]
+    assert got[0].meta["authors"] == split(text)[0]["authors"]
