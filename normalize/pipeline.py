@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .article import FIELDS, Article, render_block
+from .article import (DESCRIPTIVE, FIELDS, LAID_OUT, Article, front_matter_text, laid_out, own_front_matter,
+                      render_block)
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import GAP, Doc
@@ -89,10 +90,13 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
             return doc
         if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
             doc.note("paragraphs", rf.paragraphs, 1)
+        ours = laid_out(doc)  # an article we wrote: its Markdown is no converter's
         settled: dict[str, int] = {}  # rule -> changes on the page when it last found nothing to do
         for _ in range(MAX_PASSES):
             before = len(doc.changes)
             for rule in editing:
+                if ours and rule.markup:
+                    continue
                 if settled.get(rule.id) == len(doc.changes):
                     continue  # the text is still the one it found nothing in: no re-scan
                 rule.apply(doc)  # returns only at its fixed point (else Unsettled)
@@ -103,7 +107,8 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
             moving = sorted({c.rule for c in islice(doc.changes, before, None)})
             raise Unsettled(rf.path, moving, f"no fixed point after {MAX_PASSES} passes of the file")
         for rule in flagging:  # flag-only rules look at the stage's final text, once
-            rule.apply(doc)
+            if not (ours and rule.markup):
+                rule.apply(doc)
         return doc
     return run
 
@@ -302,6 +307,10 @@ class Pipeline:
             text += "\n"
         doc = Doc.from_text(text, settings=self.settings)
         doc.source = source
+        own = own_front_matter(text)
+        if own:  # an article this program wrote: its front matter is no text, its body is laid out
+            doc.edit([(0, own[1], "")], "article.front-matter", removal=True)
+            doc.note("paragraphs", LAID_OUT, 1)
         for stage in self.stages:
             doc = stage.run(doc)
         if doc.kinds is None:  # no unwrap in the list: every non-blank line is a block
@@ -309,17 +318,66 @@ class Pipeline:
         return doc
 
     def fix(self, text: str, source: str | None = None) -> tuple[str, Doc]:
+        """The text cleaned; an article this program wrote keeps its front
+        matter as it stands, over its body cleaned."""
         doc = self.run_text_stages(text, source)
+        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        if own:
+            return normalize_line_ends(text)[:own[1]] + "\n" + (render_fix(doc) or "\n"), doc
         return render_fix(doc), doc
 
     def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
         doc = self.run_text_stages(text, (source or {}).get("path"))
         normalizer = {"version": __version__, "rules": self.hash}
+        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        if own:  # an article this program wrote is one article still, its metadata its own
+            last = normalize_line_ends(text).rstrip("\n").count("\n") + 1
+            return [as_written(doc, own[0], source or {}, normalizer, last)], doc
         if not self.segmenting:  # no segment in the list: the page is one article
             return whole_page(doc, source or {}, normalizer), doc
         articles = segment(doc, source or {}, normalizer)
         check_interleaving(articles, doc, text)  # per article: blocks of two columns merged by height
         return articles, doc
+
+
+def as_written(doc: Doc, old: dict, source: dict, normalizer: dict, last: int) -> Article:
+    """An article this program wrote, cleaned again as raw input.  It is not
+    split again: where its articles began was read when it was written, and
+    what it is (kicker, authors, dateline, forum …) is what its front matter
+    says; the title is its ``# `` line as cleaned now.  How it was cleaned
+    (source, flags, changes, stamp) is this run's.  A body left empty (a post
+    that was all chrome) is still an article."""
+    blocks = [b for b in doc.blocks() if b.text.strip()]
+    title = None
+    if blocks and blocks[0].kind == "title":
+        title, blocks = " ".join(blocks[0].text.split()), blocks[1:]
+    meta = {k: None for k in FIELDS}
+    for key in DESCRIPTIVE:
+        if old.get(key) is not None and _writable(key, old[key]):
+            meta[key] = old[key]
+    images = list(meta["images"] or [])
+    images += [v for v in dict.fromkeys(n.value.strip() for n in doc.notes if n.key == "images") if v not in images]
+    meta.update({
+        "id": f"{source.get('stem', 'page')}-01",
+        "title": title if title is not None else meta["title"],
+        "images": images,
+        "source": {"path": source.get("path"), "sha256": source.get("sha256"),
+                   "lines": [min(b.first for b in blocks), max(b.last for b in blocks)] if blocks else [1, last]},
+        "flags": sorted((f.as_dict() for f in doc.flags), key=lambda f: (f["line"], f["rule"], f["text"])),
+        "changes": dict(sorted(Counter(c.rule for c in doc.changes).items())),
+        "normalizer": normalizer,
+    })
+    return Article(meta=meta, blocks=[("h" if b.kind == "title" else b.kind, b.text) for b in blocks])
+
+
+def _writable(key: str, value) -> bool:
+    """Whether a value read from an article's front matter can be written
+    again (a hand-edited one may hold what the contract has no place for)."""
+    try:
+        front_matter_text({key: value})
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def lines_as_blocks(doc: Doc) -> None:

@@ -25,7 +25,9 @@ a dateline or the end of the page is a headline deck (``title``).  Bylines
 image) are blocks of their own, and so is a forum quote line (``quote``:
 ``> …``, see posts.py).  Nothing is ever joined across them, nor across a
 forum post's header; on a board whose lines are typed paragraphs nothing is
-joined at all.
+joined at all.  An article this program wrote, cleaned again, is laid out
+already: each of its lines is a block of the kind its Markdown says
+(article.read_block), and none of the above is guessed again.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 import regex
 
 from . import posts, structure as st
+from .article import laid_out, read_block
 from .doc import Doc
 
 
@@ -688,6 +691,10 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
 
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
+    if laid_out(doc):  # an article this program wrote: each line is a block, its Markdown ours
+        doc.set_blocks((kind, doc.text[ln.start + a:ln.end - b], doc.origin[ln.start + a:ln.end - b])
+                       for ln in _lines(doc) for kind, a, b in [read_block(ln.text)])
+        return doc
     spread = collapse_letter_spacing(doc)
     contents, contents_line = take_contents(doc)
     lines = _lines(doc)
