@@ -101,7 +101,9 @@ _WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 # (第三章 总则, 一、代序) on a line of its own is a sub-heading, and an
 # editor's note (编者按) a paragraph of its own
 SECTION_HEADING = regex.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部讲]|[一二三四五六七八九十]{1,3}、)\s*\S")
-EDITORS_NOTE = regex.compile(r"^[【\[]?(?:编者按|编者的话|编后|按语)[】\]]?(?:[：:]|$)")
+# (编者按, 作者按, 译者按, and 編者按 or an OCR'd 福者按: in 1,008 clean
+# articles 者按 stands only there, at a paragraph's start, followed by ：)
+EDITORS_NOTE = regex.compile(r"^[【\[]?(?:\p{Han}者按|编者的话|編者的話|编后|編後|按语|按語)[】\]]?(?:[：:]|$)")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
@@ -531,6 +533,27 @@ def _mark_decks(lines: list[Line], column_page: bool, widths: list[float] | None
     return goes_on
 
 
+def _mark_vertical_titles(lines: list[Line]) -> set[int]:
+    """A headline printed vertically comes out of OCR one character a line
+    (記 / 剿 / 匪): a run of two or more lines of one Han character each,
+    after a finished paragraph or at the page's top and before more text, is
+    one title.  Body text never breaks a line after one character; a table
+    read cell by cell does, but not right after a finished sentence.
+    Returns the lines that go on."""
+    goes_on: set[int] = set()
+    n, i = len(lines), 0
+    while i < n:
+        j = i
+        while j < n and lines[j].kind == "text" and len(lines[j].text) == 1 and _HAN.match(lines[j].text):
+            j += 1
+        if j - i >= 2 and j < n and (i == 0 or lines[i - 1].kind != "text" or lines[i - 1].ended):
+            for k in range(i, j):
+                lines[k].kind = "title"
+            goes_on.update(range(i, j - 1))
+        i = max(j, i + 1)
+    return goes_on
+
+
 def _mark_opening_title(lines: list[Line], widths: list[float] | None) -> None:
     """On a column page, a first line clearly narrower than its column that
     ends no sentence, over more text, is the page's title (a transcript's or
@@ -825,6 +848,7 @@ def unwrap(doc: Doc) -> Doc:
     _classify(doc, lines)
     headline_goes_on = _mark_contents(lines, contents, contents_line)
     _mark_numbered_sections(lines, contents)
+    headline_goes_on |= _mark_vertical_titles(lines)
     headline_goes_on |= _mark_source_headers(doc, lines)
     widths = _column_widths(lines)
     headline_goes_on |= _mark_decks(lines, widths is not None, widths)
