@@ -308,7 +308,7 @@ def _entry_goes_on(lines: list[Line], i: int, key: str, entry: str) -> list[int]
 # A manual or a specification numbers its sections hierarchically (1, 1.1,
 # 1.2.1) and a converter prints each as a Markdown headline: they are the
 # sections of one document, not the headlines of articles.
-_DOTTED_NUMBER = regex.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}(?![\d.])")
+_DOTTED_NUMBER = regex.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}(?=\s)")  # 1.2 … (not 2.5亿)
 
 
 def _mark_numbered_sections(lines: list[Line], contents: dict[str, str]) -> None:
