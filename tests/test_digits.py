@@ -227,3 +227,48 @@ def test_evidence_gaps_do_not_depend_on_the_marker():
     plain = Pipeline().fix(text)[0]
     assert plain.count("□") == 5
     assert Pipeline(settings={"gap_marker": "■"}).fix(text)[0] == plain.replace("□", "■")
+
+
+def test_the_language_model_reads_a_lost_number_where_clean_text_has_one(tmp_path):
+    """The character model's ratio: `建设了#个村` against `建设了个村` leans to
+    the number, `这个村` to the text as printed."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    from normalize.gaps import NumberLM
+    views = ["^我们建设了#个村和#个镇，共计#项。$", "^这个村有一个独有的传统。$"] * 5
+    full = build_gapstats.lm_counts(views, 4)
+    lm = NumberLM(build_gapstats.lm_rows(*full, {"个", "项", "#"}), 4)
+    assert lm.ratio("设了", "个村") > 1 > lm.ratio("^这", "个村")
+    # only strings with a number or unit and the contexts before them are
+    # kept: with no count dropped, the ratio is the whole model's
+    kept = NumberLM(build_gapstats.lm_rows(*full, {"个", "项", "#"}, min_count=1), 4)
+    whole = NumberLM([[g, str(full[0].get(g, 0)), str(full[1].get(g, 0)), str(full[2].get(g, 0))]
+                      for g in set(full[0]) | set(full[1])], 4)
+    for left, right in [("设了", "个村"), ("^这", "个村"), ("共计", "项。")]:
+        assert abs(whole.ratio(left, right) - kept.ratio(left, right)) < 1e-9
+
+
+def test_a_page_of_speech_is_told_from_edited_prose():
+    from normalize.gaps import is_colloquial
+    rate = 6e-5  # modal particles per character in the counted news
+    news = "本报北京12月3日电 会议强调，要坚持稳中求进工作总基调，推动经济实现质的有效提升。" * 20
+    speech = "这游戏还行吧，你玩了吗？我觉得一般啊，反正也不贵嘛，买个试试呗。" * 3
+    assert not is_colloquial(news, rate) and is_colloquial(speech, rate)
+    assert not is_colloquial(speech, None)  # counts built without the figure: never
+
+
+def test_speech_leaves_out_the_one_before_a_measure_word(pipe):
+    """`发了条微博`, `是个好办法`, `加个好友`: clean text puts 一 there as often
+    as a number, and a page of speech leaves that 一 out; no digit was lost.
+    In edited prose the same unit after a counted context is still a gap."""
+    from normalize.gaps import model
+    gm = model()
+    assert gm.spoken and gm.params.get("particles")
+    page = ("他昨天发了条微博，说这是个好办法吧？\n\n你也加个好友呗，反正不要钱嘛。\n\n"
+            "高个子的人穿什么都好看啊，身材线条好呀。\n")
+    out, flags = _gaps(pipe, page)
+    assert "□" not in out and not flags, flags
+    out, flags = _gaps(pipe, "实施产业帮扶项目个，覆盖全县。\n")
+    assert "项目□个" in out
