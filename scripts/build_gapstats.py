@@ -384,6 +384,7 @@ def main(argv=None) -> int:
                     help="share of the numbers near each counted one lost with it (0: one number at a time)")
     ap.add_argument("--spoken", type=int, default=1, help="1: leave alone a unit where clean text puts 一, not a number")
     ap.add_argument("--order", type=int, default=0, help="a character language model of this order beside the counts (0: none, the default)")
+    ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
     ap.add_argument("--exclude", type=int, action="append", default=[],
                     help="also leave out articles with index mod 5 == N, a fold to tune on"
                          " (eval_gaps.py --fold N --data OUT); repeatable")
@@ -435,7 +436,8 @@ def main(argv=None) -> int:
             for k, (n, (s, at)) in enumerate(windows):
                 if folds_of[n] == g:
                     ratios[k] = lm_ratio(lm, s, at, data[k][0])
-        lm_weight = fit_pair(base, ratios, [u for u, _f, _y in data], [y for _u, _f, y in data], units)
+        lm_weight = args.lm_weight if args.lm_weight is not None else fit_pair(
+            base, ratios, [u for u, _f, _y in data], [y for _u, _f, y in data], units)
         data = [(u, b + lm_weight * r, y) for (u, _f, y), b, r in zip(data, base, ratios)]
     thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
     thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}

@@ -87,7 +87,7 @@ def window(expected: str, at: int, places: list, k: int) -> str:
     return expected[lo:hi].rpartition("\n")[2] if "\n" in expected[lo:at] else expected[lo:hi].partition("\n\n")[0]
 
 
-def eval_recall(pipe, texts, rnd, rate):
+def eval_recall(pipe, texts, rnd, rate, show=20):
     found = total = extra = readable = 0
     per_unit, per_unit_found = Counter(), Counter()
     misses = []
@@ -109,7 +109,7 @@ def eval_recall(pipe, texts, rnd, rate):
             else:
                 if w.replace(GAP, "") in out.replace(GAP, ""):
                     readable += 1  # the text around survived cleaning: a true miss
-                if len(misses) < 20:
+                if len(misses) < show:
                     misses.append(f"article {n}: {w}   (stripped {number})")
         extra += max(0, len(gap_flags(doc)) - hits)
     return {"stripped": total, "marked": found, "recall": round(found / max(1, total), 4),
@@ -170,6 +170,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fold", type=int, default=0, help="measure on articles with index mod 5 == N: 0, held out by"
                     " the build; another fold only against counts built with --exclude N (for tuning)")
+    ap.add_argument("--show", type=int, default=20, help="how many misses and false flags to print")
     ap.add_argument("--data", type=Path, help="a gap counts file other than the shipped one")
     args = ap.parse_args(argv)
     if not (args.shared / "corpus").is_dir():
@@ -180,7 +181,7 @@ def main(argv=None) -> int:
         import normalize.gaps as gaps
         gaps.DATA = args.data
     texts = held_out(args.shared, args.fold)
-    rec, misses = eval_recall(pipe, texts, random.Random(args.seed), args.rate)
+    rec, misses = eval_recall(pipe, texts, random.Random(args.seed), args.rate, args.show)
     print(f"== recall: numbers before units stripped at random (rate {args.rate}) from {len(texts)} articles with index mod 5 == {args.fold}")
     print(json.dumps(rec, ensure_ascii=False))
     print("first misses:")
@@ -188,7 +189,7 @@ def main(argv=None) -> int:
     clean, flags = eval_clean(pipe, texts)
     print("== false flags on the clean held-out articles")
     print(json.dumps(clean, ensure_ascii=False))
-    print("\n".join("  " + f for f in flags[:20]))
+    print("\n".join("  " + f for f in flags[:args.show]))
     if (args.shared / "real" / "raw").is_dir():
         rows, total, shown = eval_forum(args.shared, args.data)
         print("== gap flags on the real forum threads (no number is missing there: every flag is false)")

@@ -1,6 +1,8 @@
 """Missing numbers: every gap marked and flagged, filled only from evidence."""
 from __future__ import annotations
 
+import regex
+
 from normalize.pipeline import Pipeline
 
 GAPS_002 = ["□年6月，我市在全市□个村级", "升格为党委，□个村级", "于□年12月", "全市共有□名党员干部参与了□栋楼宇",
@@ -272,3 +274,20 @@ def test_speech_leaves_out_the_one_before_a_measure_word(pipe):
     assert "□" not in out and not flags, flags
     out, flags = _gaps(pipe, "实施产业帮扶项目个，覆盖全县。\n")
     assert "项目□个" in out
+
+
+DATES = [("会议定于5月日召开。", "5月□日召开"), ("，月15日起实施。", "，□月15日起"), ("在年5月，他回到家乡。", "在□年5月"),
+         ("该项目于年5月开工。", "于□年5月"), ("至年3月底，共完成。", "至□年3月底"), ("本报北京月3日电 记者报道。", "北京□月3日电"),
+         ("新华社东京月日电 记者报道。", "东京□月□日电")]
+
+
+def test_dates_missing_a_year_month_or_day_are_marked(pipe):
+    """`X月日`, `月X日` at a clause start, `年X月` after 于/在/至, a dateline
+    missing its day or month: each gap marked and flagged, the flag naming
+    the unit that needed the number."""
+    for text, gap in DATES:
+        out, flags = _gaps(pipe, text + "\n")
+        assert gap in out, (text, out)
+        assert len(flags) == gap.count("□"), (text, flags)
+        # the word that needed the number: “日” in the stage's message, 年 opening the year rule's
+        assert all(regex.search("“[年月日]”|^年 ", f.message) for f in flags), flags
