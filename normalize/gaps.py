@@ -20,9 +20,11 @@ and *the text is as printed*, naive-Bayes fashion:
     score = log P(#u)/P(bare u) + log P(left | #u)/P(left | bare u)
                                 + log P(right | #u)/P(right | bare u)
 
-and marks a gap where ``score`` passes the threshold stored with the
-counts (chosen by the build on text held apart from the counting, to keep
-false alarms on clean news under one per 20,000 characters).  A gap is the
+and marks a gap where ``score`` passes the unit's threshold stored with the
+counts (the build turns scores into odds of a lost number with a bias per
+unit and sets one threshold on the odds, each occurrence of the counted
+text judged with itself left out, to keep false alarms on clean news under
+one per 20,000 characters).  A gap is the
 ``gap_marker`` plus a flag naming the unit that needed the number; it is
 never filled.  Speech leaves out the 一 before a measure word (`发了条`,
 `是个`) where a scraper leaves out digits: the counts keep the contexts

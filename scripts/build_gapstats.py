@@ -13,10 +13,15 @@ through ``import jieba`` when installed): a word that holds a unit character
 stands there without a number.  Words the corpus mostly shows after a
 number (万元, 人次) add nothing.
 
-The threshold is chosen here too, on the counted text itself with each
-occurrence left out of the counts while it is judged: the lowest score at
-which clean text gets at most ``--target`` false flags per 20,000
-characters.
+The thresholds are chosen here too, on the counted text itself with each
+occurrence left out of the counts while it is judged: a logistic fit turns
+each unit's score into odds of a lost number, and one threshold on those
+odds is the lowest at which clean text gets at most ``--target`` false
+flags per 20,000 characters (``--thresholds unit``: one per unit instead,
+each at its own k-th clean score; on a tuning fold that followed chance:
+see the README).  ``--order 4`` adds a character language model beside the
+counts (``NumberLM`` in ``normalize/gaps.py``), its ratio at each
+occurrence taken from a model built without that occurrence's fold.
 
     python scripts/build_gapstats.py [CORPUS ...] [--dict PATH|none] [--out PATH]
 """
@@ -369,12 +374,54 @@ def tune(gm: GapModel, data, chars: int, target: float, floor: float, verbose: b
     return {u: t for u, t in thresholds.items() if u not in useless}, found / max(1, total), flags, total
 
 
+def tune_single(data, chars: int, target: float, units):
+    """One threshold for all units, on calibrated odds: a logistic fit of
+    gap-or-not on the score with a bias per unit, then the lowest odds at
+    which the counted text gets ``target`` false flags per 20,000
+    characters.  Per unit this is ``(t - bias) / slope`` on the score.  Why:
+    a threshold per unit set at the k-th highest clean score, with k a
+    handful, follows chance; one threshold on odds rests on every unit."""
+    import numpy as np  # build time only
+    index = {u: k for k, u in enumerate(units)}
+    X = np.zeros((len(data), 1 + len(units)))
+    X[:, 0] = [sc for _u, sc, _y in data]
+    X[np.arange(len(data)), [1 + index[u] for u, _s, _y in data]] = 1.0
+    y = np.array([yy for _u, _s, yy in data], dtype=float)
+    w = np.zeros(X.shape[1])
+    m = v = np.zeros_like(w)
+    for t in range(1, 401):
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (p - y) / len(y)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    z = X @ w
+    bare = np.sort(z[y == 0])[::-1]
+    budget = int(target * chars / 20000)
+    if budget < len(bare):
+        t = bare[budget]
+    else:  # every clean occurrence may be flagged (none seen): only where the odds lean to a gap
+        t = min(0.0, bare[-1] - 1e-6) if len(bare) else 0.0
+    slope = w[0]
+    thresholds = {u: float((t - w[1 + index[u]]) / slope) for u in units}
+    found = int(((z > t) & (y == 1)).sum())
+    # a unit that finds under one gap per hundred clean occurrences costs more than it finds
+    useless = set()
+    for u in units:
+        mask = X[:, 1 + index[u]] == 1
+        if ((z > t) & (y == 1) & mask).sum() < 0.01 * ((y == 0) & mask).sum():
+            useless.add(u)
+    flags = int(((z > t) & (y == 0)).sum())
+    return ({u: th for u, th in thresholds.items() if u not in useless}, found / max(1, int(y.sum())),
+            flags, int(y.sum()))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
     ap.add_argument("--dict", default="jieba", help="word list 'word freq [pos]' per line; 'jieba' (default) or 'none'")
     ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "gapstats.tsv.gz")
-    ap.add_argument("--target", type=float, default=0.6, help="false flags per 20,000 clean characters")
+    ap.add_argument("--target", type=float, default=1.2, help="false flags per 20,000 clean characters, left one out")
     ap.add_argument("--min-count", type=int, default=10)
     ap.add_argument("--min-freq", type=float, default=5.0, help="least frequency of a word-list entry")
     ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
@@ -383,7 +430,9 @@ def main(argv=None) -> int:
     ap.add_argument("--loss", type=float, default=0.0,
                     help="share of the numbers near each counted one lost with it (0: one number at a time)")
     ap.add_argument("--spoken", type=int, default=1, help="1: leave alone a unit where clean text puts 一, not a number")
-    ap.add_argument("--order", type=int, default=0, help="a character language model of this order beside the counts (0: none, the default)")
+    ap.add_argument("--order", type=int, default=4, help="a character language model of this order beside the counts (0: none)")
+    ap.add_argument("--thresholds", choices=("odds", "unit"), default="odds",
+                    help="odds: one threshold on calibrated odds (default); unit: each unit's own, at its k-th clean score")
     ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
     ap.add_argument("--exclude", type=int, action="append", default=[],
                     help="also leave out articles with index mod 5 == N, a fold to tune on"
@@ -439,7 +488,12 @@ def main(argv=None) -> int:
         lm_weight = args.lm_weight if args.lm_weight is not None else fit_pair(
             base, ratios, [u for u, _f, _y in data], [y for _u, _f, y in data], units)
         data = [(u, b + lm_weight * r, y) for (u, _f, y), b, r in zip(data, base, ratios)]
-    thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
+    if args.thresholds == "odds":
+        if not args.order:
+            data = [(u, gm.score(f), y) for u, f, y in data]
+        thresholds, recall, flags, n_num = tune_single(data, chars, args.target, units)
+    else:
+        thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
     thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
     all_units, units = units, [u for u in units if u in thresholds]
     if args.order:

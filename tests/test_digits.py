@@ -135,8 +135,9 @@ def test_a_unit_with_no_number_is_marked_and_the_flag_names_it(pipe):
 
 
 def test_the_gap_stage_counts_ship_in_the_package_and_stay_small():
-    from normalize.gaps import DATA, model
-    assert DATA.is_file() and DATA.stat().st_size < 1_000_000
+    from normalize.gaps import DATA, language_model, lm_path, model
+    assert DATA.is_file() and DATA.stat().st_size + lm_path(DATA).stat().st_size < 2_000_000
+    assert language_model(str(lm_path(DATA))) is not None and "lm_weight" in model().params
     gm = model()
     assert {"个", "年", "月", "日", "亿", "万", "%"} <= set(gm.units)
     assert all(u in gm.thresholds for u in gm.units)
