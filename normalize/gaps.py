@@ -490,8 +490,9 @@ def _mark_once(doc: Doc) -> None:
             continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
         if left == GAP or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
-        if spoken and (unit, left) in spoken or (unit, text[i - 2:i]) in spoken:
-            one, num = spoken.get((unit, text[i - 2:i])) or spoken[unit, left]
+        seen = spoken.get((unit, text[i - 2:i])) or spoken.get((unit, left))
+        if seen is not None:
+            one, num = seen
             if one > 2 * num + 2 or (colloquial and one >= num):
                 continue  # clean text says 一 here (是一个, 发了一条), and speech leaves that 一 out
         bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0

@@ -117,6 +117,7 @@ def chains(views, units) -> list[tuple[str, str]]:
 
 
 SPOKEN: list = []  # spoken_one's rows, once counted
+MIN_YIELD = 0.01  # a unit is scanned if it finds at least this many gaps per clean occurrence
 LOSS = 0.0  # share of the other numbers before units lost around each occurrence
 
 
@@ -409,7 +410,7 @@ def tune_single(data, chars: int, target: float, units):
     useless = set()
     for u in units:
         mask = X[:, 1 + index[u]] == 1
-        if ((z > t) & (y == 1) & mask).sum() < 0.01 * ((y == 0) & mask).sum():
+        if ((z > t) & (y == 1) & mask).sum() < MIN_YIELD * ((y == 0) & mask).sum():
             useless.add(u)
     flags = int(((z > t) & (y == 0)).sum())
     return ({u: th for u, th in thresholds.items() if u not in useless}, found / max(1, int(y.sum())),
@@ -431,6 +432,8 @@ def main(argv=None) -> int:
                     help="share of the numbers near each counted one lost with it (0: one number at a time)")
     ap.add_argument("--spoken", type=int, default=1, help="1: leave alone a unit where clean text puts 一, not a number")
     ap.add_argument("--order", type=int, default=4, help="a character language model of this order beside the counts (0: none)")
+    ap.add_argument("--min-yield", type=float, default=0.01,
+                    help="scan a unit only if it finds this many gaps per clean occurrence (with --thresholds odds)")
     ap.add_argument("--thresholds", choices=("odds", "unit"), default="odds",
                     help="odds: one threshold on calibrated odds (default); unit: each unit's own, at its k-th clean score")
     ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
@@ -465,7 +468,8 @@ def main(argv=None) -> int:
     N = T["N", "*", 0]
     params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
     gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
-    global SPOKEN
+    global SPOKEN, MIN_YIELD
+    MIN_YIELD = args.min_yield
     SPOKEN = spoken_one(views, gm) if args.spoken else []
     params["particles"] = round(sum(sum(c in PARTICLES for c in v) for v in views) / max(1, chars), 6)
     windows = []
