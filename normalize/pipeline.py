@@ -33,7 +33,7 @@ from .article import (DESCRIPTIVE, FIELDS, LAID_OUT, Article, front_matter_text,
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import GAP, Doc
-from .gaps import DATA as GAP_DATA, mark_gaps
+from .gaps import DATA as GAP_DATA, lm_path, mark_gaps
 from .interleave import check as check_interleaving
 from .posts import quote_stage
 from .rules import RuleError, RuleFile, Unsettled, load_rule_file, merge
@@ -288,6 +288,8 @@ class Pipeline:
                 h.update(s.rules.raw)
             if s.name == "gaps" and GAP_DATA.is_file():  # the counts decide like a rule file
                 h.update(GAP_DATA.read_bytes())
+                if lm_path(GAP_DATA).is_file():  # and so does the model beside them
+                    h.update(lm_path(GAP_DATA).read_bytes())
         h.update(json.dumps({k: v for k, v in self.settings.items() if not k.startswith("_")},
                             sort_keys=True, ensure_ascii=False).encode())
         h.update(self._corrections_raw)
