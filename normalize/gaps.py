@@ -44,6 +44,7 @@ from pathlib import Path
 
 import regex
 
+from .article import laid_out
 from .doc import GAP, Doc, Flag
 
 DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv.gz"
@@ -453,6 +454,12 @@ def mark_gaps(doc: Doc) -> Doc:
     (`年□月日`): the page is scanned again until nothing changes.  A pass
     only ever adds markers, at most one before each unit, so this ends."""
     if doc.kinds is None or not DATA.is_file():
+        return doc
+    if laid_out(doc):
+        # an article this program wrote was looked at on its whole raw page,
+        # whose own words count as evidence (a unit and its neighbour shown
+        # three times there, never after a digit); its body alone holds less
+        # of that evidence, so reading it again would only change its answer
         return doc
     while True:
         before = len(doc.changes)

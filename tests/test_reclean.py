@@ -151,3 +151,16 @@ def test_an_article_is_not_split_again(pipe):
     assert len(got) == 1
     assert split(got[0].to_markdown())[1] == split(text)[1]
     assert got[0].meta["authors"] == split(text)[0]["authors"]
+
+
+def test_gaps_are_not_looked_for_again_in_an_article_of_ours(pipe):
+    """The gaps stage judged the whole raw page, whose own words are evidence
+    (`日厂` three times on a page, never after a digit, is a word there); an
+    article of ours is not judged again on its body alone.  A raw page with
+    the same body does get the gap."""
+    raw = "实施产业帮扶项目个，惠及群众。\n"
+    assert "□" in settled_fix(pipe, raw)[0]
+    arts, _doc = pipe.clean("本报讯 这是一篇报道，说了很多话。\n", {"path": "raw/a.txt", "stem": "a"})
+    ours = arts[0].to_markdown().replace("这是一篇报道，说了很多话。", raw.strip())
+    fixed, _doc = settled_fix(pipe, ours)
+    assert "项目个" in fixed and "□" not in fixed
