@@ -30,7 +30,7 @@ from .segment import _iso_date  # the page date as segment reads it
 from .rules import RuleTimeout, Unsettled
 
 
-PIECE_CHARS = 500_000   # a large file's pieces (see "a large file, piece by piece" below)
+PIECE_CHARS = 250_000   # a large file's pieces (see "a large file, piece by piece" below)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Spec:
     default_rules: bool = True
     settings: tuple = ()          # command-line settings, as sorted items
     max_bytes: int = DEFAULT_MAX_BYTES
-    piece_chars: int = PIECE_CHARS  # a file of more than twice this many characters is cleaned in pieces
+    piece_chars: int | None = None  # a file of more than twice this many characters (default PIECE_CHARS) is cleaned in pieces
     run: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)  # settings are cached per run
 
 
@@ -49,7 +49,7 @@ class Spec:
 class Result:
     raw: RawFile
     files: dict[str, str] = field(default_factory=dict)   # relative path -> content
-    records: list[dict] = field(default_factory=list)     # manifest lines
+    records: list = field(default_factory=list)     # manifest lines: dicts, or their text (see manifest_text)
     error: str | None = None
     flags: int = 0
     written: bool = False   # its files are already in the output folder (a large file, written piece by piece)
@@ -113,10 +113,11 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
         return res
     pipe = pipeline_for(spec, raw)
     source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
-    if len(text) > 2 * spec.piece_chars and pipe.segmenting:
+    size = spec.piece_chars or PIECE_CHARS
+    if len(text) > 2 * size and pipe.segmenting:
         if any(c in text for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
             text = normalize_line_ends(text)
-        return clean_in_pieces(res, text, pipe, source, spec.piece_chars, out)
+        return clean_in_pieces(res, text, pipe, source, size, out)
     try:
         articles, doc = pipe.clean(text, source)
     except (RuleTimeout, Unsettled) as exc:  # a user pattern that backtracks, or rules that undo each other on this page: this file fails, the batch goes on
@@ -332,8 +333,11 @@ def stale_files(out: Path, res: Result) -> list[Path]:
     return [p for p in folder.glob("*.md") if p not in keep]
 
 
-def manifest_text(records: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+def manifest_text(records: list) -> str:
+    """The manifest lines of ``records``: front matter dicts with their
+    path, or such a line already written (a large file's, see ``_PieceWriter``)."""
+    return "".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n"
+                   for r in records)
 
 
 # -- a large file, piece by piece ----------------------------------------------
@@ -502,7 +506,7 @@ class _PieceWriter:
         self.changes = open(self.tmp / "changes.jsonl", "w", encoding="utf-8", newline="\n")
         self.blocks = open(self.tmp / ".blocks", "w+", encoding="utf-8", newline="\n")
         self.removed = open(self.tmp / ".removed", "w", encoding="utf-8", newline="\n")
-        self.records: list[dict] = []
+        self.records: list = []   # per article its front matter but the id, as UTF-8 JSON; at the end manifest lines
         self.flags = 0
 
     def article(self, art: Article) -> None:
@@ -510,7 +514,9 @@ class _PieceWriter:
         art.meta["id"] = f"{self.stem}-{n:02d}"
         with open(self.tmp / f"{n}.part", "wb") as fh:
             fh.write(art.to_markdown().encode("utf-8"))
-        self.records.append(art.front_matter())
+        fm = art.front_matter()
+        del fm["id"]
+        self.records.append(json.dumps(fm, ensure_ascii=False).encode("utf-8"))
         self.flags += len(art.meta["flags"])
 
     def finish(self, base: str) -> list[str]:
@@ -523,20 +529,23 @@ class _PieceWriter:
         os.unlink(self.tmp / ".blocks")
         width = max(2, len(str(len(self.records))))
         names = []
-        for n, rec in enumerate(self.records, 1):
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        for n, rest in enumerate(self.records, 1):
             name = f"{n:0{width}d}.md"
             part = self.tmp / f"{n}.part"
+            art_id = f"{self.stem}-{n:0{width}d}"
             if width != 2:  # the id is the front matter's first line: "---\nid: …\n"
-                old = f"---\nid: {scalar(rec['id'])}\n".encode("utf-8")
-                rec["id"] = f"{self.stem}-{n:0{width}d}"
+                old = f"---\nid: {scalar(f'{self.stem}-{n:02d}')}\n".encode("utf-8")
                 data = part.read_bytes()
                 with open(self.tmp / name, "wb") as fh:
-                    fh.write(f"---\nid: {scalar(rec['id'])}\n".encode("utf-8"))
+                    fh.write(f"---\nid: {scalar(art_id)}\n".encode("utf-8"))
                     fh.write(memoryview(data)[len(old):])
                 os.unlink(part)
             else:
                 os.rename(part, self.tmp / name)
-            self.records[n - 1] = {"path": f"{base}/{name}", **rec}
+            # the manifest line manifest_text writes for {"path": …, "id": …, **rest}
+            self.records[n - 1] = (f'{{"path": {dumps(f"{base}/{name}")}, "id": {dumps(art_id)}, '
+                                   + rest[1:].decode("utf-8") + "\n")
             names.append(name)
         os.rename(self.tmp / ".removed", self.tmp / "removed.jsonl")
         return names + ["changes.jsonl", "removed.jsonl"]

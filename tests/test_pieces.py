@@ -11,7 +11,7 @@ from pathlib import Path
 
 import regex
 
-from normalize.batch import Spec, clean_and_write, clean_file, pieces
+from normalize.batch import Spec, clean_and_write, clean_file, manifest_text, pieces
 from normalize.inputs import file_raw
 
 WHOLE = Spec(piece_chars=10**9)
@@ -87,7 +87,7 @@ def test_pages_in_pieces_are_the_whole_file(tmp_path):
     for name, content in whole.files.items():
         if not name.endswith("changes.jsonl"):
             assert parts.files[name] == content, name
-    assert whole.records == parts.records
+    assert manifest_text(whole.records) == manifest_text(parts.records)
     # changes.jsonl: the same records; in the order made within each piece,
     # so each raw line's changes in the same order; the block lines the same
     a, b = whole.files["issue/changes.jsonl"], parts.files["issue/changes.jsonl"]
@@ -96,7 +96,7 @@ def test_pages_in_pieces_are_the_whole_file(tmp_path):
     assert [x for x in a.splitlines() if x.startswith('{"block"')] == \
         [x for x in b.splitlines() if x.startswith('{"block"')]
     # each article has its own page's editors; page headers' dates
-    fm = parts.records
+    fm = [json.loads(r) for r in parts.records]
     assert fm[0]["editors"] == [{"name": _name(0), "role": "主编"}, {"name": _name(3), "role": "编辑"}]
     assert fm[-1]["editors"] == [{"name": _name(39), "role": "主编"}, {"name": _name(42), "role": "编辑"}]
     assert len({r["date"] for r in fm}) > 10
@@ -124,6 +124,33 @@ def test_written_piecewise_is_written_whole(tmp_path):
     # unchanged files untouched, the stale article gone
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "b").rglob("*") if p.is_file()} == stamp
     assert not list(p for p in tmp_path.rglob(".*.tmp"))
+
+
+def test_a_run_writes_the_manifest_of_the_whole_file(tmp_path, monkeypatch):
+    """``normalize run``, one job and two: the articles and manifest a whole
+    file's cleaning writes."""
+    from click.testing import CliRunner
+
+    from normalize import batch
+    from normalize.cli import main
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "issue.txt").write_text(issue(12).replace("\n", "\r\n"), encoding="utf-8")
+    (raw / "page.txt").write_text(issue(1), encoding="utf-8")
+    assert len(issue(12)) > 2 * 3000 > len(issue(1))
+    outs = {}
+    for label, size, jobs in (("whole", 10**9, "1"), ("one", 3000, "1"), ("two", 3000, "2")):
+        monkeypatch.setattr(batch, "PIECE_CHARS", size)
+        outs[label] = tmp_path / label
+        result = CliRunner().invoke(main, ["run", str(raw), "--out", str(outs[label]), "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+    files = sorted(p.relative_to(outs["whole"]) for p in outs["whole"].rglob("*") if p.is_file())
+    assert len(files) > 30
+    for label in ("one", "two"):
+        assert files == sorted(p.relative_to(outs[label]) for p in outs[label].rglob("*") if p.is_file())
+        for f in files:
+            if f.name != "changes.jsonl":
+                assert (outs[label] / f).read_bytes() == (outs["whole"] / f).read_bytes(), (label, f)
 
 
 def _letters(text):
