@@ -468,7 +468,14 @@ def _as_whole(articles: list[Article], doc, held: Article | None, carry: dict) -
     dates = [n for n in doc.notes if n.key == "date"]
     if "date" not in carry and dates:
         carry["date"] = dates[0].value.strip()
-    if not articles:
+    if not articles:  # a piece of furniture only: its lines lie below the article before
+        if held is not None:
+            changes = dict(held.meta["changes"])
+            for (rule, _line), n in doc.changes.counts().items():
+                changes[rule] = changes.get(rule, 0) + n
+            held.meta["changes"] = dict(sorted(changes.items()))
+            held.meta["flags"] = sorted(held.meta["flags"] + [f.as_dict() for f in doc.flags],
+                                        key=lambda f: (f["line"], f["rule"], f["text"]))
         return
     owner = _range_owner(articles)
     start = min(a.meta["source"]["lines"][0] for a in articles)

@@ -183,3 +183,17 @@ def test_a_small_file_is_cleaned_whole(tmp_path):
     path.write_text(issue(2), encoding="utf-8")
     assert len(path.read_text(encoding="utf-8")) < 2 * 3000
     assert _clean(path, Spec(piece_chars=3000)).files == _clean(path, WHOLE).files
+
+
+def test_pieces_of_furniture_only(tmp_path):
+    """Pieces holding no article (a long run of page furniture): their
+    changes count to the article before them, as in the whole file."""
+    text = issue(6) + "\f" + "版式设计：张丹峰\n" * 1200 + issue(6)[1:]
+    path = tmp_path / "furniture.txt"
+    path.write_text(text, encoding="utf-8")
+    assert sum(1 for a, _b in pieces(text, 3000) if text[a:a + 20].strip("\f").startswith("版式设计")) >= 3
+    whole, parts = _clean(path, WHOLE), _clean(path, Spec(piece_chars=3000))
+    assert whole.files.keys() == parts.files.keys()
+    for name, content in whole.files.items():
+        if not name.endswith("changes.jsonl"):
+            assert parts.files[name] == content, name
