@@ -5,6 +5,9 @@ belongs to it (articles, removed pieces, failures) without touching shared
 state, so it runs the same in this process, in a pool of processes or on a
 Dask cluster, and the output is the same bytes whatever ran it.  The driver
 writes results in input order, atomically, and keeps ``manifest.jsonl``.
+A large file is the exception: cleaned piece by piece, it is written as its
+pieces are made (see the section at the end), so that its memory does not
+grow with it.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from pathlib import Path
 import regex
 import yaml
 
-from .article import Article, scalar
+from .article import Article, front_matter_text, render_block, scalar
 from .builtins import normalize_line_ends
 from .doc import Block
 from .inputs import DEFAULT_MAX_BYTES, MANIFEST, InputError, RawFile, read
@@ -422,7 +425,7 @@ def _goes_on(a: Article, b: Article) -> bool:
             and a.meta["source"]["lines"][1] == m["source"]["lines"][0])
 
 
-def _joined(a: Article, b: Article) -> Article:
+def _joined(a: Article, b: Article, folder: Path, size: int) -> Article:
     """``a`` and ``b`` (see ``_goes_on``) as one article."""
     ma, mb = a.meta, b.meta
     meta = dict(ma)
@@ -438,8 +441,62 @@ def _joined(a: Article, b: Article) -> Article:
     meta["editors"] = list(editors.values()) or None
     for key in ("continued_on", "source_org", "date"):
         meta[key] = ma.get(key) or mb.get(key)
-    blocks = a.blocks[:-1] + [("p", a.blocks[-1][1] + b.blocks[0][1])] + b.blocks[1:]
+    blocks = a.blocks[:-1] + [("p", _Spill.concat(a.blocks[-1][1], b.blocks[0][1], folder, size))] + b.blocks[1:]
     return Article(meta=meta, blocks=blocks)
+
+
+class _Spill:
+    """A paragraph longer than a piece (one enormous line, put together
+    again piece by piece), kept in a file instead of in memory."""
+
+    def __init__(self, folder: Path):
+        self.fh = tempfile.TemporaryFile("w+", encoding="utf-8", dir=folder)
+        self.head, self.tail = "", ""
+
+    @classmethod
+    def concat(cls, a, b: str, folder: Path, size: int):
+        """``a + b``, in a file once longer than ``size`` (a piece)."""
+        if isinstance(a, str) and len(a) + len(b) <= size:
+            return a + b
+        if isinstance(a, str):
+            spill = cls(folder)
+            spill.add(a)
+            a = spill
+        a.add(b)
+        return a
+
+    def add(self, text: str) -> None:
+        if text:
+            self.fh.write(text)
+            self.head = (self.head + text[:2])[:2]
+            self.tail = text[-1]
+
+    def escaped(self) -> bool:
+        """render_block's test for a paragraph, on the ends it needs."""
+        return self.head.startswith("#") or (len(self.head) == 2 and self.head[0] == "*" and self.head[1] != "*"
+                                             and self.tail == "*")
+
+    def write_to(self, out) -> None:
+        out.write("\\" if self.escaped() else "")
+        self.fh.seek(0)
+        shutil.copyfileobj(self.fh, out, 1 << 20)
+        self.fh.close()
+
+
+class _OpenBlock:
+    """The last block of a piece, for ``changes.jsonl``: it may go on in
+    the next piece (a cut inside a line), so only its digest is kept."""
+
+    def __init__(self, block: Block):
+        self.kind, self.first, self.last = block.kind, block.first, block.last
+        self.sha = hashlib.sha256(block.text.encode("utf-8", "surrogatepass"))
+
+    def extend(self, block: Block) -> None:
+        self.sha.update(block.text.encode("utf-8", "surrogatepass"))
+        self.last = block.last
+
+    def line(self) -> str:
+        return _DUMPS({"block": self.kind, "lines": [self.first, self.last], "digest": self.sha.hexdigest()[:16]}) + "\n"
 
 
 def _range_owner(articles: list[Article]):
@@ -519,8 +576,24 @@ class _PieceWriter:
     def article(self, art: Article) -> None:
         n = len(self.records) + 1
         art.meta["id"] = f"{self.stem}-{n:02d}"
-        with open(self.tmp / f"{n}.part", "wb") as fh:
-            fh.write(art.to_markdown().encode("utf-8"))
+        if not any(isinstance(t, _Spill) for _k, t in art.blocks):
+            with open(self.tmp / f"{n}.part", "wb") as fh:
+                fh.write(art.to_markdown().encode("utf-8"))
+        else:  # Article.to_markdown, its long paragraphs copied from their files
+            with open(self.tmp / f"{n}.part", "w", encoding="utf-8", newline="\n") as fh:
+                fh.write("---\n" + front_matter_text(art.front_matter()) + "---\n\n")
+                sep = ""
+                if art.meta.get("title"):
+                    fh.write("# " + " ".join(art.meta["title"].split()))
+                    sep = "\n\n"
+                for kind, text in art.blocks:
+                    fh.write(sep)
+                    sep = "\n\n"
+                    if isinstance(text, _Spill):
+                        text.write_to(fh)
+                    else:
+                        fh.write(render_block(kind, text))
+                fh.write("\n")
         fm = art.front_matter()
         del fm["id"]
         self.records.append(json.dumps(fm, ensure_ascii=False).encode("utf-8"))
@@ -623,16 +696,17 @@ def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: 
             if held_block is not None and blocks:
                 b = blocks[0]
                 if inside and held_block.kind == "p" == b.kind and held_block.last == b.first:
-                    blocks[0] = Block("p", held_block.text + b.text, held_block.first, b.last)
-                else:
-                    writer.blocks.write(block_lines([held_block]))
-            elif held_block is not None:
-                blocks = [held_block]
-            writer.blocks.write(block_lines(blocks[:-1]))
-            held_block = blocks[-1] if blocks else None
+                    held_block.extend(b)  # the rest of its paragraph
+                    blocks = blocks[1:]
+                if blocks:
+                    writer.blocks.write(held_block.line())
+                    held_block = None
+            if blocks:
+                writer.blocks.write(block_lines(blocks[:-1]))
+                held_block = _OpenBlock(blocks[-1])
             if held is not None and articles:
                 if inside and _goes_on(held, articles[0]):
-                    articles[0] = _joined(held, articles[0])
+                    articles[0] = _joined(held, articles[0], writer.tmp, size)
                 else:
                     writer.article(held)
             elif held is not None:
@@ -641,7 +715,7 @@ def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: 
                 writer.article(art)
             held = articles[-1] if articles else None
         if held_block is not None:
-            writer.blocks.write(block_lines([held_block]))
+            writer.blocks.write(held_block.line())
         if held is not None:
             writer.article(held)
         names = writer.finish(base)
