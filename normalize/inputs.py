@@ -153,7 +153,7 @@ def decode(data: bytes) -> tuple[str, str]:
     Order: a BOM decides; else strict UTF-8; else GB18030 (a superset of GBK
     and GB2312) and Big5, taking the one whose text is most plausibly Chinese.
     """
-    if not data.strip():
+    if not data or data.isspace():  # as data.strip() would say, without a copy of a large file
         raise InputError("empty file")
     text, enc = _decode(data)
     if _BLANK.fullmatch(text):
