@@ -351,11 +351,14 @@ def manifest_text(records: list) -> str:
 # header; failing those, a blank line, a line end; in one enormous line, a
 # sentence end), each piece cleaned alone with its raw line numbers, and its
 # articles, changes and removed pieces written out before the next piece is
-# read.  Only small state crosses: the article count, and the last article
-# and block of a piece when the cut fell inside a line (the next piece's
-# first paragraph goes on from them).  What cleaning decides for a whole
-# page (a page-level date or title, a table of contents naming titles further
-# on, a forum board's chrome, column widths) is decided per piece.
+# read.  Only small state crosses: the article count, the file's first date,
+# the records of the lines above a piece's first article (see ``_as_whole``),
+# and the last article and block of a piece when the cut fell inside a line
+# (the next piece's first paragraph goes on from them; a paragraph longer
+# than a piece waits in a file).  What cleaning decides from a whole page
+# (headlines after their bodies, a table of contents naming titles further
+# on, a forum board's chrome and thread, column widths, a word the page uses
+# without numbers) is decided per piece.
 
 _PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
 _PAGE_HEADER_WIDEST = 30     # as segment's: a page header is a short line of its own
