@@ -21,7 +21,7 @@ SUFFIXES = (".txt", ".md")
 # A file this large is cleaned in pieces (see batch): ``make bench``'s scaling
 # curve shows the time per MB flat and memory falling towards 2 bytes per
 # byte (the file's bytes and its decoded text, held together while it is
-# read); measured at this size by hand: about 0.5 GB per job at the limit.
+# read); measured at this size by hand: 462 MB per job at the limit.
 # Larger files go through with --max-bytes.
 DEFAULT_MAX_BYTES = 256_000_000
 MANIFEST = "manifest.jsonl"  # what a run writes at the top of its output folder
