@@ -5,22 +5,35 @@ belongs to it (articles, removed pieces, failures) without touching shared
 state, so it runs the same in this process, in a pool of processes or on a
 Dask cluster, and the output is the same bytes whatever ran it.  The driver
 writes results in input order, atomically, and keeps ``manifest.jsonl``.
+A large file is the exception: cleaned piece by piece, it is written as its
+pieces are made (see the section at the end), so that its memory does not
+grow with it.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
 import yaml
 
+from .article import Article, front_matter_text, render_block, scalar
+from .builtins import normalize_line_ends
+from .doc import Block
 from .inputs import DEFAULT_MAX_BYTES, MANIFEST, InputError, RawFile, read
 from .pipeline import Pipeline, default_rules_dir, find_settings
+from .segment import _iso_date  # the page date as segment reads it
 from .rules import RuleTimeout, Unsettled
+
+
+PIECE_CHARS = 250_000   # a large file's pieces (see "a large file, piece by piece" below)
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,7 @@ class Spec:
     default_rules: bool = True
     settings: tuple = ()          # command-line settings, as sorted items
     max_bytes: int = DEFAULT_MAX_BYTES
+    piece_chars: int | None = None  # a file of more than twice this many characters (default PIECE_CHARS) is cleaned in pieces
     run: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)  # settings are cached per run
 
 
@@ -38,9 +52,10 @@ class Spec:
 class Result:
     raw: RawFile
     files: dict[str, str] = field(default_factory=dict)   # relative path -> content
-    records: list[dict] = field(default_factory=list)     # manifest lines
+    records: list = field(default_factory=list)     # manifest lines: dicts, or their text (see manifest_text)
     error: str | None = None
     flags: int = 0
+    written: bool = False   # its files are already in the output folder (a large file, written piece by piece)
 
 
 _PIPELINES: dict[tuple, Pipeline] = {}
@@ -89,8 +104,10 @@ def pipeline_for(spec: Spec, raw: RawFile) -> Pipeline:
     return pipe
 
 
-def clean_file(raw: RawFile, spec: Spec) -> Result:
-    """Everything one raw file turns into; never raises for a bad input."""
+def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
+    """Everything one raw file turns into; never raises for a bad input.
+    A large file is cleaned piece by piece (see ``pieces``): given ``out``,
+    its files are written there as they are made (``Result.written``)."""
     res = Result(raw)
     try:
         text, sha, _enc = read(raw, spec.max_bytes)
@@ -99,6 +116,11 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
         return res
     pipe = pipeline_for(spec, raw)
     source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
+    size = spec.piece_chars or PIECE_CHARS
+    if len(text) > 2 * size and pipe.segmenting:
+        if any(c in text for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
+            text = normalize_line_ends(text)
+        return clean_in_pieces(res, text, pipe, source, size, out)
     try:
         articles, doc = pipe.clean(text, source)
     except (RuleTimeout, Unsettled) as exc:  # a user pattern that backtracks, or rules that undo each other on this page: this file fails, the batch goes on
@@ -112,9 +134,7 @@ def clean_file(raw: RawFile, spec: Spec) -> Result:
         res.records.append({"path": rel, **art.front_matter()})
         res.flags += len(art.meta["flags"])
     res.files[f"{base}/changes.jsonl"] = changes_text(doc)
-    removed = sorted(doc.removed, key=lambda r: r.line)  # written last: its presence marks a finished folder
-    res.files[f"{base}/removed.jsonl"] = "".join(
-        json.dumps(r.as_dict(), ensure_ascii=False) + "\n" for r in removed)
+    res.files[f"{base}/removed.jsonl"] = removed_text(doc)  # written last: its presence marks a finished folder
     return res
 
 
@@ -123,18 +143,31 @@ def block_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def change_lines(doc) -> str:
+    return "".join([_DUMPS({"rule": c.rule, "line": c.line, "before": c.before, "after": c.after}) + "\n"
+                    for c in doc.changes])
+
+
+def block_lines(blocks) -> str:
+    return "".join([_DUMPS({"block": kind, "lines": [first, last], "digest": block_digest(text)}) + "\n"
+                    for kind, text, first, last in blocks])
+
+
 def changes_text(doc) -> str:
     """``changes.jsonl``: where every change was made (one line per change,
     in the order made: rule, raw line, before, after), then where every
     block came from (its raw lines and a digest of its text).  The front
     matter only counts changes per rule; ``report`` places them from this
     file instead of cleaning every raw file again."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    lines = [dumps({"rule": c.rule, "line": c.line, "before": c.before, "after": c.after}) + "\n"
-             for c in doc.changes]
-    lines += [dumps({"block": kind, "lines": [first, last], "digest": block_digest(text)}) + "\n"
-              for kind, text, first, last in doc.blocks()]
-    return "".join(lines)
+    return change_lines(doc) + block_lines(doc.blocks())
+
+
+def removed_text(doc) -> str:
+    removed = sorted(doc.removed, key=lambda r: r.line)
+    return "".join(json.dumps(r.as_dict(), ensure_ascii=False) + "\n" for r in removed)
 
 
 def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:
@@ -142,13 +175,14 @@ def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:
     files under ``out`` and drop that source's stale articles there: the
     worker that cleaned a file writes it, so the driver only keeps the
     manifest.  The Result then carries the manifest records, not the files."""
-    res = clean_file(raw, spec)
-    if out is not None and not res.error:
-        try:
+    try:
+        res = clean_file(raw, spec, Path(out) if out is not None else None)
+        if out is not None and not res.error and not res.written:
             write_result(Path(out), res)
-        except OSError as exc:  # a read-only article folder, a file where a folder should be …
-            res.error = f"cannot write {getattr(exc, 'filename2', None) or exc.filename or out}: {exc.strerror or exc}"
-            res.records, res.flags = [], 0
+    except OSError as exc:  # a read-only article folder, a file where a folder should be …
+        res = Result(raw, error=f"cannot write {getattr(exc, 'filename2', None) or exc.filename or out}: "
+                                f"{exc.strerror or exc}")
+    if out is not None:
         res.files = {}
     return res
 
@@ -302,5 +336,407 @@ def stale_files(out: Path, res: Result) -> list[Path]:
     return [p for p in folder.glob("*.md") if p not in keep]
 
 
-def manifest_text(records: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records)
+def manifest_text(records: list) -> str:
+    """The manifest lines of ``records``: front matter dicts with their
+    path, or such a line already written (a large file's, see ``_PieceWriter``)."""
+    return "".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n"
+                   for r in records)
+
+
+# -- a large file, piece by piece ----------------------------------------------
+# Why: an archive can hold a year of a paper in one file, and cleaning works
+# on the whole page at once (its text, a raw-line number for every character,
+# a record for every printed line): ~15 bytes of memory per byte of input.
+# A large file is therefore cut where nothing crosses (a form feed, a page
+# header; failing those, a blank line, a line end; in one enormous line, a
+# sentence end), each piece cleaned alone with its raw line numbers, and its
+# articles, changes and removed pieces written out before the next piece is
+# read.  Only small state crosses: the article count, the file's first date,
+# the records of the lines above a piece's first article (see ``_as_whole``),
+# and the last article and block of a piece when the cut fell inside a line
+# (the next piece's first paragraph goes on from them; a paragraph longer
+# than a piece waits in a file).  What cleaning decides from a whole page
+# (headlines after their bodies, a table of contents naming titles further
+# on, a forum board's chrome and thread, column widths, a word the page uses
+# without numbers) is decided per piece.
+
+_PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
+_PAGE_HEADER_WIDEST = 30     # as segment's: a page header is a short line of its own
+_SENTENCE_END_LINE = regex.compile(r"[。！？”」）][^\S\n]*\n")
+_SENTENCE_END = regex.compile(r"[。！？](?=\p{Han})")
+
+
+def _nearest(cands, target: int) -> int | None:
+    best = None
+    for c in cands:
+        if best is None or abs(c - target) < abs(best - target):
+            best = c
+    return best
+
+
+def _cut(text: str, lo: int, target: int, hi: int) -> int:
+    """Where a piece that should end near ``target`` ends, between ``lo`` and
+    ``hi``: the start of a line with a form feed, else of a page header line,
+    else the line after a blank line, else a line end after a sentence end,
+    else any line end, else right after a sentence end (a line longer than a
+    piece), else ``target``."""
+    def line_start(i: int) -> int:
+        return text.rfind("\n", 0, i) + 1
+
+    ff = (line_start(i) for i in (text.rfind("\f", lo, target), text.find("\f", target, hi)) if i != -1)
+    cut = _nearest((c for c in ff if c > lo), target)
+    if cut is None:
+        def headers():
+            for m in _PAGE_HEADER.finditer(text, lo, hi):
+                start, end = line_start(m.start()), text.find("\n", m.end())
+                line = text[start:end if end != -1 else len(text)]
+                if start > lo and len(line.strip()) <= _PAGE_HEADER_WIDEST and not any(c in line for c in "转接见"):
+                    yield start
+        cut = _nearest(headers(), target)
+    if cut is None:
+        cut = _nearest((i + 2 for i in (text.rfind("\n\n", lo, target), text.find("\n\n", target, hi)) if i != -1),
+                       target)
+    if cut is None:
+        cut = _nearest((m.end() for m in _SENTENCE_END_LINE.finditer(text, lo, hi)), target)
+    if cut is None:
+        cut = _nearest((i + 1 for i in (text.rfind("\n", lo, target), text.find("\n", target, hi)) if i != -1),
+                       target)
+    if cut is None:
+        cut = _nearest((m.end() for m in _SENTENCE_END.finditer(text, lo, hi)), target)
+    return cut if cut is not None else target
+
+
+def pieces(text: str, size: int):
+    """``(start, end)`` of the pieces a large text is cleaned in: about
+    ``size`` characters each (from half to one and a half times), the last
+    up to one and a half; cut by ``_cut``."""
+    start, n = 0, len(text)
+    while n - start > size * 3 // 2:
+        end = _cut(text, start + size // 2, start + size, start + size * 3 // 2)
+        yield start, end
+        start = end
+    yield start, n
+
+
+def _goes_on(a: Article, b: Article) -> bool:
+    """Whether article ``b``, first of a piece cut inside a line, goes on
+    from ``a``, last of the piece before: its first block is the rest of
+    ``a``'s last paragraph, and it has no headline, byline or dateline."""
+    m = b.meta
+    return (bool(a.blocks) and bool(b.blocks) and a.blocks[-1][0] == "p" and b.blocks[0][0] == "p"
+            and not any(m.get(k) for k in ("title", "kicker", "subtitle", "authors", "dateline", "forum"))
+            and a.meta["source"]["lines"][1] == m["source"]["lines"][0])
+
+
+def _joined(a: Article, b: Article, folder: Path, size: int) -> Article:
+    """``a`` and ``b`` (see ``_goes_on``) as one article."""
+    ma, mb = a.meta, b.meta
+    meta = dict(ma)
+    meta["source"] = dict(ma["source"], lines=[ma["source"]["lines"][0], mb["source"]["lines"][1]])
+    flags = {tuple(f.values()): f for f in ma["flags"] + mb["flags"]}  # one line: a flag is recorded once
+    meta["flags"] = sorted(flags.values(), key=lambda f: (f["line"], f["rule"], f["text"]))
+    changes = dict(ma["changes"])
+    for rule, n in mb["changes"].items():
+        changes[rule] = changes.get(rule, 0) + n
+    meta["changes"] = dict(sorted(changes.items()))
+    meta["images"] = ma["images"] + mb["images"]
+    editors = {e["name"]: e for e in (ma["editors"] or []) + (mb["editors"] or [])}
+    meta["editors"] = list(editors.values()) or None
+    for key in ("continued_on", "source_org", "date"):
+        meta[key] = ma.get(key) or mb.get(key)
+    blocks = a.blocks[:-1] + [("p", _Spill.concat(a.blocks[-1][1], b.blocks[0][1], folder, size))] + b.blocks[1:]
+    return Article(meta=meta, blocks=blocks)
+
+
+class _Spill:
+    """A paragraph longer than a piece (one enormous line, put together
+    again piece by piece), kept in a file instead of in memory."""
+
+    def __init__(self, folder: Path):
+        self.fh = tempfile.TemporaryFile("w+", encoding="utf-8", dir=folder)
+        self.head, self.tail = "", ""
+
+    @classmethod
+    def concat(cls, a, b: str, folder: Path, size: int):
+        """``a + b``, in a file once longer than ``size`` (a piece)."""
+        if isinstance(a, str) and len(a) + len(b) <= size:
+            return a + b
+        if isinstance(a, str):
+            spill = cls(folder)
+            spill.add(a)
+            a = spill
+        a.add(b)
+        return a
+
+    def add(self, text: str) -> None:
+        if text:
+            self.fh.write(text)
+            self.head = (self.head + text[:2])[:2]
+            self.tail = text[-1]
+
+    def escaped(self) -> bool:
+        """render_block's test for a paragraph, on the ends it needs."""
+        return self.head.startswith("#") or (len(self.head) == 2 and self.head[0] == "*" and self.head[1] != "*"
+                                             and self.tail == "*")
+
+    def write_to(self, out) -> None:
+        out.write("\\" if self.escaped() else "")
+        self.fh.seek(0)
+        shutil.copyfileobj(self.fh, out, 1 << 20)
+        self.fh.close()
+
+
+class _OpenBlock:
+    """The last block of a piece, for ``changes.jsonl``: it may go on in
+    the next piece (a cut inside a line), so only its digest is kept."""
+
+    def __init__(self, block: Block):
+        self.kind, self.first, self.last = block.kind, block.first, block.last
+        self.sha = hashlib.sha256(block.text.encode("utf-8", "surrogatepass"))
+
+    def extend(self, block: Block) -> None:
+        self.sha.update(block.text.encode("utf-8", "surrogatepass"))
+        self.last = block.last
+
+    def line(self) -> str:
+        return _DUMPS({"block": self.kind, "lines": [self.first, self.last], "digest": self.sha.hexdigest()[:16]}) + "\n"
+
+
+def _range_owner(articles: list[Article]):
+    """Raw line -> index of the article holding it, else (with
+    ``prefer_next``) the one after, else the one before: segment's owner,
+    read from the articles' line ranges (its drafts are runs of blocks)."""
+    spans = sorted((a.meta["source"]["lines"][0], a.meta["source"]["lines"][1], i) for i, a in enumerate(articles))
+    firsts = [s[0] for s in spans]
+
+    def owner(line: int, prefer_next: bool = False) -> int:
+        k = bisect.bisect_right(firsts, line) - 1
+        if k >= 0 and spans[k][0] <= line <= spans[k][1]:
+            return spans[k][2]
+        if prefer_next and k + 1 < len(spans):
+            return spans[k + 1][2]
+        return spans[k][2] if k >= 0 else spans[0][2]
+    return owner
+
+
+def _as_whole(articles: list[Article], doc, held: Article | None, carry: dict) -> None:
+    """Give a piece's articles what cleaning the whole file gives them where
+    it looks beyond the piece: the changes and flags of the lines above the
+    piece's first article (a page header, an editor line) go to the article
+    before it, the last of the piece before; an article with no date line of
+    its own has the file's first date (segment's page date), not the piece's."""
+    dates = [n for n in doc.notes if n.key == "date"]
+    if "date" not in carry and dates:
+        carry["date"] = dates[0].value.strip()
+    if not articles:  # a piece of furniture only: its lines lie below the article before
+        if held is not None:
+            changes = dict(held.meta["changes"])
+            for (rule, _line), n in doc.changes.counts().items():
+                changes[rule] = changes.get(rule, 0) + n
+            held.meta["changes"] = dict(sorted(changes.items()))
+            held.meta["flags"] = sorted(held.meta["flags"] + [f.as_dict() for f in doc.flags],
+                                        key=lambda f: (f["line"], f["rule"], f["text"]))
+        return
+    owner = _range_owner(articles)
+    start = min(a.meta["source"]["lines"][0] for a in articles)
+    if held is not None:
+        top = articles[owner(start - 1)] if start > 1 else None
+        early = [(rule, n) for (rule, line), n in doc.changes.counts().items() if line < start]
+        if top is not None and early:
+            for meta, sign in ((top.meta, -1), (held.meta, 1)):
+                changes = dict(meta["changes"])
+                for rule, n in early:
+                    changes[rule] = changes.get(rule, 0) + sign * n
+                meta["changes"] = dict(sorted((r, n) for r, n in changes.items() if n))
+        moved = [f for f in (top.meta["flags"] if top is not None else []) if f["line"] < start]
+        if moved:
+            top.meta["flags"] = [f for f in top.meta["flags"] if f["line"] >= start]
+            held.meta["flags"] = sorted(held.meta["flags"] + moved, key=lambda f: (f["line"], f["rule"], f["text"]))
+    if carry.get("date") is not None and (not dates or dates[0].value.strip() != carry["date"]):
+        own = {owner(n.line, prefer_next=True) for n in dates}
+        for i, a in enumerate(articles):
+            if i not in own:
+                a.meta["date"] = _iso_date(carry["date"])
+
+
+class _PieceWriter:
+    """A piecewise-cleaned file's output, written as it is made into a hidden
+    folder beside its own: articles numbered as they come (their ids get
+    their final width at the end, once the count is known), changes in the
+    order made with the block lines after them, removed pieces by raw line."""
+
+    def __init__(self, folder: Path, stem: str):
+        self.folder, self.stem = folder, stem
+        self.tmp = folder.parent / f".{folder.name}.{os.getpid()}.tmp"
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+        self.changes = open(self.tmp / "changes.jsonl", "w", encoding="utf-8", newline="\n")
+        self.blocks = open(self.tmp / ".blocks", "w+", encoding="utf-8", newline="\n")
+        self.removed = open(self.tmp / ".removed", "w", encoding="utf-8", newline="\n")
+        self.records: list = []   # per article its front matter but the id, as UTF-8 JSON; at the end manifest lines
+        self.flags = 0
+
+    def article(self, art: Article) -> None:
+        n = len(self.records) + 1
+        art.meta["id"] = f"{self.stem}-{n:02d}"
+        if not any(isinstance(t, _Spill) for _k, t in art.blocks):
+            with open(self.tmp / f"{n}.part", "wb") as fh:
+                fh.write(art.to_markdown().encode("utf-8"))
+        else:  # Article.to_markdown, its long paragraphs copied from their files
+            with open(self.tmp / f"{n}.part", "w", encoding="utf-8", newline="\n") as fh:
+                fh.write("---\n" + front_matter_text(art.front_matter()) + "---\n\n")
+                sep = ""
+                if art.meta.get("title"):
+                    fh.write("# " + " ".join(art.meta["title"].split()))
+                    sep = "\n\n"
+                for kind, text in art.blocks:
+                    fh.write(sep)
+                    sep = "\n\n"
+                    if isinstance(text, _Spill):
+                        text.write_to(fh)
+                    else:
+                        fh.write(render_block(kind, text))
+                fh.write("\n")
+        fm = art.front_matter()
+        del fm["id"]
+        self.records.append(json.dumps(fm, ensure_ascii=False).encode("utf-8"))
+        self.flags += len(art.meta["flags"])
+
+    def finish(self, base: str) -> list[str]:
+        """The files in their final names; returns those names."""
+        self.changes.flush()
+        self.blocks.seek(0)
+        shutil.copyfileobj(self.blocks, self.changes)
+        for fh in (self.changes, self.blocks, self.removed):
+            fh.close()
+        os.unlink(self.tmp / ".blocks")
+        width = max(2, len(str(len(self.records))))
+        names = []
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        for n, rest in enumerate(self.records, 1):
+            name = f"{n:0{width}d}.md"
+            part = self.tmp / f"{n}.part"
+            art_id = f"{self.stem}-{n:0{width}d}"
+            if width != 2:  # the id is the front matter's first line: "---\nid: …\n"
+                old = f"---\nid: {scalar(f'{self.stem}-{n:02d}')}\n".encode("utf-8")
+                data = part.read_bytes()
+                with open(self.tmp / name, "wb") as fh:
+                    fh.write(f"---\nid: {scalar(art_id)}\n".encode("utf-8"))
+                    fh.write(memoryview(data)[len(old):])
+                os.unlink(part)
+            else:
+                os.rename(part, self.tmp / name)
+            # the manifest line manifest_text writes for {"path": …, "id": …, **rest}
+            self.records[n - 1] = (f'{{"path": {dumps(f"{base}/{name}")}, "id": {dumps(art_id)}, '
+                                   + rest[1:].decode("utf-8") + "\n")
+            names.append(name)
+        os.rename(self.tmp / ".removed", self.tmp / "removed.jsonl")
+        return names + ["changes.jsonl", "removed.jsonl"]
+
+    def publish(self, names: list[str]) -> None:
+        """Into place: the folder renamed whole when new, else file by file
+        (unchanged files left alone, stale articles removed, removed.jsonl last)."""
+        try:
+            os.rename(self.tmp, self.folder)
+            return
+        except OSError:
+            if not self.folder.is_dir():
+                raise
+        for p in self.folder.glob("*.md"):
+            if p.name not in names:
+                p.unlink()
+        for name in names:
+            src, dst = self.tmp / name, self.folder / name
+            if dst.is_file() and dst.stat().st_size == src.stat().st_size and _same_bytes(src, dst):
+                continue
+            os.replace(src, dst)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def discard(self) -> None:
+        for fh in (self.changes, self.blocks, self.removed):
+            fh.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: int, out: Path | None) -> Result:
+    """``clean_file`` for a large file (see above): pieces of about ``size``
+    characters, each cleaned with its raw line numbers and written out at
+    once.  With ``out`` the files go into place there (``res.written``);
+    without, they are read back into ``res.files`` (a dry run)."""
+    raw = res.raw
+    base = raw.out_stem.as_posix()
+    scratch = None
+    if out is None:
+        scratch = Path(tempfile.mkdtemp(prefix="normalize-pieces-"))
+    folder = (out if out is not None else scratch) / raw.out_stem
+    writer = _PieceWriter(folder, source["stem"])
+    try:
+        held: Article | None = None          # the last article of the piece before
+        held_block = None                    # and its last block
+        carry: dict = {}                     # what crosses: the file's first date
+        line = 1
+        prev = 0
+        for start, end in pieces(text, size):
+            line += text.count("\n", prev, start)
+            prev = start
+            inside = start > 0 and text[start - 1] != "\n"   # the cut fell inside a line
+            articles, doc = pipe.clean(text[start:end], source, first_line=line)
+            _as_whole(articles, doc, held, carry)
+            writer.changes.write(change_lines(doc))
+            writer.removed.write(removed_text(doc))
+            blocks = doc.blocks()
+            del doc
+            if held_block is not None and blocks:
+                b = blocks[0]
+                if inside and held_block.kind == "p" == b.kind and held_block.last == b.first:
+                    held_block.extend(b)  # the rest of its paragraph
+                    blocks = blocks[1:]
+                if blocks:
+                    writer.blocks.write(held_block.line())
+                    held_block = None
+            if blocks:
+                writer.blocks.write(block_lines(blocks[:-1]))
+                held_block = _OpenBlock(blocks[-1])
+            if held is not None and articles:
+                if inside and _goes_on(held, articles[0]):
+                    articles[0] = _joined(held, articles[0], writer.tmp, size)
+                else:
+                    writer.article(held)
+            elif held is not None:
+                articles = [held]
+            for art in articles[:-1]:
+                writer.article(art)
+            held = articles[-1] if articles else None
+        if held_block is not None:
+            writer.blocks.write(held_block.line())
+        if held is not None:
+            writer.article(held)
+        names = writer.finish(base)
+        res.records, res.flags = writer.records, writer.flags
+        if out is not None:
+            writer.publish(names)
+            res.written = True
+        else:
+            res.files = {f"{base}/{name}": (writer.tmp / name).read_text(encoding="utf-8")
+                         for name in names}
+    except (RuleTimeout, Unsettled) as exc:
+        res.error = str(exc)
+        res.records, res.flags = [], 0
+        writer.discard()
+    except BaseException:
+        writer.discard()
+        raise
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return res

@@ -239,7 +239,7 @@ def units_of(blocks: list[tuple[str, str, object]]) -> list[Unit]:
     return out
 
 
-def lines_of(units: list[Unit], raw_lines: list[str]) -> list[Unit]:
+def lines_of(units: list[Unit], raw_lines: list[str], first_line: int = 1) -> list[Unit]:
     """The printed lines inside each block that is one raw line: a converter
     joins them with a space, and one that merges lines (not only blocks) by
     height alternates them between columns.  Found by the raw line's spaces,
@@ -247,7 +247,8 @@ def lines_of(units: list[Unit], raw_lines: list[str]) -> list[Unit]:
     characters changed stays whole)."""
     out: list[Unit] = []
     for gi, u in enumerate(units):
-        pieces = _pieces(raw_lines[u.first - 1]) if u.first == u.last and 0 < u.first <= len(raw_lines) else []
+        at = u.first - first_line  # raw_lines[0] is raw line first_line (a piece of a large file)
+        pieces = _pieces(raw_lines[at]) if u.first == u.last and 0 <= at < len(raw_lines) else []
         cuts = _cuts(u.text, pieces) if len(pieces) > 1 else None
         if not cuts:
             out.append(Unit(u.block, u.start, u.end, u.first, u.last, u.text, gi))
@@ -455,7 +456,7 @@ def _short(s: str, n: int, tail: bool = False) -> str:
     return s[-n:] if tail else s[:n]
 
 
-def check(articles, doc, raw: str | None = None) -> None:
+def check(articles, doc, raw: str | None = None, first_line: int = 1) -> None:
     """Flag the articles whose blocks are interleaved; re-join the certain
     junctions.  Runs on every article after the split; it costs little where
     no wide block stops mid-sentence (the model is not even loaded).
@@ -478,7 +479,7 @@ def check(articles, doc, raw: str | None = None) -> None:
             continue
         blocks = _aligned(art, index, doc)
         units = units_of(blocks)
-        lines = lines_of(units, raw_lines) if raw_lines else units
+        lines = lines_of(units, raw_lines, first_line) if raw_lines else units
         if len(lines) < 3 or not any(u.open for u in lines[:-1]):
             continue
         m = m or model()

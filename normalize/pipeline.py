@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import tomllib
+from array import array
 from itertools import islice
 from collections import Counter
 from dataclasses import dataclass
@@ -303,13 +304,20 @@ class Pipeline:
         return [r for s in self.stages if s.rules for r in s.rules.rules]
 
     # -- running ------------------------------------------------------------
-    def run_text_stages(self, text: str, source: str | None = None) -> Doc:
+    def run_text_stages(self, text: str, source: str | None = None, first_line: int = 1) -> Doc:
+        """The text stages over ``text``; ``first_line`` is the raw line its
+        first line is (a piece of a large file, see ``batch``): every change,
+        flag and removed piece then names the raw file's own line."""
         text = normalize_line_ends(text)
         if not text.endswith("\n"):  # a last line is a line: rules anchor on its end
             text += "\n"
         doc = Doc.from_text(text, settings=self.settings)
+        if first_line != 1:
+            shift = first_line - 1
+            doc.origin = array("i", map(shift.__add__, doc.origin))
+            doc.page_breaks = [b + shift for b in doc.page_breaks]
         doc.source = source
-        own = own_front_matter(text)
+        own = own_front_matter(text) if first_line == 1 else None  # a piece further on is no article's start
         if own:  # an article this program wrote: its front matter is no text, its body is laid out
             doc.edit([(0, own[1], "")], "article.front-matter", removal=True)
             doc.note("paragraphs", LAID_OUT, 1)
@@ -328,8 +336,10 @@ class Pipeline:
             return normalize_line_ends(text)[:own[1]] + "\n" + (render_fix(doc) or "\n"), doc
         return render_fix(doc), doc
 
-    def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
-        doc = self.run_text_stages(text, (source or {}).get("path"))
+    def clean(self, text: str, source: dict | None = None, first_line: int = 1) -> tuple[list[Article], Doc]:
+        """The articles of ``text`` (a whole raw file, or with ``first_line``
+        a piece of one starting on that raw line) and the Doc they came from."""
+        doc = self.run_text_stages(text, (source or {}).get("path"), first_line)
         normalizer = {"version": __version__, "rules": self.hash}
         own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
         if own:  # an article this program wrote is one article still, its metadata its own
@@ -338,7 +348,7 @@ class Pipeline:
         if not self.segmenting:  # no segment in the list: the page is one article
             return whole_page(doc, source or {}, normalizer), doc
         articles = segment(doc, source or {}, normalizer)
-        check_interleaving(articles, doc, text)  # per article: blocks of two columns merged by height
+        check_interleaving(articles, doc, text, first_line)  # per article: blocks of two columns merged by height
         return articles, doc
 
 

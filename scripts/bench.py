@@ -23,9 +23,11 @@ ratio is taken between figures of one run.  Sections (``--only``):
 * ``scaling``: one file holding a whole paper (pages with form feeds, page
   headers and their own editor lines, as an issue's text has them) of 1, 4,
   16 and 64 MB, the smaller ones prefixes of the larger: seconds per MB and
-  peak memory per byte (above the interpreter's own, measured on a tiny
-  file); ``--big`` adds a file of 50 MB of the same kind and the same
-  text on one line (no per-line work: what the page's copies cost);
+  peak memory per byte, both in total and above the interpreter's own
+  (measured on a tiny file), and the pieces each file is cleaned in;
+  ``--big`` adds a file of 50 MB of the same kind and the same text on one
+  line (no per-line work: what the page's copies cost); and the 4 MB file
+  cleaned in this process whole and in pieces, compared article by article;
 * ``small``: 100,000 small files with ``--jobs 2``.
 
 Every run writes into a folder of its own that did not exist before, on the
@@ -54,7 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -349,6 +351,41 @@ def rss_per_byte(rss_kb: int, base_kb: int, size: int) -> tuple[float, float]:
     return round(rss_kb * 1024 / size, 2), round(max(0, rss_kb - base_kb) * 1024 / size, 2)
 
 
+def count_pieces(path: Path, code: Path) -> int:
+    """How many pieces ``run`` cleans the file in (1: whole)."""
+    use_code(code)
+    from normalize.batch import PIECE_CHARS, pieces
+    text = path.read_text(encoding="utf-8")
+    return len(list(pieces(text, PIECE_CHARS))) if len(text) > 2 * PIECE_CHARS else 1
+
+
+def pieces_against_whole(path: Path, code: Path) -> dict:
+    """The file cleaned whole and in pieces (the default size): how many
+    articles differ, and the changes.jsonl records (as a set: in pieces they
+    are in the order made within each piece)."""
+    use_code(code)
+    from normalize.batch import Spec, clean_file
+    from normalize.inputs import file_raw
+    raw = file_raw(path)
+    t = time.process_time()
+    whole = clean_file(raw, Spec(piece_chars=10**12, max_bytes=10**12))
+    t_whole = time.process_time() - t
+    t = time.process_time()
+    parts = clean_file(raw, Spec(max_bytes=10**12))
+    t_parts = time.process_time() - t
+    def articles(res) -> Counter:  # without the id line: one article more or less shifts every id after it
+        return Counter(v.split("\n", 2)[2] for k, v in res.files.items() if k.endswith(".md"))
+    a, b = articles(whole), articles(parts)
+    changes = [k for k in whole.files if k.endswith("changes.jsonl")]
+    removed = [k for k in whole.files if k.endswith("removed.jsonl")]
+    return {"file": path.name, "articles_whole": sum(a.values()), "articles_pieces": sum(b.values()),
+            "articles_only_whole": sum((a - b).values()), "articles_only_pieces": sum((b - a).values()),
+            "changes_records_only_whole": len(set(whole.files[changes[0]].splitlines())
+                                              - set(parts.files.get(changes[0], "").splitlines())),
+            "removed_identical": whole.files[removed[0]] == parts.files.get(removed[0]),
+            "cpu_seconds_whole": round(t_whole, 1), "cpu_seconds_pieces": round(t_parts, 1)}
+
+
 def scaling(args, work: Path, fresh: Fresh, report: dict) -> None:
     sizes = [float(s) for s in args.sizes.split(",") if s]
     big = [args.big] if args.big else []
@@ -373,13 +410,18 @@ def scaling(args, work: Path, fresh: Fresh, report: dict) -> None:
             continue
         gross, above = rss_per_byte(rss, base, size)
         cpu = timed_run.cpu
+        n_pieces = count_pieces(path, args.code)
         rows.append({"file": path.name, "MB": round(size / 1e6, 1), "seconds": round(secs, 1),
                      "s/MB": round(secs / (size / 1e6), 3),
                      "cpu_seconds": round(cpu, 1), "cpu_s/MB": round(cpu / (size / 1e6), 3),
                      "peak_rss_MB": round(rss / 1024, 1), "B/B": gross, "B/B_above_interpreter": above,
-                     "articles": n_articles(last), "big": is_big})
+                     "articles": n_articles(last), "pieces": n_pieces, "big": is_big})
     curve = [r for r in rows if not r["big"] and "s/MB" in r]
-    report["scaling"] = {"interpreter_peak_rss_MB": round(base / 1024, 1), "rows": rows}
+    report["scaling"] = {"interpreter_peak_rss_MB": round(base / 1024, 1),
+                         "B/B": "peak RSS of the run per byte of input; _above_interpreter: less the tiny file's",
+                         "rows": rows}
+    if 4 in files:
+        report["scaling"]["pieces_against_whole"] = pieces_against_whole(files[4][0], args.code)
     if len(curve) >= 2:
         report["scaling"]["s/MB_largest_to_smallest"] = round(curve[-1]["s/MB"] / curve[0]["s/MB"], 2)
         report["scaling"]["cpu_s/MB_largest_to_smallest"] = round(curve[-1]["cpu_s/MB"] / curve[0]["cpu_s/MB"], 2)
