@@ -54,6 +54,7 @@ class UnwrapParams:
     section_widest: int = 25    # a numbered section heading (第三章 总则) is no wider than a sub-heading
     editors_note_head: int = 6  # 编者按： alone on its line (at most this many characters) heads the note
     names_widest: int = 20      # 王明 李华 张强 赵刚: four names and their spaces fit in this
+    deck_above_names: int = 4   # a deck over a byline: kicker, a title broken over two lines, subtitle
     statement_tail: int = 8     # a statement end (。 and closing quotes/brackets) is within this many final characters
     # -- column pages: is the page one, and its column width W
     column_max: int = 22        # a column page's lines are mostly this narrow (newspaper columns print 10-20 Han)
@@ -234,9 +235,12 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         if not nxt.is_dateline and not nxt.ended and nxt.width <= p.heading_max and after is not None \
                 and after.width > p.long:
             continue  # a short line over long paragraphs is a heading: the name is a section's label
-        # under one headline line that follows a finished paragraph (or opens the page)
-        headline_above = prev is not None and prev.kind == "text" and prev.headline_shape and not prev.ended \
-            and (i == 1 or lines[i - 2].ended or lines[i - 2].kind != "text")
+        # under a deck (kicker, title, subtitle) that follows a finished paragraph (or opens the page)
+        k = i - 1
+        while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and lines[k].headline_shape \
+                and not lines[k].ended:
+            k -= 1
+        headline_above = k < i - 1 and (k < 0 or lines[k].ended or lines[k].kind != "text")
         if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above \
                 or (prev.ended and nxt.kind == "text"):
             ln.kind = "byline"
