@@ -222,10 +222,15 @@ def _mark_name_bylines(lines: list[Line]) -> None:
     body.  Inside a paragraph no printed line holds only a name (every line
     but a paragraph's last is full, and the last ends a sentence), so such a
     line is never body text; a short headline that reads like a name is the
-    risk, which the surnames keep small."""
+    risk, which the surnames keep small.  Names with uncommon surnames
+    (莽九晨) count only over a dateline: right under a headline, the end of
+    a PDF line wrapped at the page edge (色产业) reads as one too."""
     p = PARAMS
     for i, ln in enumerate(lines):
-        if ln.kind != "text" or ln.ended or ln.soft or ln.width > p.names_widest or not st.bare_names(ln.text):
+        if ln.kind != "text" or ln.ended or ln.soft or ln.width > p.names_widest:
+            continue
+        common = st.bare_names(ln.text)
+        if not common and not st.unlisted_names(ln.text):
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         prev = lines[i - 1] if i else None
@@ -241,9 +246,9 @@ def _mark_name_bylines(lines: list[Line]) -> None:
                 and not lines[k].ended:
             k -= 1
         headline_above = k < i - 1 and (k < 0 or lines[k].ended or lines[k].kind != "text")
-        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above \
-                or (prev.ended and nxt.kind == "text"):
-            ln.kind = "byline"
+        if nxt.is_dateline or (common and (prev is None or prev.kind in ("title", "byline") or headline_above
+                                           or (prev.ended and nxt.kind == "text"))):
+            ln.kind = "byline"  # an uncommon surname only over a dateline
 
 
 def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[int]:
@@ -261,7 +266,8 @@ def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[
             lines[i].kind = "title"
         goes_on.update(top[:-1])
     for ln in lines:
-        if ln.raw_line < at or ln.kind != "text" or ln.width > p.entry_widest or ln.ended:
+        # (an entry is a heading even where a name could stand: 代序 under the title)
+        if ln.raw_line < at or ln.kind not in ("text", "byline") or ln.width > p.entry_widest or ln.ended:
             continue
         key = _entry_key(ln.text)
         if _same_entry(key, keys):
@@ -539,6 +545,10 @@ def _column_join(lines: list[Line], joins: list[bool], i: int, w: float, para_op
         lines[i - 1].kind = a.kind = "h"
         return False
     if ended and not full:
+        return False
+    if para_open and narrow and not ended and b.width <= w - p.indent_slack:
+        # only a paragraph's last line falls short of its column (one that ends
+        # on no mark), and the next starts short by its lost indent
         return False
     if ended:
         # a full line ending a sentence: the next starts a paragraph
