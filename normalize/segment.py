@@ -43,6 +43,11 @@ PARAMS = SegmentParams()
 # its author, glued on by the OCR, when it is as long as a name and reads as
 # one (``st.bare_names``: a common surname), never a serial's 待续 or 未完
 GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
+# a report filed from several places closes on its dateline and reporters
+# in brackets (（本报北京、开罗10月19日电  记者李欣怡、陈一鸣）): 25 of the
+# corpus' 1,008 articles end so, their authors the names it lists
+CLOSING_DATELINE = regex.compile(r"^[（(]据?(?:本[报報]|新[华華]社)[^（）()]{0,120}?[电電][^（）()]*?(?:记者|記者)[：:]?"
+                                 r"(?P<names>[^（）()：:]*)[)）]$")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
 
@@ -364,8 +369,8 @@ def _records_by_draft(doc: Doc, n_drafts: int, owner) -> tuple[list[list[dict]],
 
 def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
     """The draft's authors and dateline: its bylines, else those its lead's
-    dateline names (本报讯（赵轶群、姜涛）), else a name glued after its last
-    sentence.  Trims a glued name off ``body`` in place."""
+    dateline names (本报讯（赵轶群、姜涛）), else those its closing dateline
+    names, else a name glued after its last sentence.  Trims a glued name off ``body`` in place."""
     p = PARAMS
     authors = list(d.authors)
     dateline = None
@@ -376,6 +381,9 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
             names = _dateline_people(dm)
             if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
                 authors = names
+    closing = CLOSING_DATELINE.match(body[-1][1]) if not authors and body and body[-1][0] == "p" else None
+    if closing:
+        authors = st.parse_names(closing.group("names"), default_role="记者") or []
     if not authors and not forum and body and body[-1][0] == "p":
         g = GLUED_AUTHOR.search(body[-1][1])
         # as long as a name and read as one (a common surname): 待续, 未完 are marks, not people

@@ -245,7 +245,9 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and lines[k].headline_shape \
                 and not lines[k].ended:
             k -= 1
-        headline_above = k < i - 1 and (k < 0 or lines[k].ended or lines[k].kind != "text")
+        # (a deck never opens on its ——subtitle: ——编者 after a note signs it)
+        headline_above = k < i - 1 and (k < 0 or lines[k].ended or lines[k].kind != "text") \
+            and not lines[k + 1].text.startswith("——")
         if nxt.is_dateline or (common and (prev is None or prev.kind in ("title", "byline") or headline_above
                                            or (prev.ended and nxt.kind == "text"))):
             ln.kind = "byline"  # an uncommon surname only over a dateline
