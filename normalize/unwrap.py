@@ -548,7 +548,7 @@ def _column_join(lines: list[Line], joins: list[bool], i: int, w: float, para_op
         return False
     if ended and not full:
         return False
-    if para_open and narrow and not ended and b.width <= w - p.indent_slack:
+    if para_open and narrow and not ended and b.width + p.indent_slack <= w:
         # only a paragraph's last line falls short of its column (one that ends
         # on no mark), and the next starts short by its lost indent
         return False
