@@ -220,6 +220,18 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     return [{"name": t, "role": None} for t in tokens]
 
 
+_PLAIN_NAME = regex.compile(r"\p{Han}{2,3}")
+
+
+def unlisted_names(line: str) -> list[dict] | None:
+    """Authors of a line of one to four names of two or three Han each,
+    whatever their surnames (``莽九晨 黄培昭``): where a byline stands for
+    sure (over a dateline) an uncommon surname is still a name; a
+    four-character word (新闻速递) is not taken for one."""
+    people = bare_names(line, surnames=False)
+    return people if people and all(_PLAIN_NAME.fullmatch(x["name"]) for x in people) else None
+
+
 DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
 
 

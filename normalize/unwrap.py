@@ -57,6 +57,7 @@ class UnwrapParams:
     section_widest: int = 25    # a numbered section heading (第三章 总则) is no wider than a sub-heading
     editors_note_head: int = 6  # 编者按： alone on its line (at most this many characters) heads the note
     names_widest: int = 20      # 王明 李华 张强 赵刚: four names and their spaces fit in this
+    deck_above_names: int = 4   # a deck over a byline: kicker, a title broken over two lines, subtitle
     statement_tail: int = 8     # a statement end (。 and closing quotes/brackets) is within this many final characters
     # -- column pages: is the page one, and its column width W
     column_max: int = 22        # a column page's lines are mostly this narrow (newspaper columns print 10-20 Han)
@@ -246,10 +247,15 @@ def _mark_name_bylines(lines: list[Line]) -> None:
     body.  Inside a paragraph no printed line holds only a name (every line
     but a paragraph's last is full, and the last ends a sentence), so such a
     line is never body text; a short headline that reads like a name is the
-    risk, which the surnames keep small."""
+    risk, which the surnames keep small.  Names with uncommon surnames
+    (莽九晨) count only over a dateline: right under a headline, the end of
+    a PDF line wrapped at the page edge (色产业) reads as one too."""
     p = PARAMS
     for i, ln in enumerate(lines):
-        if ln.kind != "text" or ln.ended or ln.soft or ln.width > p.names_widest or not st.bare_names(ln.text):
+        if ln.kind != "text" or ln.ended or ln.soft or ln.width > p.names_widest:
+            continue
+        common = st.bare_names(ln.text)
+        if not common and not st.unlisted_names(ln.text):
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         prev = lines[i - 1] if i else None
@@ -259,12 +265,17 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         if not nxt.is_dateline and not nxt.ended and nxt.width <= p.heading_max and after is not None \
                 and after.width > p.long:
             continue  # a short line over long paragraphs is a heading: the name is a section's label
-        # under one headline line that follows a finished paragraph (or opens the page)
-        headline_above = prev is not None and prev.kind == "text" and prev.headline_shape and not prev.ended \
-            and (i == 1 or lines[i - 2].ended or lines[i - 2].kind != "text")
-        if nxt.is_dateline or prev is None or prev.kind in ("title", "byline") or headline_above \
-                or (prev.ended and nxt.kind == "text"):
-            ln.kind = "byline"
+        # under a deck (kicker, title, subtitle) that follows a finished paragraph (or opens the page)
+        k = i - 1
+        while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and lines[k].headline_shape \
+                and not lines[k].ended:
+            k -= 1
+        # (a deck never opens on its ——subtitle: ——编者 after a note signs it)
+        headline_above = k < i - 1 and (k < 0 or lines[k].ended or lines[k].kind != "text") \
+            and not lines[k + 1].text.startswith("——")
+        if nxt.is_dateline or (common and (prev is None or prev.kind in ("title", "byline") or headline_above
+                                           or (prev.ended and nxt.kind == "text"))):
+            ln.kind = "byline"  # an uncommon surname only over a dateline
 
 
 def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[int]:
@@ -282,7 +293,8 @@ def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[
             lines[i].kind = "title"
         goes_on.update(top[:-1])
     for i, ln in enumerate(lines):
-        if ln.raw_line < at or ln.kind != "text" or ln.ended:
+        # (an entry is a heading even where a name could stand: 代序 under the title)
+        if ln.raw_line < at or ln.kind not in ("text", "byline") or ln.ended:
             continue
         key = _entry_key(ln.text)
         if ln.width > p.entry_widest and (key not in keys or ln.width > 2 * p.entry_widest):
@@ -639,6 +651,10 @@ def _column_join(lines: list[Line], joins: list[bool], i: int, w: float, para_op
         lines[i - 1].kind = a.kind = "h"
         return False
     if ended and not full:
+        return False
+    if para_open and narrow and not ended and b.width + p.indent_slack <= w:
+        # only a paragraph's last line falls short of its column (one that ends
+        # on no mark), and the next starts short by its lost indent
         return False
     if ended:
         # a full line ending a sentence: the next starts a paragraph

@@ -123,19 +123,14 @@ def test_traditional_bylines_without_opencc():
     assert arts[0].meta["dateline"] == "本報訊"
 
 
-def test_second_dateline_splits_unless_the_byline_names_its_reporter():
+def test_second_dateline_goes_on_unless_a_headline_stands_before_it():
     one = "本报平壤4月13日电（记者周之然）朝鲜当天发射卫星。\n\n"
     two = "本报莫斯科4月13日电（记者谢亚宏）外交部长就此表示关切。\n\n"
-    # a headline over two reports whose reporters the byline names: one article
+    # one headline over two reports, whoever filed them: one article
     arts = clean_text(f"朝鲜发射卫星\n\n●周之然 谢亚宏\n\n{one}{two}")
     assert len(arts) == 1 and [b[1][:6] for b in arts[0].blocks] == ["本报平壤4月", "本报莫斯科4"]
-    # briefs: a second dateline its byline does not cover starts another article
-    arts = clean_text(f"朝鲜发射卫星\n\n●周之然\n\n{one}{two}")
-    assert len(arts) == 2 and arts[1].blocks[0][1].startswith("本报莫斯科")
-    # no byline, but the first dateline named the same reporter: one article
-    again = "本报平壤4月14日电（记者周之然）据朝中社报道，会议次日举行。\n\n"
-    assert len(clean_text(f"朝鲜发射卫星\n\n{one}{again}")) == 1
-    assert len(clean_text(f"朝鲜发射卫星\n\n{one}{two}")) == 2
-    # one of its reporters already named is enough (a byline may name fewer)
-    both = "本报莫斯科4月13日电（记者周之然、谢亚宏）外交部长就此表示关切。\n\n"
-    assert len(clean_text(f"朝鲜发射卫星\n\n●周之然\n\n{one}{both}")) == 1
+    assert len(clean_text(f"朝鲜发射卫星\n\n●周之然\n\n{one}{two}")) == 1
+    assert len(clean_text(f"朝鲜发射卫星\n\n{one}{two}")) == 1
+    # briefs: each under its own headline, each an article
+    arts = clean_text(f"朝鲜发射卫星\n\n{one}各方表示关切\n\n{two}")
+    assert len(arts) == 2 and arts[1].title == "各方表示关切" and arts[1].blocks[0][1].startswith("本报莫斯科")
