@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import json
 import tomllib
-from itertools import islice
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from .doc import GAP, Doc
 from .gaps import DATA as GAP_DATA, mark_gaps
 from .interleave import check as check_interleaving
 from .posts import quote_stage
-from .rules import RuleError, RuleFile, Unsettled, load_rule_file, merge
+from .rules import RuleError, RuleFile, apply_rules, load_rule_file, merge
 from . import segment as _segment_module, structure as _structure, unwrap as _unwrap_module
 from .segment import segment
 from .unwrap import unwrap
@@ -81,29 +80,12 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     ``MAX_PASSES`` the page fails with an error naming them, rather than
     leaving the text wherever the count stopped.  Rules that only flag then
     run once on the settled output."""
-    editing = [r for r in rf.rules if r.replace is not None]
-    flagging = [r for r in rf.rules if r.replace is None]
-
     def run(doc: Doc) -> Doc:
         if not rf.applies(doc.text):  # another board family's file
             return doc
         if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
             doc.note("paragraphs", rf.paragraphs, 1)
-        settled: dict[str, int] = {}  # rule -> changes on the page when it last found nothing to do
-        for _ in range(MAX_PASSES):
-            before = len(doc.changes)
-            for rule in editing:
-                if settled.get(rule.id) == len(doc.changes):
-                    continue  # the text is still the one it found nothing in: no re-scan
-                rule.apply(doc)  # returns only at its fixed point (else Unsettled)
-                settled[rule.id] = len(doc.changes)
-            if len(doc.changes) == before:
-                break
-        else:
-            moving = sorted({c.rule for c in islice(doc.changes, before, None)})
-            raise Unsettled(rf.path, moving, f"no fixed point after {MAX_PASSES} passes of the file")
-        for rule in flagging:  # flag-only rules look at the stage's final text, once
-            rule.apply(doc)
+        apply_rules(rf.rules, doc, rf.path, MAX_PASSES)  # to the fixed point, or Unsettled
         return doc
     return run
 
