@@ -285,6 +285,9 @@ class Doc:
         """``(kind, text, first raw line, last raw line)`` for every block."""
         if self.kinds is None:
             raise ValueError("blocks exist only after unwrapping")
+        cached = self.__dict__.get("_blocks")  # (segment and the interleave check both ask)
+        if cached is not None and cached[0] is self.text and cached[1] == self.kinds:
+            return list(cached[2])
         out = []
         pos = 0
         for kind, text in zip(self.kinds, self.text.split(BLOCK_SEP)):
@@ -293,7 +296,8 @@ class Doc:
             last = self.line_at(max(pos, end - 1))
             out.append(Block(kind, text, first, last))
             pos = end + len(BLOCK_SEP)
-        return out
+        self.__dict__["_blocks"] = (self.text, list(self.kinds), out)
+        return list(out)
 
     def set_blocks(self, blocks: Iterable[tuple[str, str, array]]) -> None:
         """Replace the whole text by ``(kind, text, origin)`` blocks."""

@@ -181,17 +181,18 @@ def line_features(texts: list[str], params):
     balance = array("i", bytes(4 * n))
     width, ends, soft_end, dateline = st.width, st.ends_sentence, st.soft_end, st.dateline
     hanging, marks, words = st.HANGING, _MARKS, _WORDS.search
+    heads = frozenset(h[0] for h in st.DATELINE_HEADS)  # (a dateline is read after the line's spaces)
     for i, t in enumerate(texts):
         widths[i] = width(t)
         soft = soft_end(t)
         b = (ENDED if ends(t) else 0) | (SOFT if soft else 0)
         if headline_shape(t, soft, statement_tail):
             b |= HEADLINE
-        if dateline(t):
+        first, last = t[0], t[-1]
+        if (first in heads or first.isspace()) and dateline(t):
             b |= DATELINE
         if words(t):
             b |= WORDS
-        first, last = t[0], t[-1]
         if first in "（(" and last in "）)" and PARENTHETICAL.match(t):
             b |= PAREN
         if "。" in t or "；" in t or "！" in t or "？" in t:

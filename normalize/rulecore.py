@@ -127,6 +127,7 @@ def compiled(pattern: str) -> regex.Pattern:
 
 
 _PROTECTED = tuple(regex.compile(p) for p in PROTECTED)
+_span = type(regex.match("", "")).span
 
 
 def may_match(needs: tuple[str, ...] | None, text: str) -> bool:
@@ -232,6 +233,11 @@ class _Page:
         origin, size = self.origin, len(text)
         replacement, literal, notes = rule.replacement, rule.literal, rule.notes
         flagging = replacement is None or rule.flag
+        if literal and starts is None and not notes and not flagging:  # the common case: a fixed text
+            edits = [(a, b, replacement) for a, b in map(_span, matches) if text[a:b] != replacement]
+            if edits:
+                self.edit(n, edits)
+            return bool(edits)
         edits = []
         for m in matches:
             start = m.start()

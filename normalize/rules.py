@@ -293,8 +293,17 @@ class RuleFile:
     when: regex.Pattern | None = None  # the file applies only to a page this finds
     paragraphs: str | None = None      # "lines": each line of such a page is a paragraph
 
+    when_needs: tuple[str, ...] | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        # a page without any string ``when`` needs is another board's (see prefilter.py)
+        needs = None if self.when is None else required_strings(self.when.pattern)
+        self.when_needs = None if needs is None else tuple(sorted(needs, key=lambda s: (s[0] not in COMMON, s)))
+
     def applies(self, text: str) -> bool:
-        return self.when is None or self.when.search(text) is not None
+        if self.when is None:
+            return True
+        return rulecore.may_match(self.when_needs, text) and self.when.search(text) is not None
 
 
 def _str_list(path, rid, key, value) -> list[str]:

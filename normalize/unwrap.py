@@ -294,6 +294,7 @@ SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 # a later line that is one of its entries is a section heading (numbered
 # entries, 一、代序) or an article's title (entries without numbers).
 CONTENTS_HEAD = regex.compile(r"^(?:文章)?目\s*录(?:\s+Contents)?$|^Contents$", regex.IGNORECASE)
+_CONTENTS_FIRST = "文目Cc"  # the characters CONTENTS_HEAD can start with
 _ENTRY_NUMBER = regex.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}[章节部分篇讲]\s*|[一二三四五六七八九十]{1,3}\s*[、.．]\s*|"
                               r"\d{1,2}(?:\.\d{1,2}){0,2}[、.．]?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*)")
 _SPACE_PUNCT = regex.compile(r"[\s\p{P}]+")
@@ -345,27 +346,44 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
     and the raw line the table started on (0 when there is none).  Without a
     目录 heading a run of entries counts only when most of them recur later."""
     p = PARAMS
-    text = doc.text
-    rows, pos = [], 0
-    for raw in text.split("\n"):
-        rows.append((pos, pos + len(raw), raw.strip()))
+    nonblank, pos = [], 0
+    for raw in doc.text.split("\n"):
+        t = raw.strip()
+        if t:
+            nonblank.append((pos, pos + len(raw), t))
         pos += len(raw) + 1
-    nonblank = [r for r in rows if r[2]]
+    # each line's number and key, read once however many runs it is tried in
+    numbered: dict[int, bool] = {}
+    keys_of: dict[int, str] = {}
+
+    def is_numbered(k: int) -> bool:
+        v = numbered.get(k)
+        if v is None:
+            v = numbered[k] = _numbered(nonblank[k][2])
+        return v
+
+    def key_of(k: int) -> str:
+        v = keys_of.get(k)
+        if v is None:
+            v = keys_of[k] = _entry_key(nonblank[k][2])
+        return v
+
     for i, (start, _end, t) in enumerate(nonblank):
-        headed = bool(CONTENTS_HEAD.match(t))
+        headed = t[0] in _CONTENTS_FIRST and bool(CONTENTS_HEAD.match(t))
+        if not headed and not is_numbered(i):
+            continue  # without a heading, a table starts with a numbered entry
         j = i + 1 if headed else i
         k, seen = j, set()
-        while k < len(nonblank) and _LETTER.search(nonblank[k][2]) \
-                and len(nonblank[k][2]) <= p.entry_widest and (headed or _numbered(nonblank[k][2])) \
-                and not nonblank[k][2].endswith(("。", "；")) and _entry_key(nonblank[k][2]) not in seen:
-            seen.add(_entry_key(nonblank[k][2]))  # an entry listed again is the text itself
+        while k < len(nonblank) and (headed or is_numbered(k)) and _LETTER.search(nonblank[k][2]) \
+                and len(nonblank[k][2]) <= p.entry_widest \
+                and not nonblank[k][2].endswith(("。", "；")) and key_of(k) not in seen:
+            seen.add(key_of(k))  # an entry listed again is the text itself
             k += 1
         entries = nonblank[j:k]
         if len(entries) < p.min_contents:
             continue
-        keys = [_entry_key(e[2]) for e in entries]
-        rest = [_entry_key(r[2]) for r in nonblank[k:]]
-        rest_set = set(rest)
+        keys = [key_of(x) for x in range(j, k)]
+        rest_set = {key_of(x) for x in range(k, len(nonblank))}
         recur = sum(1 for key in keys if _same_entry(key, rest_set))
         if not headed and recur < max(p.min_contents, len(keys) // 2 + 1):
             continue
