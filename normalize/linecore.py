@@ -66,6 +66,7 @@ Feature and mark bits (``bits``):
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -136,9 +137,10 @@ PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤1
 DATELINE_TAIL_RE = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 OPENERS, CLOSERS = "“‘（(《「『【", "”’）)》」』】"
-_DROP_OPENERS = str.maketrans("", "", OPENERS)
-_DROP_CLOSERS = str.maketrans("", "", CLOSERS)
-_MARKS = frozenset(OPENERS + CLOSERS)
+# counted by the standard library's engine: a class of literal characters,
+# found many times faster than by str.translate or the regex module
+_OPENER = re.compile("[" + re.escape(OPENERS) + "]")
+_CLOSER = re.compile("[" + re.escape(CLOSERS) + "]")
 
 
 _AS_PARAMS: dict[tuple, UnwrapParams] = {}
@@ -154,8 +156,8 @@ def _as_params(params) -> UnwrapParams:
 
 
 def balance_of(text: str) -> int:
-    """Opening minus closing marks (counted by deleting them, in C)."""
-    return len(text.translate(_DROP_CLOSERS)) - len(text.translate(_DROP_OPENERS))
+    """Opening minus closing quotes and brackets."""
+    return len(_OPENER.findall(text)) - len(_CLOSER.findall(text))
 
 
 def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
@@ -180,7 +182,8 @@ def line_features(texts: list[str], params):
     bits = array("I", bytes(4 * n))
     balance = array("i", bytes(4 * n))
     width, ends, soft_end, dateline = st.width, st.ends_sentence, st.soft_end, st.dateline
-    hanging, marks, words = st.HANGING, _MARKS, _WORDS.search
+    hanging, words = st.HANGING, _WORDS.search
+    opener, closer = _OPENER.findall, _CLOSER.findall
     heads = frozenset(h[0] for h in st.DATELINE_HEADS)  # (a dateline is read after the line's spaces)
     for i, t in enumerate(texts):
         widths[i] = width(t)
@@ -191,7 +194,7 @@ def line_features(texts: list[str], params):
         first, last = t[0], t[-1]
         if (first in heads or first.isspace()) and dateline(t):
             b |= DATELINE
-        if words(t):
+        if "\u4e00" <= first <= "\u9fef" or words(t):  # (a common Han character first: no search)
             b |= WORDS
         if first in "（(" and last in "）)" and PARENTHETICAL.match(t):
             b |= PAREN
@@ -208,8 +211,7 @@ def line_features(texts: list[str], params):
         if last in "：；:;":
             b |= COLON_END
         bits[i] = b
-        if not marks.isdisjoint(t):
-            balance[i] = balance_of(t)
+        balance[i] = len(opener(t)) - len(closer(t))
     return widths, bits, balance
 
 
