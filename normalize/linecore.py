@@ -420,8 +420,12 @@ def _column_join(widths, bits, kinds, joins, i: int, w: float, para_open: bool, 
     justified = a & SPREAD  # letter-spaced to its column: full
     full = aw >= w - p.full_slack or justified
     # the column here, from the next two lines (one of them is full)
-    local = max([widths[k] for k in range(i + 1, min(len(kinds), i + 1 + p.local_lines)) if kinds[k] == TEXT]
-                or [w])
+    local = None
+    for k in range(i + 1, min(len(kinds), i + 1 + p.local_lines)):
+        if kinds[k] == TEXT and (local is None or widths[k] > local):
+            local = widths[k]
+    if local is None:
+        local = w
     # a sub-heading: after a finished paragraph, clearly narrower than
     # a first line (which is about two columns short)
     narrow = aw <= min(w, local) - p.narrow_margin and aw <= heading_max

@@ -31,6 +31,11 @@ A rule file is TOML::
 
 Named groups whose name is a metadata key (see ``NOTE_KEYS``) hand what they
 captured to the article metadata; removed text goes to ``removed.jsonl``.
+
+Running a file's rules over a page (matches, edits, the fixed point, the
+change records) is :mod:`normalize.rulecore`'s, over plain data: the
+interface a native core implements; :func:`apply_rules` hands it the page
+and writes what it returns into the Doc's record.
 """
 from __future__ import annotations
 

@@ -26,6 +26,12 @@ image) are blocks of their own, and so is a forum quote line (``quote``:
 ``> …``, see posts.py).  Nothing is ever joined across them, nor across a
 forum post's header; on a board whose lines are typed paragraphs nothing is
 joined at all.
+
+This module reads the page as a whole (bylines by their wording, tables of
+contents, source lines, forum posts) and builds the blocks; each line's
+features, the column widths, the decks and the joins are computed by
+:mod:`normalize.linecore` over plain columns, the interface a native core
+implements.
 """
 from __future__ import annotations
 
@@ -373,8 +379,9 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
         return v
 
     for i, (start, _end, t) in enumerate(nonblank):
-        headed = t[0] in _CONTENTS_FIRST and bool(CONTENTS_HEAD.match(t))
-        if not headed and not is_numbered(i):
+        first = t[0]
+        headed = first in _CONTENTS_FIRST and bool(CONTENTS_HEAD.match(t))
+        if not headed and (first not in _NUMBER_FIRST and not first.isdigit() or not is_numbered(i)):
             continue  # without a heading, a table starts with a numbered entry
         j = i + 1 if headed else i
         k, seen = j, set()
