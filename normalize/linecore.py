@@ -22,7 +22,8 @@ surrounding spaces, never empty, without ``\\n``):
     feature bits below that hold (``ENDED`` … ``COLON_END``); the mark bits
     (``EDITORS_NOTE`` …) are 0.  ``balance``: ``array('i')``, opening minus
     closing marks of ``“‘（(《「『【`` / ``”’）)》」』】`` on the line.
-    All three have ``len(texts)`` entries.
+    All three have ``len(texts)`` entries.  ``params`` as for
+    ``decide_joins`` (``statement_tail`` is the one read here).
 
 ``decide_joins(texts, widths, bits, balance, kinds, params) -> (kinds, joins)``
     ``texts``, ``widths``, ``balance`` as above; ``bits`` as above, with
@@ -38,7 +39,8 @@ surrounding spaces, never empty, without ``\\n``):
     never runs on; a line marked ``GOES_ON`` (and no ``NO_JOIN``) always
     does; only ``TEXT`` lines change kind; a line runs on into the next
     only where both are text, or a caption runs on into a text line (which
-    becomes caption), or a deck/``GOES_ON`` line into the next.  The
+    becomes caption), or the two lines of a sub-heading too long for one
+    line (both ``H``), or a deck/``GOES_ON`` line into the next.  The
     output depends on nothing but the inputs (deterministic).
 
 Feature and mark bits (``bits``):

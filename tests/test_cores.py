@@ -204,7 +204,8 @@ def test_decide_joins_keeps_its_invariants(fixture_calls, line_impl):
                     seen_goes_on += 1
                     assert j == 1
                 elif j:
-                    assert kinds[i + 1] in (linecore.TEXT, linecore.CAPTION) or kinds[i] == linecore.TITLE, i
+                    assert kinds[i + 1] in (linecore.TEXT, linecore.CAPTION) or kinds[i] == linecore.TITLE \
+                        or kinds[i] == kinds[i + 1] == linecore.H, i
     assert seen_no_join  # the forum fixtures' post headers
 
 
