@@ -4,6 +4,14 @@ Why the contract lives here: other tools (search indexes, corpus builders)
 read what we write, so the front matter has every key, always, in one order,
 and the Markdown body has one shape.  ``FIELDS`` is that order; the JSON
 Schema in ``schema/article.schema.json`` says the same for validators.
+
+The contract is also read back here: an article this program wrote, given to
+it again (``fix`` of an ``.md``, or a folder of articles ``run`` as raw
+input), opens with our own front matter (:func:`own_front_matter`), and its
+body is already laid out, each line a block whose Markdown is ours
+(:func:`read_block`, the inverse of :func:`render_block`): cleaning clean
+text must change nothing, so such a body is read as written, never re-joined
+or re-read as a converter's markup.
 """
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import yaml
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
@@ -182,6 +191,58 @@ def _value(v, indent: str, out: list[str], sep: str) -> None:
         out.append(sep + " []\n")
     else:
         out.append(sep + " " + scalar(v) + "\n")
+
+
+# on a page that is an article this program wrote, the note the pipeline leaves
+# (key "paragraphs", like a board's typed lines: none is joined)
+LAID_OUT = "article"
+DESCRIPTIVE = ("title", "kicker", "subtitle", "authors", "editors", "dateline", "date", "source_org",
+               "continued_from", "continued_on", "images", "forum")  # what the article is, not how it was cleaned
+
+
+def own_front_matter(text: str) -> tuple[dict, int] | None:
+    """For a text that opens with front matter this program wrote (``id``
+    first, a ``source`` and a ``normalizer: {version, rules}``): the front
+    matter and the offset just past its closing ``---`` line; else None (a
+    web page's own front matter, any other text)."""
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 3, 1 << 20)
+    if end == -1 or "\nnormalizer:\n" not in text[:end]:
+        return None
+    try:
+        fm = yaml.safe_load(text[4:end + 1])
+    except yaml.YAMLError:
+        return None
+    if not isinstance(fm, dict) or next(iter(fm), None) != "id" or "source" not in fm:
+        return None
+    stamp = fm.get("normalizer")
+    if not isinstance(stamp, dict) or not {"version", "rules"} <= set(stamp):
+        return None
+    return fm, end + 5
+
+
+def laid_out(doc) -> bool:
+    """Whether the page is the body of an article this program wrote."""
+    return any(n.key == "paragraphs" and n.value == LAID_OUT for n in doc.notes)
+
+
+def read_block(line: str) -> tuple[str, int, int]:
+    """One line of a body this program wrote: its block kind and how many
+    characters of Markdown stand before and after its text (``# `` is the
+    title, ``## `` a sub-heading, ``*…*`` a caption, ``> `` a quote, a
+    backslash an escaped paragraph).  The inverse of :func:`render_block`."""
+    if line.startswith("## "):
+        return "h", 3, 0
+    if line.startswith("# "):
+        return "title", 2, 0
+    if line.startswith("> "):
+        return "quote", 2, 0
+    if len(line) > 2 and line[0] == "*" and line[1] != "*" and line[-1] == "*":
+        return "caption", 1, 1
+    if line[:1] == "\\" and render_block("p", line[1:]) == line:
+        return "p", 1, 0
+    return "p", 0, 0
 
 
 def render_block(kind: str, text: str) -> str:

@@ -20,11 +20,17 @@ and *the text is as printed*, naive-Bayes fashion:
     score = log P(#u)/P(bare u) + log P(left | #u)/P(left | bare u)
                                 + log P(right | #u)/P(right | bare u)
 
-and marks a gap where ``score`` passes the threshold stored with the
-counts (chosen by the build on text held apart from the counting, to keep
-false alarms on clean news under one per 20,000 characters).  A gap is the
+and marks a gap where ``score`` passes the unit's threshold stored with the
+counts (the build turns scores into odds of a lost number with a bias per
+unit and sets one threshold on the odds, each occurrence of the counted
+text judged with itself left out, to keep false alarms on clean news under
+one per 20,000 characters).  A gap is the
 ``gap_marker`` plus a flag naming the unit that needed the number; it is
-never filled.  The flags carry the ``digits.`` prefix of the rule file's
+never filled.  Speech leaves out the 一 before a measure word (`发了条`,
+`是个`) where a scraper leaves out digits: the counts keep the contexts
+where clean text writes 一 as often as a number, and a page of speech (far
+more modal particles than news) is not marked there, nor where a word of
+the list holds the unit.  The flags carry the ``digits.`` prefix of the rule file's
 gaps, so corrections and collation treat both alike; the rule file stays
 the place for an archivist's overrides, and runs first.
 """
@@ -38,9 +44,11 @@ from pathlib import Path
 
 import regex
 
+from .article import laid_out
 from .doc import GAP, Doc, Flag
 
 DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv.gz"
+LM_DATA = Path(__file__).resolve().parent / "data" / "gaplm.tsv.gz"
 RULE_ID = "digits.evidence"
 KINDS = ("p", "caption", "h")
 START = "^"   # the left neighbour at the start of a block
@@ -49,6 +57,7 @@ DIGITS = frozenset("0123456789")
 NUMBERED = DIGITS | {NUMBER, GAP}
 NUMBERED_CHARS = DIGITS | {NUMBER, GAP}  # a marked gap was a number (the page is read with its marker as □)
 PAIR_MIN = 20  # two characters seen fewer times say little about what follows them
+PARTICLES = frozenset("吧呢啊吗嘛啦呀哦呗哇噢")  # modal particles: the mark of speech
 NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
 
 
@@ -114,6 +123,8 @@ class GapModel:
         self.params = {"alpha": 2.0}
         self.words: set[str] = set()                 # words that hold a unit character
         self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
+        # (u, context) -> times clean text puts 一 there, times a number
+        self.spoken: dict[tuple[str, str], tuple[int, int]] = {}
         for row in rows:
             kind = row[0]
             if kind == "P":
@@ -132,6 +143,8 @@ class GapModel:
                 self.words.add(row[1])
             elif kind == "K":
                 self.chains.add((row[1], row[2]))
+            elif kind == "Y":
+                self.spoken[row[1], row[2]] = (int(row[3]), int(row[4]))
         bigrams = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
         chars = "".join(sorted(u for u in self.units if len(u) == 1))
         alt = "|".join(regex.escape(u) for u in bigrams)
@@ -323,9 +336,116 @@ class GapModel:
         return sum(w[name] * f for name, f in zip(FEATURES, feats))
 
 
+class NumberLM:
+    """A character n-gram model of clean text in which every number is one
+    ``#`` (interpolated Kneser-Ney, one discount), kept only where it can
+    tell a lost number: strings that hold ``#`` or a unit, and the contexts
+    that stand before them.
+
+    Why: the counts above judge each neighbour of a unit on its own; a
+    language model reads ``党#年来`` against ``党年来`` as whole strings,
+    with the longest context clean text has seen and shorter ones where it
+    has not.  ``ratio`` is how much more probable the text is with a number
+    before the unit than as printed, in natural log.  A context it does
+    not hold never stood before a number or a unit in the counted text: its
+    share of the probability is the same on both sides and cancels, so
+    these rows give the whole model's ratio (the build also drops counts
+    under two from three characters up, which moves it a little)."""
+
+    def __init__(self, rows, order: int = 4, discount: float = 0.75):
+        self.order, self.d = order, discount
+        self.stats: dict[str, tuple[int, int, int]] = {}  # string -> (count, followers, distinct followers)
+        for row in rows:
+            self.stats[row[0]] = (int(row[1]), int(row[2]), int(row[3]))
+        _c, self.total, self.types = self.stats.get("", (0, 1, 1))
+        self.vocab = float(self.types + 1)
+
+    @classmethod
+    def load(cls, path: Path = LM_DATA) -> "NumberLM":
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        rows, params = [], {}
+        lines = raw.decode("utf-8").split("\n")
+        k = 0
+        while k < len(lines) and lines[k].startswith("//"):  # the head: comments and parameters
+            if lines[k].startswith("//="):
+                name, value = lines[k][3:].split("\t")
+                params[name] = float(value)
+            k += 1
+        rows = [line.split("\t") for line in lines[k:] if line]
+        return cls(rows, int(params.get("order", 4)), params.get("discount", 0.75))
+
+    def prob(self, w: str, h: str) -> float:
+        stats, d = self.stats, self.d
+        c = stats.get(w, (0, 0, 0))[0]
+        p = (max(c - d, 0.0) + d * self.types / self.vocab) / self.total
+        for n in range(1, min(len(h), self.order - 1) + 1):
+            ctx = h[-n:]
+            s = stats.get(ctx)
+            if s is None or not s[1]:
+                continue
+            g = stats.get(ctx + w)
+            p = ((max(g[0] - d, 0.0) if g else 0.0) + d * s[2] * p) / s[1]
+        return p
+
+    def ratio(self, left: str, unit_right: str) -> float:
+        """log P(left # unit_right) - log P(left unit_right), each character
+        given the ones before it (``left``: the ``order - 1`` symbols
+        before the unit; ``unit_right``: the unit and what follows)."""
+        out = 0.0
+        with_n, as_is = left + NUMBER + unit_right, left + unit_right
+        k, o = len(left), self.order - 1
+        log = math.log
+        for t in range(k, len(with_n)):
+            out += log(self.prob(with_n[t], with_n[max(0, t - o):t]))
+        for t in range(k, len(as_is)):
+            out -= log(self.prob(as_is[t], as_is[max(0, t - o):t]))
+        return out
+
+
+VIEW_NUMBER = regex.compile(r"[0-9□]+(?:[.,:][0-9]+)*")
+
+
+def lm_window(text: str, i: int, j: int, before: int, after: int) -> tuple[str, str]:
+    """The ``before`` symbols left of the unit at ``text[i:j]`` and the unit
+    with ``after`` symbols right of it, as the model's counts read text: a
+    number is ``#``, a block starts with ``^`` and ends with ``$``."""
+    lo = text.rfind("\n", max(0, i - 4 * before - 8), i)
+    head = text[lo + 1:i] if lo >= 0 else text[max(0, i - 4 * before - 8):i]
+    if lo >= 0 or i <= 4 * before + 8:
+        head = START + head
+    hi = text.find("\n", j, j + 4 * after + 8)
+    tail = text[j:hi] + "$" if hi >= 0 else text[j:j + 4 * after + 8] + ("$" if j + 4 * after + 8 >= len(text) else "")
+    return (VIEW_NUMBER.sub(NUMBER, head)[-before:],
+            text[i:j] + VIEW_NUMBER.sub(NUMBER, tail)[:after])
+
+
 @lru_cache(maxsize=2)
 def model(path: str = str(DATA)) -> GapModel:
     return GapModel.load(Path(path))
+
+
+def lm_path(stats: Path) -> Path:
+    """The language model shipped beside a counts file."""
+    name = stats.name
+    return stats.with_name(name.replace("gapstats", "gaplm") if "gapstats" in name else "lm-" + name)
+
+
+@lru_cache(maxsize=2)
+def language_model(path: str = str(LM_DATA)) -> NumberLM | None:
+    return NumberLM.load(Path(path)) if Path(path).is_file() else None
+
+
+def is_colloquial(text: str, rate: float | None) -> bool:
+    """The page is speech written down (a forum thread, a chat), not edited
+    prose: it holds far more modal particles (吧, 呢, 啊, 吗 …) than the
+    counted text at ``rate`` per character would give it by chance (four
+    standard deviations and three over a Poisson count)."""
+    if not rate:
+        return False
+    expected = rate * len(text)
+    return sum(text.count(c) for c in PARTICLES) > expected + 4 * math.sqrt(expected) + 3
 
 
 def mark_gaps(doc: Doc) -> Doc:
@@ -334,6 +454,12 @@ def mark_gaps(doc: Doc) -> Doc:
     (`年□月日`): the page is scanned again until nothing changes.  A pass
     only ever adds markers, at most one before each unit, so this ends."""
     if doc.kinds is None or not DATA.is_file():
+        return doc
+    if laid_out(doc):
+        # an article this program wrote was looked at on its whole raw page,
+        # whose own words count as evidence (a unit and its neighbour shown
+        # three times there, never after a digit); its body alone holds less
+        # of that evidence, so reading it again would only change its answer
         return doc
     while True:
         before = len(doc.changes)
@@ -356,7 +482,12 @@ def _mark_once(doc: Doc) -> None:
     n = len(text)
     pairs_left, pairs_right, unit_chars = gm.pairs_left, gm.pairs_right, gm.unit_chars
     tables, number, w = gm.unit_tables(), gm.number_shifts(), gm.weights
+    spoken = gm.spoken
+    colloquial = is_colloquial(text, gm.params.get("particles"))
     unseen1, unseen2 = gm.unseen
+    lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
+    if lm is not None:
+        lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
     for m in gm.scan.finditer(text):
         i, j = m.span()
         unit = m.group()
@@ -366,9 +497,16 @@ def _mark_once(doc: Doc) -> None:
             continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
         if left == GAP or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
+        seen = spoken.get((unit, text[i - 2:i])) or spoken.get((unit, left))
+        if seen is not None:
+            one, num = seen
+            if one > 2 * num + 2 or (colloquial and one >= num):
+                continue  # clean text says 一 here (是一个, 发了一条), and speech leaves that 一 out
         bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0
         if j < n and text[i:j + 1] in pairs_right and gm.right_bound(text, i, j):
             bound |= 2
+        if bound and colloquial:
+            continue  # speech uses its words as they come: a word of the list (线条, 高个子) is read as one
         near = text[i - 2:i] + text[j:j + 2] if i >= 2 and j + 2 <= n else "^"
         if len(near) == 4 and PLAIN_NOT.isdisjoint(near):  # the common case: plain characters
             left2, left, right, right2 = near[:2], near[1], near[2], near[2:]
@@ -380,6 +518,12 @@ def _mark_once(doc: Doc) -> None:
                  + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
                  + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
                  + (w["right_number"] if right == NUMBER else 0.0))
+        if lm is not None and score > thresholds[unit] + gate:
+            # near the threshold: the language model reads the whole string
+            left_w, right_w = lm_window(text, i, j, o, max(0, o - len(unit)))
+            score += lm_weight * lm.ratio(left_w, right_w)
+        elif lm is not None:
+            continue
         if score > thresholds[unit] and doc.kinds[doc.block_index(starts, i)] in KINDS:
             found.append((i, unit, text[j] if j < n else "$"))
     # the page's own usage: a unit and its next character seen three times

@@ -10,7 +10,8 @@ pure-Python version is the reference: ``tests/test_cores.py`` runs every
 implementation in ``IMPLEMENTATIONS`` on random pages of the repo's fixtures
 and compares it with this one.  What stays in unwrap.py is the reading of
 the page as a whole (bylines by their wording, tables of contents, source
-lines, forum posts) and the building of blocks.
+lines, numbered sections, vertical titles, forum posts) and the building
+of blocks; it hands its findings over as kinds and mark bits.
 
 The contract (two functions; a line is a printed line without its
 surrounding spaces, never empty, without ``\\n``):
@@ -35,6 +36,10 @@ surrounding spaces, never empty, without ``\\n``):
     found to be sub-headings, deck lines, caption lines) and ``joins``
     (``bytearray`` of ``len(texts) - 1`` entries, 0 for an empty page):
     ``joins[i]`` is 1 when line ``i`` runs on into line ``i + 1``, else 0.
+    A text line marked ``HTML_BLOCK`` neither runs on nor is run into, and
+    on a paragraph page (no column width) a text line marked ``FIELDS``
+    narrower than the page's printed width does not run on (both unless
+    ``GOES_ON``: the writer ended these lines, see :func:`_end_items`).
     Invariants: the inputs are not modified; a line marked ``NO_JOIN``
     never runs on; a line marked ``GOES_ON`` (and no ``NO_JOIN``) always
     does; only ``TEXT`` lines change kind; a line runs on into the next
@@ -59,6 +64,8 @@ Feature and mark bits (``bits``):
 ``DASHES_END``     ends with ``——``
 ``HANGS``          its last character may hang past the column (``structure.HANGING``)
 ``COLON_END``      ends on ``：；:;``
+``HTML_BLOCK``     an HTML block written on one line: ``<table>…</table>`` (also pre, ul, ol, dl)
+``FIELDS``         form fields with nothing filled in: labels each ending on a colon (``合同编号：``)
 ``EDITORS_NOTE``   mark: starts an editor's note (nothing runs on into it)
 ``SPREAD``         mark: letter-spaced to fill its column (a full line on a column page)
 ``GOES_ON``        mark: the page reading says it runs on (a headline over lines)
@@ -83,7 +90,7 @@ KIND_NAMES = ("text", "title", "h", "byline", "caption", "quote")
 KIND_CODES = {name: code for code, name in enumerate(KIND_NAMES)}
 
 ENDED, SOFT, HEADLINE, DATELINE, WORDS, PAREN, INNER_STOP, DATELINE_TAIL = (1 << k for k in range(8))
-DASH_START, DASHES_START, DASHES_END, HANGS, COLON_END = (1 << k for k in range(8, 13))
+DASH_START, DASHES_START, DASHES_END, HANGS, COLON_END, HTML_BLOCK, FIELDS = (1 << k for k in range(8, 15))
 EDITORS_NOTE, SPREAD, GOES_ON, NO_JOIN = (1 << k for k in range(16, 20))
 MARKS = EDITORS_NOTE | SPREAD | GOES_ON | NO_JOIN
 
@@ -139,6 +146,11 @@ PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤1
 DATELINE_TAIL_RE = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 OPENERS, CLOSERS = "“‘（(《「『【", "”’）)》」』】"
+_HTML_BLOCK = regex.compile(r"^<(table|pre|ul|ol|dl)\b.*</\1>$", regex.IGNORECASE)
+# a line of form fields with nothing filled in: labels, each ending on a
+# colon (合同编号：, 采购人（甲方）：, 地 址： 地 址：), no other punctuation
+_FIELD = r"[^\p{P}\s](?:[^\p{P}]|[（(][^\p{P}]{1,8}[）)]){0,15}"
+_EMPTY_FIELDS = regex.compile(rf"^(?:{_FIELD}\s*[：:]\s*)+$")
 # counted by the standard library's engine: a class of literal characters,
 # found many times faster than by str.translate or the regex module
 _OPENER = re.compile("[" + re.escape(OPENERS) + "]")
@@ -212,6 +224,10 @@ def line_features(texts: list[str], params):
             b |= HANGS
         if last in "：；:;":
             b |= COLON_END
+            if last in "：:" and _EMPTY_FIELDS.match(t):
+                b |= FIELDS
+        if first == "<" and _HTML_BLOCK.match(t):
+            b |= HTML_BLOCK
         bits[i] = b
         balance[i] = len(opener(t)) - len(closer(t))
     return widths, bits, balance
@@ -223,7 +239,9 @@ def decide_joins(texts, widths, bits, balance, kinds, params):
     kinds = bytearray(kinds)
     col = _column_widths(widths, bits, kinds, p)
     goes_on = _mark_decks(texts, widths, bits, balance, kinds, col, p)
+    _mark_opening_title(texts, widths, bits, kinds, col, p)
     joins = _joins(widths, bits, kinds, col, p)
+    _end_items(widths, bits, kinds, joins, col, p)
     for i in goes_on:
         joins[i] = 1
     for i in range(len(joins)):
@@ -376,6 +394,55 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                 goes_on.update(range(a, e - 1))
         i = max(j, i + 1)
     return goes_on
+
+
+def _mark_opening_title(texts, widths, bits, kinds, col, p) -> None:
+    """On a column page, a first line clearly narrower than its column that
+    ends no sentence, over more text, is the page's title (a transcript's or
+    a booklet's: 周总理讲话 over its 时间：… lines).  A printed line of
+    body text is full unless it ends its paragraph, and a page does not open
+    on a paragraph's unfinished last line.  The line under it must be body:
+    of its column's width, not a dateline (本报…, 新华社…, however damaged)."""
+    if col is None or len(kinds) < 2 or kinds[0] != TEXT or kinds[1] != TEXT:
+        return
+    b = bits[0]
+    # (over a dateline it is a byline; over a line set across columns, a deck's kicker)
+    if b & HEADLINE and b & WORDS and not b & (ENDED | DATELINE) \
+            and widths[0] <= min(p.heading_max, col[0] - p.narrow_margin) \
+            and not "".join(texts[1][:16].split()).startswith(st.DATELINE_HEADS) \
+            and widths[1] <= col[1] + p.across_margin:
+        kinds[0] = TITLE
+
+
+def _wrap_width(widths, kinds, p) -> float:
+    """The page's printed line width: the upper quartile of its text lines."""
+    ws = sorted(math.floor(widths[i] + 0.5) for i, k in enumerate(kinds) if k == TEXT)
+    return float(ws[int(len(ws) * p.quartile)]) if ws else 0.0
+
+
+def _end_items(widths, bits, kinds, joins, col, p) -> None:
+    """Lines the writer ended, whatever follows them: an HTML block a
+    converter wrote on one line (``<table>…</table>``) is a block of its
+    own; and on a paragraph page a line of empty form fields (``合同编号：``,
+    a label with nothing after its colon) short of the page's printed width
+    is a paragraph of its own: its writer ended it there, where a printed
+    line ends because it is full.  Column pages judge by their column."""
+    last = len(joins)
+    short = None
+    for i, k in enumerate(kinds):
+        b = bits[i]
+        if k != TEXT or not b & (HTML_BLOCK | FIELDS):
+            continue
+        if b & HTML_BLOCK:
+            if i < last:
+                joins[i] = 0
+            if i:
+                joins[i - 1] = 0
+        elif col is None and i < last:
+            if short is None:  # (read once, from the kinds the joins left)
+                short = _wrap_width(widths, kinds, p) - p.narrow_margin
+            if widths[i] < short:
+                joins[i] = 0
 
 
 def _joins(widths, bits, kinds, col, p) -> bytearray:

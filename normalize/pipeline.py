@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .article import FIELDS, Article, render_block
+from .article import (DESCRIPTIVE, FIELDS, LAID_OUT, Article, front_matter_text, laid_out, own_front_matter,
+                      render_block)
 from .corrections import apply_corrections, load_corrections
 from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode_cleanup
 from .doc import GAP, Doc
-from .gaps import DATA as GAP_DATA, mark_gaps
+from .gaps import DATA as GAP_DATA, lm_path, mark_gaps
 from .interleave import check as check_interleaving
 from .posts import quote_stage
 from .rules import RuleError, RuleFile, apply_rules, load_rule_file, merge
@@ -79,13 +80,17 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     fixed point.  Rules that undo each other never settle: after
     ``MAX_PASSES`` the page fails with an error naming them, rather than
     leaving the text wherever the count stopped.  Rules that only flag then
-    run once on the settled output."""
+    run once on the settled output.  On an article this program wrote the
+    rules marked ``markup`` are left out: its Markdown is ours, no converter's."""
     def run(doc: Doc) -> Doc:
         if not rf.applies(doc.text):  # another board family's file
             return doc
         if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
             doc.note("paragraphs", rf.paragraphs, 1)
-        apply_rules(rf.rules, doc, rf.path, MAX_PASSES)  # to the fixed point, or Unsettled
+        rules = rf.rules
+        if laid_out(doc):  # an article we wrote: its Markdown is no converter's
+            rules = [r for r in rules if not r.markup]
+        apply_rules(rules, doc, rf.path, MAX_PASSES)  # to the fixed point, or Unsettled
         return doc
     return run
 
@@ -265,6 +270,8 @@ class Pipeline:
                 h.update(s.rules.raw)
             if s.name == "gaps" and GAP_DATA.is_file():  # the counts decide like a rule file
                 h.update(GAP_DATA.read_bytes())
+                if lm_path(GAP_DATA).is_file():  # and so does the model beside them
+                    h.update(lm_path(GAP_DATA).read_bytes())
         h.update(json.dumps({k: v for k, v in self.settings.items() if not k.startswith("_")},
                             sort_keys=True, ensure_ascii=False).encode())
         h.update(self._corrections_raw)
@@ -284,6 +291,10 @@ class Pipeline:
             text += "\n"
         doc = Doc.from_text(text, settings=self.settings)
         doc.source = source
+        own = own_front_matter(text)
+        if own:  # an article this program wrote: its front matter is no text, its body is laid out
+            doc.edit([(0, own[1], "")], "article.front-matter", removal=True)
+            doc.note("paragraphs", LAID_OUT, 1)
         for stage in self.stages:
             doc = stage.run(doc)
         if doc.kinds is None:  # no unwrap in the list: every non-blank line is a block
@@ -291,17 +302,66 @@ class Pipeline:
         return doc
 
     def fix(self, text: str, source: str | None = None) -> tuple[str, Doc]:
+        """The text cleaned; an article this program wrote keeps its front
+        matter as it stands, over its body cleaned."""
         doc = self.run_text_stages(text, source)
+        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        if own:
+            return normalize_line_ends(text)[:own[1]] + "\n" + (render_fix(doc) or "\n"), doc
         return render_fix(doc), doc
 
     def clean(self, text: str, source: dict | None = None) -> tuple[list[Article], Doc]:
         doc = self.run_text_stages(text, (source or {}).get("path"))
         normalizer = {"version": __version__, "rules": self.hash}
+        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        if own:  # an article this program wrote is one article still, its metadata its own
+            last = normalize_line_ends(text).rstrip("\n").count("\n") + 1
+            return [as_written(doc, own[0], source or {}, normalizer, last)], doc
         if not self.segmenting:  # no segment in the list: the page is one article
             return whole_page(doc, source or {}, normalizer), doc
         articles = segment(doc, source or {}, normalizer)
         check_interleaving(articles, doc, text)  # per article: blocks of two columns merged by height
         return articles, doc
+
+
+def as_written(doc: Doc, old: dict, source: dict, normalizer: dict, last: int) -> Article:
+    """An article this program wrote, cleaned again as raw input.  It is not
+    split again: where its articles began was read when it was written, and
+    what it is (kicker, authors, dateline, forum …) is what its front matter
+    says; the title is its ``# `` line as cleaned now.  How it was cleaned
+    (source, flags, changes, stamp) is this run's.  A body left empty (a post
+    that was all chrome) is still an article."""
+    blocks = [b for b in doc.blocks() if b.text.strip()]
+    title = None
+    if blocks and blocks[0].kind == "title":
+        title, blocks = " ".join(blocks[0].text.split()), blocks[1:]
+    meta = {k: None for k in FIELDS}
+    for key in DESCRIPTIVE:
+        if old.get(key) is not None and _writable(key, old[key]):
+            meta[key] = old[key]
+    images = list(meta["images"] or [])
+    images += [v for v in dict.fromkeys(n.value.strip() for n in doc.notes if n.key == "images") if v not in images]
+    meta.update({
+        "id": f"{source.get('stem', 'page')}-01",
+        "title": title if title is not None else meta["title"],
+        "images": images,
+        "source": {"path": source.get("path"), "sha256": source.get("sha256"),
+                   "lines": [min(b.first for b in blocks), max(b.last for b in blocks)] if blocks else [1, last]},
+        "flags": sorted((f.as_dict() for f in doc.flags), key=lambda f: (f["line"], f["rule"], f["text"])),
+        "changes": dict(sorted(Counter(c.rule for c in doc.changes).items())),
+        "normalizer": normalizer,
+    })
+    return Article(meta=meta, blocks=[("h" if b.kind == "title" else b.kind, b.text) for b in blocks])
+
+
+def _writable(key: str, value) -> bool:
+    """Whether a value read from an article's front matter can be written
+    again (a hand-edited one may hold what the contract has no place for)."""
+    try:
+        front_matter_text({key: value})
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def lines_as_blocks(doc: Doc) -> None:

@@ -57,6 +57,7 @@ BUILTIN_MESSAGES = {
     "segment": "article segmentation (bylines, datelines, headline decks)",
     "corrections": "filled from the archivist's corrections file",
     "collate": "filled from another witness of the same article",
+    "article": "an article this program wrote, cleaned again: its old front matter, kept whole in removed.jsonl",
 }
 
 

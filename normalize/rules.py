@@ -25,6 +25,7 @@ A rule file is TOML::
     flag = false            # true: a replacing rule also flags each match
     in = ["p", "caption"]   # block kinds it applies to (scope "blocks")
     protect = true          # never edit addresses, e-mail, `code` or the spaces around them
+    markup = true           # reads a converter's Markdown (>, #, ![]()): not run on an article we wrote
     fixes = [["before", "after"]]
     flags = ["text it must flag"]
     keeps = ["text it must leave alone"]
@@ -57,7 +58,7 @@ NOTE_KEYS = frozenset({
 COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
 BLOCK_KINDS = ("p", "h", "title", "byline", "caption", "quote")
 SCOPES = ("page", "blocks")
-RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "fixes", "flags", "keeps"}
+RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "markup", "fixes", "flags", "keeps"}
 # What a rule with ``protect = true`` never edits: see rulecore.PROTECTED.
 PROTECTED = rulecore._PROTECTED
 
@@ -123,6 +124,7 @@ class Rule:
     flag: bool = False
     kinds: tuple[str, ...] | None = None
     protect: bool = False  # leave addresses, e-mail and code spans (and their bounding spaces) alone
+    markup: bool = False   # takes a converter's Markdown: on an article this program wrote the Markdown is ours
     fixes: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
@@ -391,9 +393,12 @@ def load_rule_file(path: Path) -> RuleFile:
         protect = entry.get("protect", False)
         if not isinstance(protect, bool):
             raise RuleError(path, rid, "'protect' must be true or false")
+        markup = entry.get("markup", False)
+        if not isinstance(markup, bool):
+            raise RuleError(path, rid, "'markup' must be true or false")
         rules.append(Rule(id=full, message=entry["message"], pattern=entry["pattern"], replace=replace,
                           flag=flag, kinds=kinds, protect=protect, fixes=[tuple(f) for f in fixes], flags=flags,
-                          keeps=keeps, scope=scope, source=str(path), regex=compiled))
+                          keeps=keeps, scope=scope, source=str(path), regex=compiled, markup=markup))
     after = data.get("after")
     if after is not None and not isinstance(after, str):
         raise RuleError(path, None, "'after' must name a stage")

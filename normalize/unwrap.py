@@ -25,11 +25,14 @@ a dateline or the end of the page is a headline deck (``title``).  Bylines
 image) are blocks of their own, and so is a forum quote line (``quote``:
 ``> …``, see posts.py).  Nothing is ever joined across them, nor across a
 forum post's header; on a board whose lines are typed paragraphs nothing is
-joined at all.
+joined at all.  An article this program wrote, cleaned again, is laid out
+already: each of its lines is a block of the kind its Markdown says
+(article.read_block), and none of the above is guessed again.
 
 This module reads the page as a whole (bylines by their wording, tables of
-contents, source lines, forum posts) and builds the blocks; each line's
-features, the column widths, the decks and the joins are computed by
+contents, source lines, numbered sections, vertical titles, forum posts)
+and builds the blocks; each line's features, the column widths, the decks,
+the page's opening title and the joins are computed by
 :mod:`normalize.linecore` over plain columns, the interface a native core
 implements.
 """
@@ -44,6 +47,7 @@ from dataclasses import astuple, dataclass
 import regex
 
 from . import linecore as core, posts, structure as st
+from .article import laid_out, read_block
 from .doc import Doc
 from .prefilter import required_strings
 from .linecore import UnwrapParams  # noqa: F401  (the thresholds, defined with the core that reads most of them)
@@ -59,7 +63,9 @@ _HAN = regex.compile(r"\p{Han}")
 # (第三章 总则, 一、代序) on a line of its own is a sub-heading, and an
 # editor's note (编者按) a paragraph of its own
 SECTION_HEADING = regex.compile(r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节篇部讲]|[一二三四五六七八九十]{1,3}、)\s*\S")
-EDITORS_NOTE = regex.compile(r"^[【\[]?(?:编者按|编者的话|编后|按语)[】\]]?(?:[：:]|$)")
+# (编者按, 作者按, 译者按, and 編者按 or an OCR'd 福者按: in 1,008 clean
+# articles 者按 stands only there, at a paragraph's start, followed by ：)
+EDITORS_NOTE = regex.compile(r"^[【\[]?(?:\p{Han}者按|编者的话|編者的話|编后|編後|按语|按語)[】\]]?(?:[：:]|$)")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
@@ -157,6 +163,7 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
                 and ln.width <= p.heading_max and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
+    _mark_bold_lines(lines)
     _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
         # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电)
@@ -166,6 +173,25 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= p.long)):
             ln.kind = "title"
+
+
+# A converter from Word or PDF marks a heading it cannot size as a bold line of
+# its own (``**采购合同**``): Markdown's emphasis, but alone on its line and
+# ending no sentence it is a heading, read as ``##`` is; opening the page, it
+# is the document's title.
+BOLD_LINE = regex.compile(r"^\*\*(?!\*)(.+?)(?<!\*)\*\*$")
+
+
+def _mark_bold_lines(lines: list[Line]) -> None:
+    p = PARAMS
+    for i, ln in enumerate(lines):
+        if ln.kind != "text" or ln.text[0] != "*" or not (m := BOLD_LINE.match(ln.text)):
+            continue
+        inner = m.group(1).strip()
+        if not inner or st.width(inner) > p.heading_max or st.ends_sentence(inner) or st.soft_end(inner):
+            continue
+        ln.kind, ln.md_level = ("title" if i == 0 else "h"), 2
+        ln.strip_prefix, ln.strip_suffix = m.start(1), len(ln.text) - m.end(1)
 
 
 # A compilation prints each article as title, byline, source line
@@ -227,13 +253,53 @@ def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[
         for i in top:
             lines[i].kind = "title"
         goes_on.update(top[:-1])
-    for ln in lines:
-        if ln.raw_line < at or ln.kind != "text" or ln.width > p.entry_widest or ln.ended:
+    for i, ln in enumerate(lines):
+        if ln.raw_line < at or ln.kind != "text" or ln.ended:
             continue
         key = _entry_key(ln.text)
+        if ln.width > p.entry_widest and (key not in keys or ln.width > 2 * p.entry_widest):
+            continue  # a long line is a heading only when it is an entry whole
         if _same_entry(key, keys):
-            ln.kind = contents[_entry_of(key, keys)]
+            entry = _entry_of(key, keys)
+            ln.kind = contents[entry]
+            goes_on.update(_entry_goes_on(lines, i, key, entry))
     return goes_on
+
+
+def _entry_goes_on(lines: list[Line], i: int, key: str, entry: str) -> list[int]:
+    """A heading wrapped like its entry (``…current and`` / ``continuous
+    time (BOL)``): the next line completes the entry, so it is the same
+    heading, and line ``i`` goes on."""
+    if i + 1 >= len(lines) or len(key) >= len(entry) or not entry.startswith(key):
+        return []
+    nxt = lines[i + 1]
+    whole = key + _entry_key(nxt.text)
+    if nxt.kind != "text" or nxt.ended or not _entry_key(nxt.text) or not entry.startswith(whole):
+        return []
+    nxt.kind = lines[i].kind
+    return [i]
+
+
+# A manual or a specification numbers its sections hierarchically (1, 1.1,
+# 1.2.1) and a converter prints each as a Markdown headline: they are the
+# sections of one document, not the headlines of articles.
+_DOTTED_NUMBER = regex.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}(?=\s)")  # 1.2 … (not 2.5亿)
+
+
+def _mark_numbered_sections(lines: list[Line], contents: dict[str, str]) -> None:
+    """On a page with at least ``min_contents`` Markdown headlines numbered
+    ``x.y``, every Markdown headline is a section heading, numbered or not
+    (警告, one its table of contents lists); only an unnumbered, unlisted one
+    opening the page stays the document's title."""
+    heads = [ln for ln in lines if ln.md_level and ln.kind in ("title", "h")]
+    texts = [ln.text[ln.strip_prefix:len(ln.text) - ln.strip_suffix] for ln in heads]
+    if sum(bool(_DOTTED_NUMBER.match(t)) for t in texts) < PARAMS.min_contents:
+        return
+    keys = set(contents)
+    for ln, t in zip(heads, texts):
+        if ln is lines[0] and not _numbered(t) and not _same_entry(_entry_key(t), keys):
+            continue
+        ln.kind = "h"
 
 
 def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
@@ -290,6 +356,27 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
     return goes_on
 
 
+def _mark_vertical_titles(lines: list[Line]) -> set[int]:
+    """A headline printed vertically comes out of OCR one character a line
+    (記 / 剿 / 匪): a run of two or more lines of one Han character each,
+    after a finished paragraph or at the page's top and before more text, is
+    one title.  Body text never breaks a line after one character; a table
+    read cell by cell does, but not right after a finished sentence.
+    Returns the lines that go on."""
+    goes_on: set[int] = set()
+    n, i = len(lines), 0
+    while i < n:
+        j = i
+        while j < n and lines[j].kind == "text" and len(lines[j].text) == 1 and _HAN.match(lines[j].text):
+            j += 1
+        if j - i >= 2 and j < n and (i == 0 or lines[i - 1].kind != "text" or lines[i - 1].ended):
+            for k in range(i, j):
+                lines[k].kind = "title"
+            goes_on.update(range(i, j - 1))
+        i = max(j, i + 1)
+    return goes_on
+
+
 LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.MULTILINE)
 SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 
@@ -299,8 +386,8 @@ SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
 # them.  A run of such entries is furniture (to removed.jsonl), and evidence:
 # a later line that is one of its entries is a section heading (numbered
 # entries, 一、代序) or an article's title (entries without numbers).
-CONTENTS_HEAD = regex.compile(r"^(?:文章)?目\s*录(?:\s+Contents)?$|^Contents$", regex.IGNORECASE)
-_CONTENTS_FIRST = "文目Cc"  # the characters CONTENTS_HEAD can start with
+CONTENTS_HEAD = regex.compile(r"^(?:#{1,6}\s+)?(?:(?:文章)?目\s*录(?:\s+Contents)?|Contents)$", regex.IGNORECASE)
+_CONTENTS_FIRST = "#文目Cc"  # the characters CONTENTS_HEAD can start with
 _ENTRY_NUMBER = regex.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}[章节部分篇讲]\s*|[一二三四五六七八九十]{1,3}\s*[、.．]\s*|"
                               r"\d{1,2}(?:\.\d{1,2}){0,2}[、.．]?\s+|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*)")
 _SPACE_PUNCT = regex.compile(r"[\s\p{P}]+")
@@ -308,10 +395,36 @@ _LETTER = regex.compile(r"\p{Han}|[A-Za-z]")
 _ENTRY_TAIL = regex.compile(r"\s*(?:[.．·…—-]{2,}\s*)?\d{0,4}\s*$")  # a dotted leader and a page number
 
 
+_LEADER_PAGE = regex.compile(r"(?:[.．·…][^\S\n]*){2,}\d{1,4}[^\S\n]*$")  # ``.. ... 12``: a leader and a page
+
+
+def _entry_sized(rows: list[tuple[int, int, str]], k: int) -> bool:
+    """A contents entry is one short line; a longer one (a bilingual title)
+    shows itself by its dotted leader and page number, or by wrapping onto
+    the next line that ends with them."""
+    t = rows[k][2]
+    if len(t) <= PARAMS.entry_widest or _LEADER_PAGE.search(t):
+        return True
+    return len(t) <= 2 * PARAMS.entry_widest and k + 1 < len(rows) and bool(_LEADER_PAGE.search(rows[k + 1][2]))
+
+
+def _join_wrapped_entries(texts: list[str]) -> list[str]:
+    """An entry wrapped onto a second line (its page number only on that
+    one, which bears no number of its own) is one entry."""
+    out: list[str] = []
+    for t in texts:
+        if out and _LEADER_PAGE.search(t) and not _numbered(t) and not _LEADER_PAGE.search(out[-1]) \
+                and _numbered(out[-1]):
+            out[-1] += " " + t
+        else:
+            out.append(t)
+    return out
+
+
 def _entry_key(text: str) -> str:
-    """An entry or heading reduced to what both print: no number, leader,
-    page number, spaces or punctuation."""
-    t = _ENTRY_TAIL.sub("", _ENTRY_NUMBER.sub("", text.strip()))
+    """An entry or heading reduced to what both print: no Markdown heading
+    mark, number, leader, page number, spaces or punctuation."""
+    t = _ENTRY_TAIL.sub("", _ENTRY_NUMBER.sub("", text.strip().lstrip("#").lstrip()))
     return _SPACE_PUNCT.sub("", t)
 
 
@@ -386,7 +499,7 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
         j = i + 1 if headed else i
         k, seen = j, set()
         while k < len(nonblank) and (headed or is_numbered(k)) and _LETTER.search(nonblank[k][2]) \
-                and len(nonblank[k][2]) <= p.entry_widest \
+                and _entry_sized(nonblank, k) \
                 and not nonblank[k][2].endswith(("。", "；")) and key_of(k) not in seen:
             seen.add(key_of(k))  # an entry listed again is the text itself
             k += 1
@@ -402,7 +515,8 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
             return {}, 0
         first_line = doc.line_at(start)
         doc.edit([(r[0], r[1], "") for r in nonblank[i:k]], "unwrap.contents", removal=True)
-        return {key: ("h" if _numbered(e[2]) else "title") for key, e in zip(keys, entries) if key}, first_line
+        entries = _join_wrapped_entries([e[2] for e in entries])
+        return {_entry_key(e): ("h" if _numbered(e) else "title") for e in entries if _entry_key(e)}, first_line
     return {}, 0
 
 
@@ -421,11 +535,17 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
 
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
+    if laid_out(doc):  # an article this program wrote: each line is a block, its Markdown ours
+        doc.set_blocks((kind, doc.text[ln.start + a:ln.end - b], doc.origin[ln.start + a:ln.end - b])
+                       for ln in _lines(doc)[0] for kind, a, b in [read_block(ln.text)])
+        return doc
     spread = collapse_letter_spacing(doc)
     contents, contents_line = take_contents(doc)
     lines, (widths, bits, balance) = _lines(doc)
     _classify(doc, lines)
     goes_on = _mark_contents(lines, contents, contents_line)
+    _mark_numbered_sections(lines, contents)
+    goes_on |= _mark_vertical_titles(lines)
     goes_on |= _mark_source_headers(doc, lines)
     # the page reading's findings, as the core's plain columns
     heads, typed = posts.head_lines(doc), posts.typed_lines(doc)

@@ -13,10 +13,15 @@ through ``import jieba`` when installed): a word that holds a unit character
 stands there without a number.  Words the corpus mostly shows after a
 number (万元, 人次) add nothing.
 
-The threshold is chosen here too, on the counted text itself with each
-occurrence left out of the counts while it is judged: the lowest score at
-which clean text gets at most ``--target`` false flags per 20,000
-characters.
+The thresholds are chosen here too, on the counted text itself with each
+occurrence left out of the counts while it is judged: a logistic fit turns
+each unit's score into odds of a lost number, and one threshold on those
+odds is the lowest at which clean text gets at most ``--target`` false
+flags per 20,000 characters (``--thresholds unit``: one per unit instead,
+each at its own k-th clean score; on a tuning fold that followed chance:
+see the README).  ``--order 4`` adds a character language model beside the
+counts (``NumberLM`` in ``normalize/gaps.py``), its ratio at each
+occurrence taken from a model built without that occurrence's fold.
 
     python scripts/build_gapstats.py [CORPUS ...] [--dict PATH|none] [--out PATH]
 """
@@ -37,11 +42,12 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from normalize.gaps import FEATURES, NUMBER, NUMERALS, PAIR_MIN, START, GapModel, neighbours  # noqa: E402
+from normalize.gaps import FEATURES, NUMBER, NUMERALS, PAIR_MIN, START, GapModel, NumberLM, lm_path, neighbours  # noqa: E402
 
 NUM_RUN = regex.compile(r"\d+(?:[.,:]\d+)*")
 UNIT_CHAR = regex.compile(r"[\p{Han}%‰℃]")
 HAN = regex.compile(r"\p{Han}+")
+from normalize.gaps import PARTICLES  # noqa: E402
 HALF = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B)}  # full-width digits and letters, as the unicode stage does
 
 
@@ -110,6 +116,8 @@ def chains(views, units) -> list[tuple[str, str]]:
     return sorted(p for p, n in one.items() if n >= 3 and n > two[p])
 
 
+SPOKEN: list = []  # spoken_one's rows, once counted
+MIN_YIELD = 0.01  # a unit is scanned if it finds at least this many gaps per clean occurrence
 LOSS = 0.0  # share of the other numbers before units lost around each occurrence
 
 
@@ -140,14 +148,14 @@ def occurrences(gm: GapModel, v: str):
                     continue
                 keep.append(c)
             s = "".join(keep)
-        yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (1 - numbered,)
+        yield (u, gm.binding(s, k, k + j - i)) + neighbours(s, k, k + j - i) + (1 - numbered, (s, k))
 
 
 def count(views, gm: GapModel):
     U = defaultdict(lambda: [0.0, 0.0])
     T = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
     for v in views:
-        for u, bound, left2, left, right, right2, side in occurrences(gm, v):
+        for u, bound, left2, left, right, right2, side, _at in occurrences(gm, v):
             joined = int(bound > 0)
             U[u][side] += 1
             T["B", u, 0][str(bound)][side] += 1
@@ -163,6 +171,24 @@ def count(views, gm: GapModel):
     for ctx, (num, other) in list(T["N", "*", 0].items()):
         T["N", "*", 0][ctx] = [num, num + other]  # before a number, in all
     return U, T
+
+
+def spoken_one(views, gm: GapModel, least: int = 2):
+    """Contexts (the one or two characters before) where clean text puts 一
+    before a unit at least as often as an Arabic number (`发了一条`, `是一个`):
+    where speech leaves out that 一 (`发了条`), no digit was lost.  Rows:
+    unit, context, times with 一, times with a number."""
+    one, num = Counter(), Counter()
+    for v in views:
+        for m in gm.pattern.finditer(v):
+            i, u = m.start(), m.group(0)
+            if i < 2 or v[i - 1] not in "一#":
+                continue
+            side = one if v[i - 1] == "一" else num
+            side[u, v[i - 2]] += 1
+            if i >= 3:
+                side[u, v[i - 3:i - 1]] += 1
+    return sorted((u, ctx, n, num[u, ctx]) for (u, ctx), n in one.items() if n >= least and n >= num[u, ctx])
 
 
 def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None):
@@ -184,18 +210,98 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts
         rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
                  if abs(v) >= 0.02 or t == "N"]
     rows += [["K", a, b] for a, b in chain_pairs]
+    shipped = set(units)
+    rows += [["Y", u, ctx, str(n), str(m)] for u, ctx, n, m in SPOKEN if u in shipped]
     rows += [["W", w] for w in sorted(words)]
     return rows
 
 
-def examples(gm: GapModel, views):
-    """Leave-one-out features of every occurrence, its unit and whether it lost a number."""
+def examples(gm: GapModel, views, windows=None):
+    """Leave-one-out features of every occurrence, its unit and whether it
+    lost a number (and, into ``windows``, the text around it)."""
     out = []
-    for v in views:
-        for u, bound, left2, left, right, right2, side in occurrences(gm, v):
+    for n, v in enumerate(views):
+        for u, bound, left2, left, right, right2, side, at in occurrences(gm, v):
             own = "num" if side == 0 else "bare"
             out.append((u, gm.features_of(u, bound, left2, left, right, right2, own), side == 0))
+            if windows is not None:
+                windows.append((n, at))
     return out
+
+
+# -- the language model: every number one #, interpolated Kneser-Ney ---------
+def lm_counts(views, order: int):
+    """Kneser-Ney counts: raw counts at the highest order, below it the number
+    of different characters seen before each string (raw at a block start);
+    per context, the sum of its followers' counts and how many differ."""
+    raw = [Counter() for _ in range(order + 1)]
+    for v in views:
+        for n in range(1, order + 1):
+            raw[n].update(v[k:k + n] for k in range(len(v) - n + 1))
+    counts = {}
+    for n in range(1, order + 1):
+        if n == order:
+            c = raw[n]
+        else:
+            c = Counter(g[1:] for g in raw[n + 1])
+            for g, x in raw[n].items():
+                if g[0] == START:
+                    c[g] = x
+        counts.update(c)
+    follow, kinds = Counter(), Counter()
+    for g, x in counts.items():
+        follow[g[:-1]] += x
+        kinds[g[:-1]] += 1
+    return counts, follow, kinds
+
+
+def lm_rows(counts, follow, kinds, keep: set[str], min_count: int = 2):
+    """What the stage needs of the model: strings holding a number or a unit
+    (counts below ``min_count`` dropped from three characters up) and the
+    contexts that stand before one.  Rows: string, count, followers,
+    distinct followers."""
+    before = {g[:-1] for g in counts if g[-1] in keep}
+    rows = []
+    for g in sorted(set(counts) | set(follow)):
+        c = counts.get(g, 0)
+        holds = len(g) <= 1 or not keep.isdisjoint(g)
+        if len(g) >= 3 and c < min_count:
+            c = 0
+        ctx = follow.get(g, 0) and (holds or g in before)
+        if not (c and holds) and not ctx:
+            continue
+        rows.append([g, str(c if holds else 0), str(follow.get(g, 0) if ctx else 0), str(kinds.get(g, 0) if ctx else 0)])
+    return rows
+
+
+def lm_of(views, order: int, keep: set[str]) -> NumberLM:
+    return NumberLM(lm_rows(*lm_counts(views, order), keep), order)
+
+
+def lm_ratio(lm: NumberLM, s: str, k: int, unit: str) -> float:
+    """The model's ratio at the occurrence ``s[k:]`` (a window as ``occurrences`` cuts it)."""
+    o = lm.order - 1
+    return lm.ratio(s[max(0, k - o):k], s[k:k + max(o, len(unit))])
+
+
+def fit_pair(base, ratio, units_of, ys, units, steps: int = 300):
+    """Logistic regression of (score of the counts, ratio of the model) with a
+    bias per unit: the model's weight relative to the counts' score."""
+    import numpy as np  # build time only
+    index = {u: k for k, u in enumerate(units)}
+    X = np.zeros((len(ys), 2 + len(units)))
+    X[:, 0], X[:, 1] = base, ratio
+    X[np.arange(len(ys)), [2 + index[u] for u in units_of]] = 1.0
+    y = np.array(ys, dtype=float)
+    w = np.zeros(X.shape[1])
+    m = v = np.zeros_like(w)
+    for t in range(1, steps + 1):
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (p - y) / len(y)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    return float(w[1] / w[0]) if w[0] > 0 else 0.0
 
 
 def fit(data, units, steps: int = 400, l2: float = 1e-3) -> dict[str, float]:
@@ -228,7 +334,7 @@ def tune(gm: GapModel, data, chars: int, target: float, floor: float, verbose: b
     only above every clean occurrence (and never below ``floor``)."""
     bare, numbered = defaultdict(list), defaultdict(list)
     for u, feats, is_gap in data:
-        (numbered if is_gap else bare)[u].append(gm.score(feats))
+        (numbered if is_gap else bare)[u].append(feats if isinstance(feats, float) else gm.score(feats))
     for table in (bare, numbered):
         for scores in table.values():
             scores.sort(reverse=True)
@@ -269,12 +375,54 @@ def tune(gm: GapModel, data, chars: int, target: float, floor: float, verbose: b
     return {u: t for u, t in thresholds.items() if u not in useless}, found / max(1, total), flags, total
 
 
+def tune_single(data, chars: int, target: float, units):
+    """One threshold for all units, on calibrated odds: a logistic fit of
+    gap-or-not on the score with a bias per unit, then the lowest odds at
+    which the counted text gets ``target`` false flags per 20,000
+    characters.  Per unit this is ``(t - bias) / slope`` on the score.  Why:
+    a threshold per unit set at the k-th highest clean score, with k a
+    handful, follows chance; one threshold on odds rests on every unit."""
+    import numpy as np  # build time only
+    index = {u: k for k, u in enumerate(units)}
+    X = np.zeros((len(data), 1 + len(units)))
+    X[:, 0] = [sc for _u, sc, _y in data]
+    X[np.arange(len(data)), [1 + index[u] for u, _s, _y in data]] = 1.0
+    y = np.array([yy for _u, _s, yy in data], dtype=float)
+    w = np.zeros(X.shape[1])
+    m = v = np.zeros_like(w)
+    for t in range(1, 401):
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (p - y) / len(y)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    z = X @ w
+    bare = np.sort(z[y == 0])[::-1]
+    budget = int(target * chars / 20000)
+    if budget < len(bare):
+        t = bare[budget]
+    else:  # every clean occurrence may be flagged (none seen): only where the odds lean to a gap
+        t = min(0.0, bare[-1] - 1e-6) if len(bare) else 0.0
+    slope = w[0]
+    thresholds = {u: float((t - w[1 + index[u]]) / slope) for u in units}
+    found = int(((z > t) & (y == 1)).sum())
+    # a unit that finds under one gap per hundred clean occurrences costs more than it finds
+    useless = set()
+    for u in units:
+        mask = X[:, 1 + index[u]] == 1
+        if ((z > t) & (y == 1) & mask).sum() < MIN_YIELD * ((y == 0) & mask).sum():
+            useless.add(u)
+    flags = int(((z > t) & (y == 0)).sum())
+    return ({u: th for u, th in thresholds.items() if u not in useless}, found / max(1, int(y.sum())),
+            flags, int(y.sum()))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
     ap.add_argument("--dict", default="jieba", help="word list 'word freq [pos]' per line; 'jieba' (default) or 'none'")
     ap.add_argument("--out", type=Path, default=ROOT / "normalize" / "data" / "gapstats.tsv.gz")
-    ap.add_argument("--target", type=float, default=0.6, help="false flags per 20,000 clean characters")
+    ap.add_argument("--target", type=float, default=1.2, help="false flags per 20,000 clean characters, left one out")
     ap.add_argument("--min-count", type=int, default=10)
     ap.add_argument("--min-freq", type=float, default=5.0, help="least frequency of a word-list entry")
     ap.add_argument("--verbose", action="store_true", help="per unit: candidates, gaps found, flags spent")
@@ -282,6 +430,13 @@ def main(argv=None) -> int:
     ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
     ap.add_argument("--loss", type=float, default=0.0,
                     help="share of the numbers near each counted one lost with it (0: one number at a time)")
+    ap.add_argument("--spoken", type=int, default=1, help="1: leave alone a unit where clean text puts 一, not a number")
+    ap.add_argument("--order", type=int, default=4, help="a character language model of this order beside the counts (0: none)")
+    ap.add_argument("--min-yield", type=float, default=0.01,
+                    help="scan a unit only if it finds this many gaps per clean occurrence (with --thresholds odds)")
+    ap.add_argument("--thresholds", choices=("odds", "unit"), default="odds",
+                    help="odds: one threshold on calibrated odds (default); unit: each unit's own, at its k-th clean score")
+    ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
     ap.add_argument("--exclude", type=int, action="append", default=[],
                     help="also leave out articles with index mod 5 == N, a fold to tune on"
                          " (eval_gaps.py --fold N --data OUT); repeatable")
@@ -293,7 +448,9 @@ def main(argv=None) -> int:
         print(f"no articles under {', '.join(map(str, args.corpus))}", file=sys.stderr)
         return 1
     out_folds = {0, *args.exclude}
-    train = [p for k, a in enumerate(arts) if k % 5 not in out_folds for p in a]
+    train = [(k % 5, p) for k, a in enumerate(arts) if k % 5 not in out_folds for p in a]
+    folds_of = [f for f, _p in train]
+    train = [p for _f, p in train]
     views = [view(p) for p in train]
     chars = sum(len(p) for p in train)
     units = choose_units(views, args.min_count, 0.01, 0.2)
@@ -311,12 +468,47 @@ def main(argv=None) -> int:
     N = T["N", "*", 0]
     params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
     gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
-    data = examples(gm, views)
+    global SPOKEN, MIN_YIELD
+    MIN_YIELD = args.min_yield
+    SPOKEN = spoken_one(views, gm) if args.spoken else []
+    params["particles"] = round(sum(sum(c in PARTICLES for c in v) for v in views) / max(1, chars), 6)
+    windows = []
+    data = examples(gm, views, windows)
     weights = fit(data, units)
     gm.weights.update(weights)
-    thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
+    lm_rows_out = None
+    if args.order:
+        # the model's ratio at each occurrence, from a model built without
+        # the occurrence's own fold (cross-fitted: never its own text), then
+        # its weight beside the counts' score and a threshold per unit on both
+        keep = set(gm.unit_chars) | {NUMBER}
+        base = [gm.score(f) for _u, f, _y in data]
+        ratios = [0.0] * len(data)
+        for g in sorted(set(folds_of)):
+            lm = lm_of([v for v, f in zip(views, folds_of) if f != g], args.order, keep)
+            for k, (n, (s, at)) in enumerate(windows):
+                if folds_of[n] == g:
+                    ratios[k] = lm_ratio(lm, s, at, data[k][0])
+        lm_weight = args.lm_weight if args.lm_weight is not None else fit_pair(
+            base, ratios, [u for u, _f, _y in data], [y for _u, _f, y in data], units)
+        data = [(u, b + lm_weight * r, y) for (u, _f, y), b, r in zip(data, base, ratios)]
+    if args.thresholds == "odds":
+        if not args.order:
+            data = [(u, gm.score(f), y) for u, f, y in data]
+        thresholds, recall, flags, n_num = tune_single(data, chars, args.target, units)
+    else:
+        thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
     thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
     all_units, units = units, [u for u in units if u in thresholds]
+    if args.order:
+        # the stage asks the model only where the counts' score comes within
+        # ``lm_gate`` of the threshold: no counted occurrence above it lies lower
+        above = [b - thresholds[u] for (u, c, _y), b in zip(data, base) if u in thresholds and c > thresholds[u]]
+        params["lm_weight"] = round(lm_weight, 4)
+        params["lm_gate"] = math.floor(min(above, default=0.0) * 10 - 5) / 10
+        params["lm_order"] = args.order
+        keep = set("".join(units)) | {NUMBER}
+        lm_rows_out = lm_rows(*lm_counts(views, args.order), keep)
     kept = GapModel([["U", u, "0", "0"] for u in units])
     words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
     shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
@@ -328,7 +520,8 @@ def main(argv=None) -> int:
             f"(index mod 5 {folds}), {chars} characters; {len(words)} words of the word list",
             "// P param value | F feature weight | U unit after-number bare threshold"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
-            " | K unit unit sharing one number | W word holding a unit"]
+            " | K unit unit sharing one number | W word holding a unit"
+            " | Y unit context times-after-一 times-after-a-number"]
     text = ("\n".join(head + ["\t".join(r) for r in rows]) + "\n").encode("utf-8")
     if args.out.suffix == ".gz":  # mtime 0: the same counts give the same bytes
         text = gzip.compress(text, compresslevel=9, mtime=0)
@@ -339,6 +532,18 @@ def main(argv=None) -> int:
     print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"
           f" ({flags / chars * 20000:.2f} per 20,000), {recall:.3f} of {n_num} stripped numbers found")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(rows)} rows)")
+    if lm_rows_out is not None:
+        print(f"language model: order {args.order}, weight {params['lm_weight']}, asked within {-params['lm_gate']}"
+              " of a threshold")
+        head = [f"// built by scripts/build_gapstats.py, a character {args.order}-gram model (interpolated"
+                f" Kneser-Ney) of the same {chars} characters, every number #: string, count, followers,"
+                " distinct followers", f"//=order\t{args.order}", "//=discount\t0.75"]
+        text = ("\n".join(head + ["\t".join(r) for r in lm_rows_out]) + "\n").encode("utf-8")
+        out = lm_path(args.out)
+        out.write_bytes(gzip.compress(text, compresslevel=9, mtime=0) if out.suffix == ".gz" else text)
+        print(f"wrote {out} ({out.stat().st_size} bytes, {len(lm_rows_out)} rows)")
+    else:
+        lm_path(args.out).unlink(missing_ok=True)
     return 0
 
 

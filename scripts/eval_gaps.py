@@ -12,8 +12,9 @@ counts).  It prints:
 * recall: stripped numbers whose place holds the gap marker after cleaning,
   per unit, with the first 20 misses;
 * false flags per 20,000 characters of the clean held-out articles, and of
-  each real forum thread ``d01``–``d10`` in ``../shared/real/raw`` run
-  through the whole cleaner, with the first 20 flags.
+  each real forum thread ``d01``–``d10`` in ``../shared/real/raw`` as
+  ``normalize run`` writes it (flags in the front matter, characters of the
+  bodies: what ``../shared/eval/realcheck.py`` counts), with the first 20 flags.
 
     python scripts/eval_gaps.py [--shared ../shared] [--rate 0.3] [--seed 1]
 
@@ -86,7 +87,7 @@ def window(expected: str, at: int, places: list, k: int) -> str:
     return expected[lo:hi].rpartition("\n")[2] if "\n" in expected[lo:at] else expected[lo:hi].partition("\n\n")[0]
 
 
-def eval_recall(pipe, texts, rnd, rate):
+def eval_recall(pipe, texts, rnd, rate, show=20):
     found = total = extra = readable = 0
     per_unit, per_unit_found = Counter(), Counter()
     misses = []
@@ -108,7 +109,7 @@ def eval_recall(pipe, texts, rnd, rate):
             else:
                 if w.replace(GAP, "") in out.replace(GAP, ""):
                     readable += 1  # the text around survived cleaning: a true miss
-                if len(misses) < 20:
+                if len(misses) < show:
                     misses.append(f"article {n}: {w}   (stripped {number})")
         extra += max(0, len(gap_flags(doc)) - hits)
     return {"stripped": total, "marked": found, "recall": round(found / max(1, total), 4),
@@ -127,18 +128,36 @@ def eval_clean(pipe, texts):
             "per_20k": round(len(flags) / max(1, chars) * 20000, 3)}, flags
 
 
-def eval_forum(pipe, shared):
+def eval_forum(shared, data=None):
+    """The threads as ``normalize run`` writes them, counted as
+    ``../shared/eval/realcheck.py`` counts: ``digits.*`` flags in each
+    article's front matter, characters of the Markdown bodies."""
+    import subprocess
+    import tempfile
+    import yaml
     rows, shown = [], []
-    for path in sorted((shared / "real" / "raw").glob("d[01][0-9]_*forum*")):
-        if not ("d01" <= path.name[:3] <= "d10"):
-            continue
-        raw = path.read_text(encoding="utf-8")
-        _arts, doc = pipe.clean(raw, {"path": f"raw/{path.name}"})
-        flags = gap_flags(doc)
-        chars = len(doc.text)
-        rows.append({"file": path.name, "chars": chars, "gap_flags": len(flags),
-                     "per_20k": round(len(flags) / max(1, chars) * 20000, 3)})
-        shown += [f"{path.name}:{f.line}: {f.rule}: {f.text}" for f in flags]
+    files = sorted(p for p in (shared / "real" / "raw").glob("d[01][0-9]_*forum*") if "d01" <= p.name[:3] <= "d10")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, out = Path(tmp) / "raw", Path(tmp) / "out"
+        raw.mkdir()
+        for path in files:
+            (raw / path.name).write_bytes(path.read_bytes())
+        code = ("import sys; import normalize.gaps as g; from pathlib import Path; g.DATA = Path(sys.argv.pop(1)) "
+                "if sys.argv[1] != '-' else g.DATA; sys.argv.pop(1) if sys.argv[1] == '-' else None; "
+                "from normalize.cli import main; sys.exit(main())")
+        subprocess.run([sys.executable, "-c", code, str(data) if data else "-", "run", str(raw), "--out", str(out),
+                        "--force"], check=True, capture_output=True, cwd=ROOT)
+        for path in files:
+            chars = flags = 0
+            for md in sorted((out / path.stem).glob("*.md")):
+                parts = md.read_text(encoding="utf-8").split("---\n", 2)
+                fm, body = yaml.safe_load(parts[1]) or {}, parts[2] if len(parts) > 2 else ""
+                chars += len(body)
+                mine = [f for f in fm.get("flags") or [] if str(f.get("rule", "")).startswith("digits.")]
+                flags += len(mine)
+                shown += [f"{md.parent.name}/{md.name}: {f['rule']}: {f['text']}" for f in mine]
+            rows.append({"file": path.name, "chars": chars, "gap_flags": flags,
+                         "per_20k": round(flags / max(1, chars) * 20000, 3)})
     total = {"chars": sum(r["chars"] for r in rows), "gap_flags": sum(r["gap_flags"] for r in rows)}
     total["per_20k"] = round(total["gap_flags"] / max(1, total["chars"]) * 20000, 3)
     return rows, total, shown
@@ -151,6 +170,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fold", type=int, default=0, help="measure on articles with index mod 5 == N: 0, held out by"
                     " the build; another fold only against counts built with --exclude N (for tuning)")
+    ap.add_argument("--show", type=int, default=20, help="how many misses and false flags to print")
     ap.add_argument("--data", type=Path, help="a gap counts file other than the shipped one")
     args = ap.parse_args(argv)
     if not (args.shared / "corpus").is_dir():
@@ -161,7 +181,7 @@ def main(argv=None) -> int:
         import normalize.gaps as gaps
         gaps.DATA = args.data
     texts = held_out(args.shared, args.fold)
-    rec, misses = eval_recall(pipe, texts, random.Random(args.seed), args.rate)
+    rec, misses = eval_recall(pipe, texts, random.Random(args.seed), args.rate, args.show)
     print(f"== recall: numbers before units stripped at random (rate {args.rate}) from {len(texts)} articles with index mod 5 == {args.fold}")
     print(json.dumps(rec, ensure_ascii=False))
     print("first misses:")
@@ -169,9 +189,9 @@ def main(argv=None) -> int:
     clean, flags = eval_clean(pipe, texts)
     print("== false flags on the clean held-out articles")
     print(json.dumps(clean, ensure_ascii=False))
-    print("\n".join("  " + f for f in flags[:20]))
+    print("\n".join("  " + f for f in flags[:args.show]))
     if (args.shared / "real" / "raw").is_dir():
-        rows, total, shown = eval_forum(pipe, args.shared)
+        rows, total, shown = eval_forum(args.shared, args.data)
         print("== gap flags on the real forum threads (no number is missing there: every flag is false)")
         for r in rows:
             print(json.dumps(r, ensure_ascii=False))

@@ -165,6 +165,25 @@ MUTATIONS = [
              "files after one stage run in reverse order"),
     Mutation("pipeline.gap-marker", P, "rules=[r.with_gap(marker) for r in rf.rules]", "rules=list(rf.rules)",
              "the gap_marker setting is ignored"),
+    # -- documents that are not news (forms, specifications, transcripts, tabloids)
+    Mutation("unwrap.bold-line", U, "    _mark_bold_lines(lines)\n", "",
+             "a bold line alone is text again, glued to the next"),
+    Mutation("unwrap.empty-fields", L, "            if widths[i] < short:\n                joins[i] = 0",
+             "            if widths[i] < short:\n                pass", "a form's empty fields run into one paragraph"),
+    Mutation("unwrap.html-block", L, "                joins[i] = 0\n            if i:\n                joins[i - 1] = 0\n",
+             "                pass\n", "a one-line HTML table joins the lines around it"),
+    Mutation("unwrap.numbered-sections", U, "    _mark_numbered_sections(lines, contents)\n", "",
+             "every numbered Markdown headline of a specification starts an article"),
+    Mutation("unwrap.contents-leaders", U, "if len(t) <= PARAMS.entry_widest or _LEADER_PAGE.search(t):",
+             "if len(t) <= PARAMS.entry_widest:", "a wide entry with a leader and a page number ends the table"),
+    Mutation("unwrap.contents-wrapped", U, "            goes_on.update(_entry_goes_on(lines, i, key, entry))\n", "",
+             "a heading wrapped like its entry is cut in two"),
+    Mutation("unwrap.opening-title", L, "    _mark_opening_title(texts, widths, bits, kinds, col, p)\n", "",
+             "a transcript's title line is glued into its first paragraph"),
+    Mutation("unwrap.vertical-title", U, "    goes_on |= _mark_vertical_titles(lines)\n", "",
+             "a vertical headline's characters are glued into the text"),
+    Mutation("segment.note-above-headline", S, "        _move_notes(drafts)\n", "",
+             "an editor's note stays with the article before the one it introduces"),
 ]
 
 IGNORE = shutil.ignore_patterns(".venv", ".git", ".hypothesis", ".pytest_cache", "__pycache__", "*.egg-info", "build")

@@ -71,6 +71,9 @@ def content(articles, doc=None, deck=True) -> Counter:
 
 def check(pipe, text: str, single_pass: list | None = None) -> list[str]:
     """Every property a cleaned page must have; what failed (empty: all held).
+    Cleaned again, an article's Markdown body (no front matter: read as any
+    page) keeps its text; the article's whole file (read as one we wrote)
+    comes back byte for byte under ``fix`` and with the same body under ``run``.
     ``single_pass`` (a list) collects inputs where one pass of the text
     stages is not yet a fixed point (``fix`` then runs again)."""
     problems = []
@@ -91,4 +94,11 @@ def check(pipe, text: str, single_pass: list | None = None) -> list[str]:
         diff.subtract(content([a], deck=False))
         if any(diff.values()):
             problems.append(f"clean output changes when cleaned again: {b!r}: {dict(+diff)} more, {dict(-diff)} fewer")
+        # the article as written (front matter and all), cleaned again: read as laid out, it comes back
+        md = a.to_markdown()
+        if settled_fix(pipe, md)[0] != md:
+            problems.append(f"an article file changes under fix: {md!r}")
+        again = pipe.clean(md, {"path": "in/x-01.md", "sha256": None, "stem": "x-01"})[0]
+        if [body(x) for x in again] != [b]:
+            problems.append(f"an article file changes under run: {b!r} -> {[body(x) for x in again]!r}")
     return problems

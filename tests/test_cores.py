@@ -7,7 +7,8 @@ reference returned (or fail the same way).  Pages are the repo's fixtures:
 slices of the sample scans and forum pages, and column pages set from the
 fixture paragraphs, drawn at random.  A mutant of the reference (one
 threshold moved, the address protection dropped) must be caught by the same
-comparison: the check can fail.  The contracts' invariants are checked on
+comparison: the check can fail.  The unwrap case table's pages are replayed
+too: each shows one heuristic, so every feature and mark bit is met.  The contracts' invariants are checked on
 every implementation too.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import tomllib
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +34,10 @@ PAGES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").glob("*.tx
 ADDRESSES = ("据介绍,详情见 http://www.example.cn/a,b:c;d?e!f 网站 。\n"
              "联系邮箱 wang.li@example.com ,或访问 www.example.org/x(1) 。\n"
              "代码 `a, b; c` 中国 `x : y` 文字。\n")
+# a headline broken after its dash (no fixture page has one)
+DASHES = "春天的故事——\n记一位乡村教师\n本报记者 王晓明\n她在山里教了三十年书，学生遍布全国各地。\n"
+# the unwrap case table's raw pages: one heuristic each (HTML blocks, empty form fields, opening titles …)
+CASE_PAGES = [c["raw"] for c in tomllib.loads((ROOT / "tests" / "cases" / "unwrap.toml").read_text(encoding="utf-8"))["case"]]
 PARAGRAPHS = json.loads((ROOT / "tests" / "fixtures" / "paragraphs.json").read_text(encoding="utf-8"))
 LINE_IMPLS = sorted(linecore.IMPLEMENTATIONS)
 RULE_IMPLS = sorted(rulecore.IMPLEMENTATIONS)
@@ -130,7 +136,7 @@ def impls(line_name: str, rule_name: str):
 
 @pytest.fixture(scope="module")
 def fixture_calls(pipe):
-    return [calls_of(pipe, page) for page in PAGES + [ADDRESSES]] + \
+    return [calls_of(pipe, page) for page in PAGES + [ADDRESSES, DASHES] + CASE_PAGES] + \
            [calls_of(pipe, column_page(random.Random(seed))) for seed in range(6)]
 
 
@@ -154,6 +160,22 @@ def test_every_implementation_answers_as_the_reference_on_random_pages(pipe, lin
     if rnd.random() < 0.2:
         page += ADDRESSES
     assert differences(calls_of(pipe, page), *impls(line_impl, rule_impl)) == []
+
+
+LINE_BITS = ("ENDED", "SOFT", "HEADLINE", "DATELINE", "WORDS", "PAREN", "INNER_STOP", "DATELINE_TAIL",
+             "DASH_START", "DASHES_START", "DASHES_END", "HANGS", "COLON_END", "HTML_BLOCK", "FIELDS",
+             "EDITORS_NOTE", "SPREAD", "GOES_ON", "NO_JOIN")
+
+
+def test_the_fixture_pages_meet_every_line_bit(fixture_calls):
+    """A core that drops or misreads a feature or mark bit is compared on a
+    line that has it."""
+    seen = 0
+    for calls in fixture_calls:
+        for (_texts, _widths, bits, *_rest), _ref in calls["decide"]:
+            for b in bits:
+                seen |= b
+    assert [n for n in LINE_BITS if not seen & getattr(linecore, n)] == []
 
 
 def test_the_comparison_catches_a_moved_threshold_and_dropped_protection(fixture_calls):

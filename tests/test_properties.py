@@ -6,6 +6,8 @@ marks, astral characters, web and e-mail addresses, code spans.
 * no exception;
 * ``fix`` is idempotent: fix(fix(x)) == fix(x);
 * cleaning clean output changes no text (only, perhaps, how it is split);
+* an article's file, cleaned again, comes back (``fix``: byte for byte;
+  ``run``: the same body);
 * every Han character, digit and Latin letter of the input is in an article
   or in the removed record.
 
@@ -30,7 +32,7 @@ def test_hostile_text_keeps_every_property(pipe, text):
 @given(WITH_CHROME)
 def test_hostile_pages_raise_nothing_and_lose_nothing(pipe, text):
     problems = check(pipe, text)
-    # cleaning clean output again can still regroup chrome-laden pages
-    # (see make fuzz for how often); losing text or a fix that is not
-    # idempotent never
-    assert [p for p in problems if not p.startswith("clean output changes")] == []
+    # cleaning clean output again can still regroup chrome-laden pages, or
+    # re-read a headline the forum rules took from a raw line (see make fuzz
+    # for how often); losing text or a fix that is not idempotent never
+    assert [p for p in problems if not p.startswith(("clean output changes", "an article file changes"))] == []
