@@ -334,11 +334,13 @@ def _drafts(doc: Doc, blocks):
 
 def _keep_unowned_notes(doc: Doc) -> None:
     """No article to carry what rules took into the metadata (an image's
-    address on a page that is only a photo credit): removed.jsonl keeps it."""
-    removed = list(doc.removed)
+    address on a page that is only a photo credit): removed.jsonl keeps it,
+    even where a later removal on that line holds the same text (an image and
+    a link to one address: the removal holds the link's copy, not the
+    image's)."""
     for n in doc.notes:
         value = n.value.strip()
-        if value and not any(r.line == n.line and value in r.text for r in removed):
+        if value:
             doc.remove(n.rule or f"segment.{n.key}", n.line, value)
 
 

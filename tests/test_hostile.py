@@ -296,3 +296,13 @@ def test_an_unknown_preset_lists_the_valid_ones(tmp_path, command):
     assert res.exit_code == 2
     assert "valid presets: copywriting, newspaper" in res.stderr and "site-packages" not in res.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_an_image_and_a_link_to_one_address_on_a_page_of_furniture_both_stay(pipe):
+    """A page that is all furniture keeps what its rules took into metadata in
+    removed.jsonl; an image and a spam link to the same address are two
+    copies of it, and both are kept (the link's removal holds only its own)."""
+    text = "![链接](http://a.b/c)[链接](http://a.b/c)\n"
+    arts, doc = pipe.clean(text, {"path": "raw/a.txt", "stem": "a"})
+    kept = "".join(a.to_markdown() for a in arts) + "".join(r.text for r in doc.removed)
+    assert kept.count("http://a.b/c") == 2
