@@ -65,6 +65,40 @@ class ChangeLog:
         self._before.append(shared.setdefault(before, before) if len(before) <= 4 else before)
         self._after.append(shared.setdefault(after, after) if len(after) <= 4 else after)
 
+    def add_many(self, rule: str, lines: array, before: str, after: str) -> None:
+        """One change per entry of ``lines`` (an ``array('i')``), all by
+        ``rule`` and all ``before`` -> ``after`` (a line join per printed line)."""
+        if not lines:
+            return
+        rid = self._ids.get(rule)
+        if rid is None:
+            rid = self._ids[rule] = len(self._names)
+            self._names.append(rule)
+        k = len(lines)
+        self._rule.extend(array("i", (rid,)) * k)
+        self._line.extend(lines)
+        shared = self._shared
+        before = shared.setdefault(before, before) if len(before) <= 4 else before
+        after = shared.setdefault(after, after) if len(after) <= 4 else after
+        self._before.extend([before] * k)
+        self._after.extend([after] * k)
+
+    def add_columns(self, names: list[str], rules: array, lines: array, before: list[str], after: list[str]) -> None:
+        """Changes given as columns: ``names[rules[i]]`` changed ``before[i]``
+        into ``after[i]`` at raw line ``lines[i]``."""
+        ids = []
+        for name in names:
+            rid = self._ids.get(name)
+            if rid is None:
+                rid = self._ids[name] = len(self._names)
+                self._names.append(name)
+            ids.append(rid)
+        self._rule.extend(array("i", [ids[n] for n in rules]))
+        self._line.extend(lines)
+        shared = self._shared
+        self._before.extend([shared.setdefault(b, b) if len(b) <= 4 else b for b in before])
+        self._after.extend([shared.setdefault(a, a) if len(a) <= 4 else a for a in after])
+
     def append(self, change: Change) -> None:
         self.add(change.rule, change.line, change.before, change.after)
 
@@ -251,6 +285,9 @@ class Doc:
         """``(kind, text, first raw line, last raw line)`` for every block."""
         if self.kinds is None:
             raise ValueError("blocks exist only after unwrapping")
+        cached = self.__dict__.get("_blocks")  # (segment and the interleave check both ask)
+        if cached is not None and cached[0] is self.text and cached[1] == self.kinds:
+            return list(cached[2])
         out = []
         pos = 0
         for kind, text in zip(self.kinds, self.text.split(BLOCK_SEP)):
@@ -259,7 +296,8 @@ class Doc:
             last = self.line_at(max(pos, end - 1))
             out.append(Block(kind, text, first, last))
             pos = end + len(BLOCK_SEP)
-        return out
+        self.__dict__["_blocks"] = (self.text, list(self.kinds), out)
+        return list(out)
 
     def set_blocks(self, blocks: Iterable[tuple[str, str, array]]) -> None:
         """Replace the whole text by ``(kind, text, origin)`` blocks."""

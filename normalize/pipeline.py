@@ -22,7 +22,6 @@ import hashlib
 import json
 import tomllib
 from array import array
-from itertools import islice
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from .doc import GAP, Doc
 from .gaps import DATA as GAP_DATA, lm_path, mark_gaps
 from .interleave import check as check_interleaving
 from .posts import quote_stage
-from .rules import RuleError, RuleFile, Unsettled, load_rule_file, merge
+from .rules import RuleError, RuleFile, apply_rules, load_rule_file, merge
 from . import segment as _segment_module, structure as _structure, unwrap as _unwrap_module
 from .segment import segment
 from .unwrap import unwrap
@@ -82,34 +81,17 @@ def _apply_rules(rf: RuleFile) -> Callable[[Doc], Doc]:
     fixed point.  Rules that undo each other never settle: after
     ``MAX_PASSES`` the page fails with an error naming them, rather than
     leaving the text wherever the count stopped.  Rules that only flag then
-    run once on the settled output."""
-    editing = [r for r in rf.rules if r.replace is not None]
-    flagging = [r for r in rf.rules if r.replace is None]
-
+    run once on the settled output.  On an article this program wrote the
+    rules marked ``markup`` are left out: its Markdown is ours, no converter's."""
     def run(doc: Doc) -> Doc:
         if not rf.applies(doc.text):  # another board family's file
             return doc
         if rf.paragraphs:  # the page's lines are typed paragraphs (see unwrap)
             doc.note("paragraphs", rf.paragraphs, 1)
-        ours = laid_out(doc)  # an article we wrote: its Markdown is no converter's
-        settled: dict[str, int] = {}  # rule -> changes on the page when it last found nothing to do
-        for _ in range(MAX_PASSES):
-            before = len(doc.changes)
-            for rule in editing:
-                if ours and rule.markup:
-                    continue
-                if settled.get(rule.id) == len(doc.changes):
-                    continue  # the text is still the one it found nothing in: no re-scan
-                rule.apply(doc)  # returns only at its fixed point (else Unsettled)
-                settled[rule.id] = len(doc.changes)
-            if len(doc.changes) == before:
-                break
-        else:
-            moving = sorted({c.rule for c in islice(doc.changes, before, None)})
-            raise Unsettled(rf.path, moving, f"no fixed point after {MAX_PASSES} passes of the file")
-        for rule in flagging:  # flag-only rules look at the stage's final text, once
-            if not (ours and rule.markup):
-                rule.apply(doc)
+        rules = rf.rules
+        if laid_out(doc):  # an article we wrote: its Markdown is no converter's
+            rules = [r for r in rules if not r.markup]
+        apply_rules(rules, doc, rf.path, MAX_PASSES)  # to the fixed point, or Unsettled
         return doc
     return run
 

@@ -32,10 +32,14 @@ A rule file is TOML::
 
 Named groups whose name is a metadata key (see ``NOTE_KEYS``) hand what they
 captured to the article metadata; removed text goes to ``removed.jsonl``.
+
+Running a file's rules over a page (matches, edits, the fixed point, the
+change records) is :mod:`normalize.rulecore`'s, over plain data: the
+interface a native core implements; :func:`apply_rules` hands it the page
+and writes what it returns into the Doc's record.
 """
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
@@ -43,6 +47,7 @@ from pathlib import Path
 
 import regex
 
+from . import rulecore
 from .doc import GAP, Doc, Flag
 from .prefilter import required_strings
 
@@ -54,17 +59,8 @@ COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
 BLOCK_KINDS = ("p", "h", "title", "byline", "caption", "quote")
 SCOPES = ("page", "blocks")
 RULE_KEYS = {"id", "message", "pattern", "replace", "flag", "in", "protect", "markup", "fixes", "flags", "keeps"}
-# What a rule with ``protect = true`` never edits: web addresses, e-mail
-# addresses and Markdown code spans, and the spaces that bound them (a space
-# taken from after a link glues the next words to its address, and the next
-# pass reads them as part of it).  An address runs, as forum.spam-link reads
-# it, to a space, a full stop or a comma: what is glued to it stays glued.
-PROTECTED = (
-    regex.compile(r"(?:(?:https?|ftp)://|www\.)[^\s。，]+"),   # web addresses
-    # e-mail addresses, from the start of a run only (a run of Han is not tried at every character)
-    regex.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    regex.compile(r"(`+)[^`\n]+?\1"),                           # Markdown code spans
-)
+# What a rule with ``protect = true`` never edits: see rulecore.PROTECTED.
+PROTECTED = rulecore._PROTECTED
 
 
 # A pattern runs under a time limit on every page: a user rule that
@@ -138,6 +134,7 @@ class Rule:
     gap: str = GAP        # the gap marker that {gap} (and □) in ``pattern`` and ``replace`` stand for
     needs: tuple[str, ...] | None = field(init=False, default=None)
     replacement: str | None = field(init=False, default=None)
+    core: rulecore.CoreRule | None = field(init=False, default=None, repr=False)  # this rule as the core reads it
 
     def __post_init__(self):
         # the text a match becomes: ``replace`` with the gap marker filled in
@@ -154,70 +151,24 @@ class Rule:
         # the likeliest first, so that a page that has one stops the test early
         needs = required_strings(compiled)
         self.needs = None if needs is None else tuple(sorted(needs, key=lambda s: (s[0] not in COMMON, s)))
+        rulecore._COMPILED.setdefault(self.regex.pattern, self.regex)  # compiled once, MULTILINE as the core does
+        mask = 0
+        for k in self.kinds or ():
+            mask |= 1 << rulecore.KIND_CODES[k]
+        self.core = rulecore.CoreRule(
+            pattern=self.regex.pattern, replacement=self.replacement,
+            literal=self.replace is not None and "\\" not in self.replacement, flag=self.flag, kinds=mask,
+            protect=self.protect, notes=tuple(g for g in self.regex.groupindex if g in NOTE_KEYS), needs=self.needs)
 
     def may_match(self, text: str) -> bool:
-        """False only when the pattern cannot match ``text``.  A string's
-        characters are tested one by one first: ``in`` finds one character
-        many times faster than a string of several Han characters."""
-        if self.needs is None:
-            return True
-        for s in self.needs:
-            if len(s) == 1:
-                if s in text:
-                    return True
-            elif all(c in text for c in s) and s in text:
-                return True
-        return False
+        """False only when the pattern cannot match ``text`` (see prefilter.py)."""
+        return rulecore.may_match(self.needs, text)
 
     def apply(self, doc: Doc) -> None:
         """Run this rule over ``doc`` until it has nothing left to change
         (nested matches: ``((党))``), so its output is a fixed point; a rule
         whose output it matches again forever is an error, not a silent stop."""
-        for _ in range(MAX_RULE_PASSES):
-            if not self._apply_once(doc):
-                return
-        raise Unsettled(self.source, [self.id], f"no fixed point after {MAX_RULE_PASSES} passes of the rule")
-
-    def _apply_once(self, doc: Doc) -> bool:
-        text = doc.text
-        # block kinds matter only when the page has kinds this rule must skip;
-        # a page with none of its kinds (no sub-heading for a sub-heading rule) is skipped
-        kinds = doc.kind_set() if self.kinds and doc.kinds is not None else None
-        if (kinds is not None and kinds.isdisjoint(self.kinds)) or not self.may_match(text):
-            return False
-        starts = doc.block_starts() if kinds is not None and not kinds <= set(self.kinds) else None
-        notes = [g for g in self.regex.groupindex if g in NOTE_KEYS]
-        literal = self.replace is not None and "\\" not in self.replacement
-        edits = []
-        limit = time_limit(text)
-        try:
-            matches = list(self.regex.finditer(text, timeout=limit))
-        except TimeoutError:
-            raise RuleTimeout(self.id, limit) from None
-        if self.protect and matches:
-            matches = _unprotected(matches, protected_spans(doc))
-        for m in matches:
-            start = m.start()
-            if starts is not None:
-                kind = doc.kinds[doc.block_index(starts, start)]
-                if kind not in self.kinds:
-                    continue
-            line = doc.line_at(start)
-            for key in notes:
-                if m.group(key):
-                    doc.note(key, m.group(key), line, self.id)
-            new = None
-            if self.replace is not None:
-                new = self.replacement if literal else m.expand(self.replacement)
-                if new != m.group(0):
-                    edits.append((start, m.end(), new))
-            if self.replace is None or self.flag:
-                shown = m.group(0) if new is None else new
-                left = text[max(0, m.start() - 6):m.start()].rpartition("\n")[2]
-                right = text[m.end():m.end() + 6].partition("\n")[0]
-                doc.flag(Flag(self.id, line, (left + shown + right).strip()[:80], self.message))
-        doc.edit(edits, self.id, removal=self.replace == "")
-        return bool(edits)
+        apply_rules([self], doc, self.source)
 
     # -- examples ---------------------------------------------------------
     def example_doc(self, text: str) -> Doc:
@@ -295,44 +246,46 @@ class Rule:
         return fails
 
 
-def protected_spans(doc: Doc) -> tuple[list[int], list[int], set[int]]:
-    """Starts and ends of the protected spans of ``doc``'s text, in order,
-    and both ends as a set; remembered until the text changes."""
-    cached = doc.__dict__.get("_protected")
-    if cached is not None and cached[0] is doc.text:
-        return cached[1]
-    spans = []
-    if "`" in doc.text or "@" in doc.text or "://" in doc.text or "www." in doc.text:
-        for pattern in PROTECTED:  # each kind alone: an e-mail glued to a link must not hide the link
-            spans += [m.span() for m in pattern.finditer(doc.text, timeout=time_limit(doc.text))]
-    starts, ends = [], []
-    for a, b in sorted(spans):  # overlapping spans merged
-        if ends and a <= ends[-1]:
-            ends[-1] = max(ends[-1], b)
-        else:
-            starts.append(a)
-            ends.append(b)
-    spans = (starts, ends, set(starts) | set(ends))
-    doc.__dict__["_protected"] = (doc.text, spans)
-    return spans
+MAX_FILE_PASSES = 8  # a rule file's replacing rules settle within this many passes, or the page fails
+APPLY = rulecore.apply_rule_set  # the core: the reference, or a faster implementation of it
 
 
-def _unprotected(matches: list, spans: tuple[list[int], list[int], set[int]]) -> list:
-    """The matches that touch no protected span: none inside one, and no
-    match of spaces alone right before or after one."""
-    starts, ends, edges = spans
-    if not starts:
-        return matches
-    kept = []
-    for m in matches:
-        a, b = m.span()
-        k = bisect.bisect_right(ends, a)  # the first span that ends after a
-        if k < len(starts) and (starts[k] < b if a < b else starts[k] < a):
-            continue  # inside a protected span
-        if a < b and (a in edges or b in edges) and m.group(0).isspace():
-            continue  # a space bounding one
-        kept.append(m)
-    return kept
+def apply_rules(rules: list[Rule], doc: Doc, source: str, max_passes: int = MAX_FILE_PASSES) -> None:
+    """Apply a rule file's ``rules`` to ``doc`` (the rule set's semantics are
+    :mod:`rulecore`'s): its replacing rules in order, each to its fixed
+    point and all again while a pass changed something, then the rules that
+    only flag, once; every edit, removal, flag and note recorded on ``doc``.
+    Rules that never settle raise :class:`Unsettled` (``source`` names the
+    file), a pattern past its time limit :class:`RuleTimeout`."""
+    if not rules:
+        return
+    kinds = None if doc.kinds is None else bytes(rulecore.KIND_CODES.get(k, 7) for k in doc.kinds)
+    try:
+        res = APPLY(doc.text, doc.origin, kinds, [r.core for r in rules],
+                    (TIMEOUT, TIMEOUT_PER_MB, MAX_RULE_PASSES, max_passes))
+    except rulecore.PatternTimeout as exc:
+        raise RuleTimeout(rules[exc.rule].id, exc.seconds) from None
+    except rulecore.NoFixedPoint as exc:
+        if exc.level == "rule":
+            rule = rules[exc.rules[0]]
+            raise Unsettled(rule.source, [rule.id], f"no fixed point after {MAX_RULE_PASSES} passes of the rule") \
+                from None
+        raise Unsettled(source, sorted({rules[n].id for n in exc.rules}),
+                        f"no fixed point after {max_passes} passes of the file") from None
+    if res.text is not doc.text:
+        doc.text, doc.origin = res.text, res.origin
+    ids = [r.id for r in rules]
+    if res.change_rule:
+        doc.changes.add_columns(ids, res.change_rule, res.change_line, res.change_before, res.change_after)
+        removal = [r.replace == "" for r in rules]
+        if any(removal):  # what a removing rule took out goes to removed.jsonl
+            for n, line, before in zip(res.change_rule, res.change_line, res.change_before):
+                if removal[n] and before.strip():
+                    doc.remove(ids[n], line, before.strip())
+    for n, line, text in zip(res.flag_rule, res.flag_line, res.flag_text):
+        doc.flag(Flag(ids[n], line, text, rules[n].message))
+    for n, line, key, value in zip(res.note_rule, res.note_line, res.note_key, res.note_value):
+        doc.note(key, value, line, ids[n])
 
 
 @dataclass
@@ -347,8 +300,17 @@ class RuleFile:
     when: regex.Pattern | None = None  # the file applies only to a page this finds
     paragraphs: str | None = None      # "lines": each line of such a page is a paragraph
 
+    when_needs: tuple[str, ...] | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        # a page without any string ``when`` needs is another board's (see prefilter.py)
+        needs = None if self.when is None else required_strings(self.when.pattern)
+        self.when_needs = None if needs is None else tuple(sorted(needs, key=lambda s: (s[0] not in COMMON, s)))
+
     def applies(self, text: str) -> bool:
-        return self.when is None or self.when.search(text) is not None
+        if self.when is None:
+            return True
+        return rulecore.may_match(self.when_needs, text) and self.when.search(text) is not None
 
 
 def _str_list(path, rid, key, value) -> list[str]:

@@ -206,7 +206,10 @@ def timed_run(args: list[str], code: Path, timeout: float | None = None) -> tupl
              "timeout=float(sys.argv[1]) if sys.argv[1] != 'None' else None); "
              "print(time.monotonic() - t); r = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_maxrss); "
              "print(p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ''); print(r.ru_utime + r.ru_stime)")
-    env = dict(os.environ, PYTHONPATH=str(code))
+    # PYTHONSAFEPATH: ``python -m`` would put the working folder first on
+    # sys.path, and run from the checkout every child would import its code,
+    # whatever ``code`` says (--code and --same-as would compare a tree with itself)
+    env = dict(os.environ, PYTHONPATH=str(code), PYTHONSAFEPATH="1")
     res = subprocess.run([sys.executable, "-c", probe, str(timeout), sys.executable, "-m", "normalize", *args],
                          capture_output=True, text=True, env=env)
     if res.returncode != 0:
