@@ -292,3 +292,30 @@ def test_dates_missing_a_year_month_or_day_are_marked(pipe):
         assert len(flags) == gap.count("□"), (text, flags)
         # the word that needed the number: “日” in the stage's message, 年 opening the year rule's
         assert all(regex.search("“[年月日]”|^年 ", f.message) for f in flags), flags
+
+
+def test_the_packed_counts_answer_as_a_dict_of_the_rows_would():
+    """The language model's compact table: every shipped string (a sample)
+    and strings it does not hold give what a plain dict of the file gives;
+    rows out of order, repeated, or with strings that do not fit 64 bits
+    (five characters, beyond the BMP, a NUL) too."""
+    import gzip
+    import random
+    from normalize.gaps import LM_DATA, NumberLM, PackedCounts
+    rows = [line.split("\t") for line in gzip.decompress(LM_DATA.read_bytes()).decode("utf-8").split("\n")
+            if line and not line.startswith("//")]
+    plain = {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+    lm = NumberLM.load(LM_DATA)
+    assert len(lm.stats) == len(plain) > 100_000 and not lm.stats.other
+    rnd = random.Random(7)
+    sample = rnd.sample(sorted(plain), 5000) + ["", " ", "#", min(plain), max(plain)]
+    absent = ["个" * 4, "#年#", "\x00", "a\x00", "𠀀", "x" * 5, "\ud840\udc00"]
+    absent += [a + b for a, b in zip(rnd.sample(sample, 2000), rnd.sample(sample, 2000))]
+    for key in sample + absent:
+        assert lm.stats.get(key) == plain.get(key), key
+    mixed = [["个人", "3", "2", "1"], ["𠀀个", "4", "0", "0"], ["", "9", "8", "7"], ["五个字的词", "5", "1", "1"],
+             ["a\x00", "6", "0", "0"], ["个人", "30", "20", "10"], ["a", "1", "2", "3"]]
+    counts = PackedCounts.of_rows(mixed)
+    as_dict = {r[0]: tuple(map(int, r[1:])) for r in mixed}
+    for key in list(as_dict) + ["a\x00\x00", "𠀀", "个", "五个字的", "\ud840\udc00个"]:
+        assert counts.get(key) == as_dict.get(key), key
