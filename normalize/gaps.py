@@ -373,6 +373,7 @@ class PackedCounts:
             self.keys = codes if isinstance(codes, array) else array("Q", codes)
             self.count, self.followers, self.kinds = (array("I", col) for col in (count, followers, kinds))
             self.n, self.other = n, {}
+            self._index()
             return
         order = sorted(fits, key=codes.__getitem__)
         # a repeated string: its last row (the sort keeps the rows' order)
@@ -384,6 +385,13 @@ class PackedCounts:
         self.count, self.followers, self.kinds = (array("I", map(col.__getitem__, seq))
                                                   for col in (count, followers, kinds))
         self.other = {key: self.n + pos for pos, key in enumerate(other)}
+        self._index()
+
+    def _index(self) -> None:
+        # where the strings of each first character start: a search spans one
+        # character's strings, not the whole table (256 kB)
+        keys = self.keys
+        self.starts = array("I", (bisect_left(keys, c << 48) for c in range(0x10001)))
 
     @classmethod
     def of_rows(cls, rows) -> "PackedCounts":
@@ -406,13 +414,16 @@ class PackedCounts:
 
     def find(self, key: str) -> int:
         """The index of ``key``'s counts, or -1."""
-        code = self.pack(key)
-        if code is None:
-            return self.other.get(key, -1)
-        pos = bisect_left(self.keys, code)
-        if pos < self.n and self.keys[pos] == code:
-            return pos
-        return -1
+        n = len(key)
+        if n <= 4 and "\x00" not in key:  # ``pack``, inline: the model's every step
+            b = key.encode("utf-16-be", "surrogatepass")
+            if len(b) == 2 * n:
+                code = int.from_bytes(b, "big") << (64 - 16 * n)
+                keys, starts = self.keys, self.starts
+                c = code >> 48
+                pos = bisect_left(keys, code, starts[c], starts[c + 1])
+                return pos if pos < self.n and keys[pos] == code else -1
+        return self.other.get(key, -1)
 
     def get(self, key: str, default=None):
         pos = self.find(key)
@@ -444,6 +455,9 @@ class NumberLM:
         self.stats = rows if isinstance(rows, PackedCounts) else PackedCounts.of_rows(rows)
         _c, self.total, self.types = self.stats.get("", (0, 1, 1))
         self.vocab = float(self.types + 1)
+        self.memo: dict[tuple[str, str], float] = {}  # (w, h) -> prob(w, h), as computed
+        self.at: dict[str, int] = {}  # string -> its index in the table, as found
+        self.ratios: dict[tuple[str, str], float] = {}  # (left, unit_right) -> ratio, as computed
 
     @classmethod
     def load(cls, path: Path = LM_DATA) -> "NumberLM":
@@ -473,17 +487,34 @@ class NumberLM:
         return cls(counts, int(params.get("order", 4)), params.get("discount", 0.75))
 
     def prob(self, w: str, h: str) -> float:
-        stats, d = self.stats, self.d
-        find, count, follow, kinds = stats.find, stats.count, stats.followers, stats.kinds
-        x = find(w)
+        memo = self.memo
+        p = memo.get((w, h))
+        if p is None:
+            if len(memo) >= 20_000:  # a page's strings come again and again; a bound on the memory
+                memo.clear()
+            p = memo[w, h] = self._prob(w, h)
+        return p
+
+    def _prob(self, w: str, h: str) -> float:
+        stats, d, at = self.stats, self.d, self.at
+        count, follow, kinds = stats.count, stats.followers, stats.kinds
+        if len(at) >= 20_000:  # where a page's strings sit in the table; a bound on the memory
+            at.clear()
+        x = at.get(w)
+        if x is None:
+            x = at[w] = stats.find(w)
         c = count[x] if x >= 0 else 0
         p = (max(c - d, 0.0) + d * self.types / self.vocab) / self.total
         for n in range(1, min(len(h), self.order - 1) + 1):
             ctx = h[-n:]
-            x = find(ctx)
+            x = at.get(ctx)
+            if x is None:
+                x = at[ctx] = stats.find(ctx)
             if x < 0 or not follow[x]:
                 continue
-            g = find(ctx + w)
+            g = at.get(ctx + w)
+            if g is None:
+                g = at[ctx + w] = stats.find(ctx + w)
             p = ((max(count[g] - d, 0.0) if g >= 0 else 0.0) + d * kinds[x] * p) / follow[x]
         return p
 
@@ -491,6 +522,14 @@ class NumberLM:
         """log P(left # unit_right) - log P(left unit_right), each character
         given the ones before it (``left``: the ``order - 1`` symbols
         before the unit; ``unit_right``: the unit and what follows)."""
+        seen = self.ratios.get((left, unit_right))
+        if seen is None:
+            if len(self.ratios) >= 20_000:  # a bound on the memory
+                self.ratios.clear()
+            seen = self.ratios[left, unit_right] = self._ratio(left, unit_right)
+        return seen
+
+    def _ratio(self, left: str, unit_right: str) -> float:
         out = 0.0
         with_n, as_is = left + NUMBER + unit_right, left + unit_right
         k, o = len(left), self.order - 1
