@@ -353,19 +353,16 @@ class PackedCounts:
     took some 70 MB of every process that loads the model; these arrays
     take under 3 MB, and a lookup stays a handful of C-level steps."""
 
-    def __init__(self, keys: list[str], count, followers, kinds):
+    def __init__(self, keys: list[str] | None, count, followers, kinds, codes: array | None = None):
         """Four columns, one row a string (a repeated string: its last row
-        counts, as a dict would keep it)."""
-        n = len(keys)
-        joined = "".join(keys)
-        if n and "\x00" not in joined and max(map(len, keys)) <= 4 and max(joined) <= "\uffff":
-            # every string fits: packed in one go, four UTF-16 units each, NUL-padded
-            codes = array("Q")
-            codes.frombytes("".join([k.ljust(4, "\x00") for k in keys]).encode("utf-16-be", "surrogatepass"))
-            if sys.byteorder == "little":
-                codes.byteswap()
+        counts, as a dict would keep it); ``codes``, when every string fits,
+        may stand for ``keys``."""
+        codes = self.codes_of(keys) if codes is None else codes
+        if codes is not None:
+            n = len(codes)
             fits = range(n)
         else:
+            n = len(keys)
             codes = [self.pack(k) for k in keys]
             fits = [k for k in range(n) if codes[k] is not None]
         if len(fits) == n and all(map(operator.lt, codes, itertools.islice(codes, 1, None))):
@@ -392,6 +389,28 @@ class PackedCounts:
         # character's strings, not the whole table (256 kB)
         keys = self.keys
         self.starts = array("I", (bisect_left(keys, c << 48) for c in range(0x10001)))
+
+    @staticmethod
+    def codes_of(keys: list[str]) -> array | None:
+        """Every string packed (``pack``) in one go, four UTF-16 units each,
+        NUL-padded; None when one does not fit."""
+        joined = "".join(keys)
+        if "\x00" in joined or (keys and max(map(len, keys)) > 4) or (joined and max(joined) > "\uffff"):
+            return None
+        codes = array("Q")
+        codes.frombytes("".join([k.ljust(4, "\x00") for k in keys]).encode("utf-16-be", "surrogatepass"))
+        if sys.byteorder == "little":
+            codes.byteswap()
+        return codes
+
+    @staticmethod
+    def strings_of(codes: array) -> list[str]:
+        """``codes_of`` undone."""
+        c = array("Q", codes)
+        if sys.byteorder == "little":
+            c.byteswap()
+        s = c.tobytes().decode("utf-16-be", "surrogatepass")
+        return [s[k:k + 4].rstrip("\x00") for k in range(0, len(s), 4)]
 
     @classmethod
     def of_rows(cls, rows) -> "PackedCounts":
@@ -465,25 +484,40 @@ class NumberLM:
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
         params = {}
-        lines = raw.decode("utf-8").split("\n")
+        text = raw.decode("utf-8")
         del raw
-        k = 0
-        while k < len(lines) and lines[k].startswith("//"):  # the head: comments and parameters
-            if lines[k].startswith("//="):
-                name, value = lines[k][3:].split("\t")
+        pos = 0
+        while text.startswith("//", pos):  # the head: comments and parameters
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            if text.startswith("//=", pos):
+                name, value = text[pos + 3:end].split("\t")
                 params[name] = float(value)
-            k += 1
-        keys, count, followers, kinds = [], array("I"), array("I"), array("I")
-        for start in range(k, len(lines), 8192):  # in slices: a slice's fields at once, few at a time
-            body = "\t".join(line for line in lines[start:start + 8192] if line).split("\t")
+            pos = end + 1
+        # the rows in slices of some 64 kB, a slice's fields split at once: few
+        # strings alive at a time, each slice's keys packed as they come
+        keys, codes = None, array("Q")
+        count, followers, kinds = array("I"), array("I"), array("I")
+        while pos < len(text):
+            end = text.find("\n", pos + 65536)
+            end = len(text) if end < 0 else end
+            body = "\t".join(line for line in text[pos:end].split("\n") if line).split("\t")
+            pos = end + 1
             if len(body) % 4:
                 raise ValueError(f"{path}: a row without its four fields")
-            keys += body[0::4]
+            some = body[0::4]
+            packed = PackedCounts.codes_of(some) if keys is None else None
+            if packed is not None:
+                codes += packed
+            else:  # a string that does not fit: the table is built from the strings
+                if keys is None:
+                    keys = PackedCounts.strings_of(codes)
+                keys += some
             count.extend(map(int, body[1::4]))
             followers.extend(map(int, body[2::4]))
             kinds.extend(map(int, body[3::4]))
-        del lines, body
-        counts = PackedCounts(keys, count, followers, kinds)
+        del text
+        counts = PackedCounts(keys, count, followers, kinds, codes if keys is None else None)
         return cls(counts, int(params.get("order", 4)), params.get("discount", 0.75))
 
     def prob(self, w: str, h: str) -> float:

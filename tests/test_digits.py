@@ -319,3 +319,18 @@ def test_the_packed_counts_answer_as_a_dict_of_the_rows_would():
     as_dict = {r[0]: tuple(map(int, r[1:])) for r in mixed}
     for key in list(as_dict) + ["a\x00\x00", "𠀀", "个", "五个字的", "\ud840\udc00个"]:
         assert counts.get(key) == as_dict.get(key), key
+
+def test_a_model_file_with_strings_that_do_not_pack_loads_as_a_dict_would(tmp_path):
+    """The file read in slices: rows after a string that does not fit (and
+    rows before it, packed already) are found as a dict of the rows finds them."""
+    import gzip
+    from normalize.gaps import NumberLM
+    rows = [["", "0", "50", "9"]] + [[chr(0x4E00 + k) + "个", str(k + 1), "2", "1"] for k in range(12000)]
+    rows.insert(9000, ["𠀀个", "7", "0", "0"])
+    text = "//=order\t4\n//=discount\t0.75\n" + "".join("\t".join(r) + "\n" for r in rows)
+    path = tmp_path / "lm.tsv.gz"
+    path.write_bytes(gzip.compress(text.encode("utf-8")))
+    lm = NumberLM.load(path)
+    assert lm.stats.other == {"𠀀个": len(rows) - 1}
+    for key, *vals in rows + [["丁", None], ["𠀀", None], ["", "0", "50", "9"]]:
+        assert lm.stats.get(key) == (tuple(map(int, vals)) if vals[0] else None), key
