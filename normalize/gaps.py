@@ -654,6 +654,10 @@ def _mark_once(doc: Doc) -> None:
     pairs_left, pairs_right, unit_chars = gm.pairs_left, gm.pairs_right, gm.unit_chars
     tables, number, w = gm.unit_tables(), gm.number_shifts(), gm.weights
     spoken = gm.spoken
+    lefts, rights = gm.__dict__.setdefault("_lefts", {}), gm.__dict__.setdefault("_rights", {})
+    if len(lefts) + len(rights) > 100_000:  # a bound on the memory
+        lefts.clear()
+        rights.clear()
     colloquial = is_colloquial(text, gm.params.get("particles"))
     unseen1, unseen2 = gm.unseen
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
@@ -673,9 +677,22 @@ def _mark_once(doc: Doc) -> None:
             one, num = seen
             if one > 2 * num + 2 or (colloquial and one >= num):
                 continue  # clean text says 一 here (是一个, 发了一条), and speech leaves that 一 out
-        bound = 1 if i and text[i - 1:j] in pairs_left and gm.left_bound(text, i) else 0
-        if j < n and text[i:j + 1] in pairs_right and gm.right_bound(text, i, j):
-            bound |= 2
+        bound = 0
+        if i and text[i - 1:j] in pairs_left:
+            # the answer hangs on three characters each side only: remembered by them
+            lo = i - 3 if i >= 3 else 0
+            key = (text[lo:i + 3], i - lo)
+            held = lefts.get(key)
+            if held is None:
+                held = lefts[key] = gm.left_bound(*key)
+            bound = 1 if held else 0
+        if j < n and text[i:j + 1] in pairs_right:
+            key = (text[i:i + 4], j - i)  # the unit and what follows it, up to four characters
+            held = rights.get(key)
+            if held is None:
+                held = rights[key] = gm.right_bound(key[0], 0, key[1])
+            if held:
+                bound |= 2
         if bound and colloquial:
             continue  # speech uses its words as they come: a word of the list (线条, 高个子) is read as one
         near = text[i - 2:i] + text[j:j + 2] if i >= 2 and j + 2 <= n else "^"

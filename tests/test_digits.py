@@ -334,3 +334,27 @@ def test_a_model_file_with_strings_that_do_not_pack_loads_as_a_dict_would(tmp_pa
     assert lm.stats.other == {"𠀀个": len(rows) - 1}
     for key, *vals in rows + [["丁", None], ["𠀀", None], ["", "0", "50", "9"]]:
         assert lm.stats.get(key) == (tuple(map(int, vals)) if vals[0] else None), key
+
+
+def test_a_units_word_binding_hangs_on_three_characters_each_side():
+    """The stage remembers a unit's binding by the characters around it:
+    the answer on the window is the answer on the whole page, at every unit
+    of the sample scans (edges of the page included)."""
+    from pathlib import Path
+    from normalize.gaps import DATA, model
+    gm = model(str(DATA))
+    raw = Path(__file__).resolve().parent.parent / "raw"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(raw.glob("*.txt"))]
+    texts += ["个人", "年轻人一个", "整个"]
+    checked, bound = 0, set()
+    for text in texts:
+        for m in gm.pattern.finditer(text):
+            i, j = m.span()
+            lo = max(0, i - 3)
+            if i:
+                assert gm.left_bound(text, i) == gm.left_bound(text[lo:i + 3], i - lo), (text[lo:i + 3], i)
+                bound.add(("left", gm.left_bound(text, i)))
+            assert gm.right_bound(text, i, j) == gm.right_bound(text[i:i + 4], 0, j - i), text[i:i + 4]
+            bound.add(("right", gm.right_bound(text, i, j)))
+            checked += 1
+    assert checked > 500 and len(bound) == 4  # bound and free, on both sides
