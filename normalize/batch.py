@@ -11,7 +11,6 @@ grow with it.
 """
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import os
@@ -29,7 +28,7 @@ from .builtins import normalize_line_ends
 from .doc import Block
 from .inputs import DEFAULT_MAX_BYTES, MANIFEST, InputError, RawFile, read
 from .pipeline import Pipeline, default_rules_dir, find_settings
-from .segment import _iso_date  # the page date as segment reads it
+from .segment import _iso_date, owner_of  # the page date and line owners as segment reads them
 from .rules import RuleTimeout, Unsettled
 
 
@@ -506,17 +505,8 @@ def _range_owner(articles: list[Article]):
     """Raw line -> index of the article holding it, else (with
     ``prefer_next``) the one after, else the one before: segment's owner,
     read from the articles' line ranges (its drafts are runs of blocks)."""
-    spans = sorted((a.meta["source"]["lines"][0], a.meta["source"]["lines"][1], i) for i, a in enumerate(articles))
-    firsts = [s[0] for s in spans]
-
-    def owner(line: int, prefer_next: bool = False) -> int:
-        k = bisect.bisect_right(firsts, line) - 1
-        if k >= 0 and spans[k][0] <= line <= spans[k][1]:
-            return spans[k][2]
-        if prefer_next and k + 1 < len(spans):
-            return spans[k + 1][2]
-        return spans[k][2] if k >= 0 else spans[0][2]
-    return owner
+    return owner_of(sorted((a.meta["source"]["lines"][0], a.meta["source"]["lines"][1], i)
+                           for i, a in enumerate(articles)))
 
 
 def _as_whole(articles: list[Article], doc, held: Article | None, carry: dict) -> None:

@@ -339,7 +339,13 @@ def _owner(drafts: list[Draft]):
     """Raw line -> index of the draft that holds it, for notes, flags and
     changes; a line between drafts goes to the one before (or, with
     ``prefer_next``, the one after)."""
-    spans = sorted((first, last, i) for i, d in enumerate(drafts) for first, last in d.lines)
+    return owner_of(sorted((first, last, i) for i, d in enumerate(drafts) for first, last in d.lines))
+
+
+def owner_of(spans: list[tuple[int, int, int]]):
+    """Raw line -> index, from sorted ``(first, last, index)`` line ranges:
+    the range holding the line, else (with ``prefer_next``) the one after,
+    else the one before."""
     span_firsts = [s[0] for s in spans]
 
     def owner(line: int, prefer_next: bool = False) -> int:
