@@ -171,6 +171,36 @@ class Block(NamedTuple):
     last: int
 
 
+def splice(text: str, origin: array, edits: list[tuple[int, int, str]]) -> tuple[str, array, list[int]]:
+    """The text with non-overlapping ``(start, end, replacement)`` edits
+    applied in order, its raw-line array (a replacement's characters take
+    the raw line of the text they replace) and that raw line for each edit.
+
+    Plain data in and out: the one place a page's text and its line numbers
+    change together, for :meth:`Doc.edit` and the rule core alike.  The new
+    array is written in place at its final size, the kept stretches copied
+    buffer to buffer: no growing array, no slices."""
+    size = len(text)
+    org = array("i", (0,)) * (size + sum(len(new) - (end - start) for start, end, new in edits))
+    parts, lines = [], []
+    prev = at = 0
+    with memoryview(org) as dst, memoryview(origin) as src:
+        for start, end, new in edits:
+            line = origin[start] if start < size else (origin[-1] if size else 1)
+            lines.append(line)
+            parts.append(text[prev:start])
+            dst[at:at + start - prev] = src[prev:start]
+            at += start - prev
+            parts.append(new)
+            if new:
+                dst[at:at + len(new)] = array("i", (line,)) * len(new)
+                at += len(new)
+            prev = end
+        parts.append(text[prev:])
+        dst[at:] = src[prev:]
+    return "".join(parts), org, lines
+
+
 @dataclass
 class Doc:
     text: str
@@ -321,32 +351,14 @@ class Doc:
         """
         if not edits:
             return
-        text, origin = self.text, self.origin
-        # the new origin is written in place into one array of its final size,
-        # the kept stretches copied buffer to buffer: no growing array, no slices
-        org = array("i", (0,)) * (len(text) + sum(len(new) - (end - start) for start, end, new in edits))
-        parts = []
-        prev = at = 0
+        text = self.text
         add = self.changes.add
-        with memoryview(org) as dst, memoryview(origin) as src:
-            for start, end, new in edits:
-                line = self.line_at(start)
-                before = text[start:end]
-                add(rule, line, before, new)
-                if removal and before.strip():
-                    self.remove(rule, line, before.strip())
-                parts.append(text[prev:start])
-                dst[at:at + start - prev] = src[prev:start]
-                at += start - prev
-                parts.append(new)
-                if new:
-                    dst[at:at + len(new)] = array("i", (line,)) * len(new)
-                    at += len(new)
-                prev = end
-            parts.append(text[prev:])
-            dst[at:] = src[prev:]
-        self.text = "".join(parts)
-        self.origin = org
+        self.text, self.origin, lines = splice(text, self.origin, edits)
+        for (start, end, new), line in zip(edits, lines):
+            before = text[start:end]
+            add(rule, line, before, new)
+            if removal and before.strip():
+                self.remove(rule, line, before.strip())
 
     def block_index(self, starts: list[int], pos: int) -> int:
         return bisect.bisect_right(starts, pos) - 1

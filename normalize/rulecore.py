@@ -38,7 +38,8 @@ The contract, ``apply_rule_set(text, origin, kinds, rules, params) -> RuleSetRes
   match; a flag when the rule only flags or has ``flag``: the replacement
   (or the match) with up to 6 characters either side on its line,
   stripped, at most 80 characters.  The edits are then applied at once:
-  inserted characters take the raw line of the edit's start.
+  inserted characters take the raw line of the edit's start (``doc.splice``,
+  the same plain-data step ``Doc.edit`` uses).
 * ``params``: ``(timeout, timeout_per_mb, max_rule_passes, max_file_passes)``:
   a pass of one pattern may take ``timeout + timeout_per_mb * len(text) / 1e6``
   seconds.
@@ -60,6 +61,8 @@ from array import array
 from typing import NamedTuple
 
 import regex
+
+from .doc import splice
 
 KIND_NAMES = ("p", "h", "title", "byline", "caption", "quote")
 KIND_CODES = {name: code for code, name in enumerate(KIND_NAMES)}
@@ -272,31 +275,14 @@ class _Page:
 
     def edit(self, n: int, edits: list[tuple[int, int, str]]) -> None:
         """Apply non-overlapping edits, in order; record each as a change."""
-        text, origin = self.text, self.origin
-        size = len(text)
-        org = array("i", (0,)) * (size + sum(len(new) - (end - start) for start, end, new in edits))
-        parts = []
-        prev = at = 0
+        text = self.text
+        self.text, self.origin, lines = splice(text, self.origin, edits)
         cr, cl, cb, ca = self.changes
-        with memoryview(org) as dst, memoryview(origin) as src:
-            for start, end, new in edits:
-                line = origin[start] if start < size else (origin[-1] if size else 1)
-                cr.append(n)
-                cl.append(line)
-                cb.append(text[start:end])
-                ca.append(new)
-                parts.append(text[prev:start])
-                dst[at:at + start - prev] = src[prev:start]
-                at += start - prev
-                parts.append(new)
-                if new:
-                    dst[at:at + len(new)] = array("i", (line,)) * len(new)
-                    at += len(new)
-                prev = end
-            parts.append(text[prev:])
-            dst[at:] = src[prev:]
-        self.text = "".join(parts)
-        self.origin = org
+        for (start, end, new), line in zip(edits, lines):
+            cr.append(n)
+            cl.append(line)
+            cb.append(text[start:end])
+            ca.append(new)
 
 
 def apply_rule_set(text: str, origin: array, kinds: bytes | None, rules, params) -> RuleSetResult:
