@@ -213,6 +213,7 @@ class Doc:
     settings: dict = field(default_factory=dict)
     source: str | None = None   # the raw file's display path, when known
     page_breaks: list[int] = field(default_factory=list)  # raw lines holding a form feed
+    written: tuple[dict, int] | None = None  # an article this program wrote: its front matter and where it ends
 
     @classmethod
     def from_text(cls, text: str, settings: dict | None = None) -> "Doc":

@@ -301,6 +301,7 @@ class Pipeline:
         doc.source = source
         own = own_front_matter(text) if first_line == 1 else None  # a piece further on is no article's start
         if own:  # an article this program wrote: its front matter is no text, its body is laid out
+            doc.written = own
             doc.edit([(0, own[1], "")], "article.front-matter", removal=True)
             doc.note("paragraphs", LAID_OUT, 1)
         for stage in self.stages:
@@ -313,7 +314,7 @@ class Pipeline:
         """The text cleaned; an article this program wrote keeps its front
         matter as it stands, over its body cleaned."""
         doc = self.run_text_stages(text, source)
-        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        own = doc.written
         if own:
             return normalize_line_ends(text)[:own[1]] + "\n" + (render_fix(doc) or "\n"), doc
         return render_fix(doc), doc
@@ -323,7 +324,7 @@ class Pipeline:
         a piece of one starting on that raw line) and the Doc they came from."""
         doc = self.run_text_stages(text, (source or {}).get("path"), first_line)
         normalizer = {"version": __version__, "rules": self.hash}
-        own = own_front_matter(normalize_line_ends(text)) if laid_out(doc) else None
+        own = doc.written
         if own:  # an article this program wrote is one article still, its metadata its own
             last = normalize_line_ends(text).rstrip("\n").count("\n") + 1
             return [as_written(doc, own[0], source or {}, normalizer, last)], doc
