@@ -61,7 +61,7 @@ def build(corpus: Path, exclude: tuple[int, ...] = ()) -> bytes:
         uni.update(p)
         bi.update(p[i:i + 2] for i in range(len(p) - 1))
         tri.update(p[i:i + 3] for i in range(len(p) - 2))
-    lines = [f"# character n-gram counts for normalize.interleave; built by scripts/build_ngram.py",
+    lines = ["# character n-gram counts for normalize.interleave; built by scripts/build_ngram.py",
              f"# total\t{sum(uni.values())}"]
     lines += [f"{k}\t{v}" for k, v in sorted(uni.items()) if k.isprintable() and not k.isspace()]
     lines += [f"{k}\t{v}" for k, v in sorted(bi.items()) if v >= MIN_BIGRAM and k.isprintable()]
