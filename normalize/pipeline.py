@@ -35,16 +35,22 @@ from .builtins import OPENCC_CONFIGS, normalize_line_ends, opencc_stage, unicode
 from .doc import GAP, Doc
 from .gaps import DATA as GAP_DATA, lm_path, mark_gaps
 from .interleave import check as check_interleaving
-from .posts import quote_stage
+from .posts import quote_stage, settle_kinds
 from .rules import RuleError, RuleFile, apply_rules, load_rule_file, merge
 from . import segment as _segment_module, structure as _structure, unwrap as _unwrap_module
 from .segment import segment
 from .unwrap import unwrap
 
+def unwrap_stage(doc: Doc) -> Doc:
+    """Paragraphs from printed lines; on a thread, each block then takes the
+    kind its post gives it (posts.settle_kinds), before any rule reads kinds."""
+    return settle_kinds(unwrap(doc))
+
+
 BUILTINS: dict[str, Callable[[Doc], Doc]] = {
     "unicode": unicode_cleanup,
     "opencc": opencc_stage,
-    "unwrap": unwrap,
+    "unwrap": unwrap_stage,
     "corrections": apply_corrections,
     "gaps": mark_gaps,
     "quotes": quote_stage,

@@ -110,13 +110,16 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
     if not found:
         return None
     starts = [p.line for p in found]
+    own_article = any(b.kind not in ("title", "byline") for b in blocks if b.first < starts[0])
+    kinds = _post_kinds(found, blocks, typed_lines(doc))
+    blocks = [b if b.kind == k else b._replace(kind=k) for b, k in zip(blocks, kinds)]
     parts: list[list] = [[] for _ in found]
     before = []
     for b in blocks:
         k = bisect.bisect_right(starts, b.first) - 1
         (before if k < 0 else parts[k]).append(b)
     drafts, owners = [], []
-    if any(b.kind not in ("title", "byline") for b in before):
+    if own_article:  # the news above the comments
         d = new_draft()
         for b in before:
             d.add(b)
@@ -125,17 +128,10 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
         owners.append(None)
     else:
         parts[0] = before + parts[0]
-    typed = typed_lines(doc)  # typed lines: a short one is a paragraph, not a heading or caption
     last_line = max([starts[-1]] + [b.last for b in blocks])
     for i, (post, part) in enumerate(zip(found, parts)):
         d = new_draft()
-        opening = not drafts  # the thread's opening post may carry a headline deck
-        has_body = any(b.kind not in ("title", "byline") for b in part)
-        for k, b in enumerate(part):
-            if b.kind == "title" and (typed or not (opening and has_body and not d.body)):
-                b = b._replace(kind="p")  # a short line of a reply is no headline
-            elif (b.kind == "h" and (typed or k == len(part) - 1)) or (b.kind == "caption" and typed):
-                b = b._replace(kind="p")  # nothing follows it in its post, or a typed line
+        for b in part:
             d.add(b)
         first = min([post.line] + [b.first for b in part])
         last = starts[i + 1] - 1 if i + 1 < len(starts) else last_line
@@ -143,6 +139,51 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
         drafts.append(d)
         owners.append(post)
     return drafts, owners
+
+
+def _post_kinds(found: list[Post], blocks, typed: bool) -> list[str]:
+    """The kind of every block of a thread as its post reads it: a short line
+    of a reply is no headline (only the opening post, before its body, may
+    carry a deck), a heading that nothing in its post follows is a paragraph,
+    and on a board whose lines are typed paragraphs a short line is one too."""
+    starts = [p.line for p in found]
+    parts: list[list[int]] = [[] for _ in found]
+    before: list[int] = []
+    for i, b in enumerate(blocks):
+        k = bisect.bisect_right(starts, b.first) - 1
+        (before if k < 0 else parts[k]).append(i)
+    kinds = [b.kind for b in blocks]
+    own_article = any(kinds[i] not in ("title", "byline") for i in before)
+    if not own_article:
+        parts[0] = before + parts[0]
+    for n, part in enumerate(parts):
+        opening = n == 0 and not own_article  # the thread's opening post may carry a headline deck
+        has_body = any(kinds[i] not in ("title", "byline") for i in part)
+        body = False
+        for k, i in enumerate(part):
+            kind = kinds[i]
+            if kind == "title" and (typed or not (opening and has_body and not body)):
+                kind = "p"
+            elif (kind == "h" and (typed or k == len(part) - 1)) or (kind == "caption" and typed):
+                kind = "p"  # nothing follows it in its post, or a typed line
+            kinds[i] = kind
+            body = body or kind not in ("title", "byline")
+    return kinds
+
+
+def settle_kinds(doc: Doc) -> Doc:
+    """Right after unwrapping: give a thread's blocks the kinds their posts
+    give them (see :func:`_post_kinds`), so that the spacing and punctuation
+    rules treat a reply's short last line as the paragraph it is written out
+    as.  Were that decided only when the articles are made, the line would be
+    spaced as a heading and spaced again as a paragraph when its own article
+    is cleaned a second time."""
+    found = posts(doc)
+    if found and doc.kinds is not None:
+        kinds = _post_kinds(found, doc.blocks(), typed_lines(doc))
+        if kinds != doc.kinds:
+            doc.kinds = kinds
+    return doc
 
 
 def keep_first(doc: Doc, drafts: list, owners: list[Post | None]):

@@ -164,3 +164,53 @@ def test_gaps_are_not_looked_for_again_in_an_article_of_ours(pipe):
     ours = arts[0].to_markdown().replace("这是一篇报道，说了很多话。", raw.strip())
     fixed, _doc = settled_fix(pipe, ours)
     assert "项目个" in fixed and "□" not in fixed
+
+
+REPLY = """*****
+
+####  甲
+##### 1#       楼主       发表于 2022-3-28 13:02
+
+开个帖子聊聊大制作翻车的游戏。
+
+*****
+
+####  乙
+##### 2#       发表于 2022-3-28 15:58
+
+<blockquote><a href="https://bbs.example.com/forum.php?mod=redirect&amp;pid=5" target="_blank">丙 发表于 2022-3-28 13:16</a>
+
+巴比伦陨落怎么说？</blockquote>
+一直翻车状态 只不过那时候翻了一圈而已
+
+*****
+
+####  丁
+##### 3#       发表于 2022-3-28 16:04
+
+又是一个钓鱼的，先定义下翻车，然后日厂近几年有大制作游戏么包括任天堂塞尔达算一个然后呢宫崎英高的老头环也算他大制作，还有其他大制作么。
+"""
+
+
+def test_a_replys_short_last_line_is_spaced_as_the_paragraph_it_becomes(pipe):
+    """A short line that ends a reply, over the long one that opens the next
+    post, reads as a heading to the unwrapper, but nothing follows it in its post: it is written as a paragraph, so
+    house style spaces it as one the first time, not when it is cleaned again."""
+    arts, _doc = pipe.clean(REPLY, {"path": "raw/t-forum.txt", "stem": "t-forum"})
+    reply = arts[1].to_markdown()
+    assert split(reply)[1].endswith("\n> 巴比伦陨落怎么说？\n\n一直翻车状态只不过那时候翻了一圈而已\n")
+    assert settled_fix(pipe, reply)[0] == reply
+
+
+def test_a_headline_left_with_nothing_under_it_is_spaced_as_the_heading_it_becomes(pipe):
+    """A short line after an article's last paragraph (a reader's place and
+    name, the rest of a credits line) is read as a headline; with no text
+    under it, it stays in the article before as a sub-heading.  The spaces
+    of a headline are those of a sub-heading (one between two phrases), so
+    it does not change when the article is cleaned again."""
+    raw = ("影响公益宣传功能\n\n笔者前些天去公园游玩，发现公益宣传栏上许多见义勇为人物及其相关介绍损毁严重。"
+           "希望有关部门及时予以更换。\n\n河南鄢陵县  邢先生\n")
+    arts, _doc = pipe.clean(raw, {"path": "raw/letter.txt", "stem": "letter"})
+    body = split(arts[-1].to_markdown())[1]
+    assert "\n## 河南鄢陵县 邢先生\n" in body
+    assert settled_fix(pipe, arts[-1].to_markdown())[0] == arts[-1].to_markdown()
