@@ -114,7 +114,8 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
         res.error = str(exc)
         return res
     pipe = pipeline_for(spec, raw)
-    source = {"path": raw.display, "sha256": sha, "stem": raw.path.stem}
+    # the id's stem: the path under the input folder, so that raw/s1/a.txt and raw/s2/a.txt differ
+    source = {"path": raw.display, "sha256": sha, "stem": raw.out_stem.as_posix()}
     size = spec.piece_chars or PIECE_CHARS
     if len(text) > 2 * size and pipe.segmenting:
         if any(c in text for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
@@ -268,40 +269,71 @@ class PreviousRun:
         self.path = out / MANIFEST
         self.index: dict[str, tuple[str, str, int, int]] = {}   # src -> (sha, stamp, offset, length)
         self.rebuilt: dict[str, list[str]] = {}
+        self.folders: dict[str, str] = {}   # article folder -> the source whose articles it holds
+        self.damaged: str | None = None     # why the manifest could not be read, if it could not
         if self.path.is_file():
-            offset = 0
-            with open(self.path, "rb") as fh:
-                for raw in fh:
-                    if raw.strip():
+            try:
+                self._read()
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:  # cut short, edited by hand
+                self.damaged = f"{self.path}: {exc.__class__.__name__}: {exc}"
+                self.index.clear()
+                self.folders.clear()
+                self.path = out / (MANIFEST + ".damaged")  # nothing is read from it again
+                self._rebuild(out)
+        elif out.is_dir():
+            self._rebuild(out)
+
+    def _read(self) -> None:
+        offset = 0
+        with open(self.path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if raw.strip():
+                    try:
                         rec = json.loads(raw)
                         src = rec["source"]["path"]
                         key = (rec["source"].get("sha256"), (rec.get("normalizer") or {}).get("rules"))
-                        old = self.index.get(src)
-                        if old is None:
-                            self.index[src] = (*key, offset, len(raw))
-                        elif old[2] + old[3] == offset:  # mixed stamps: never reuse
-                            self.index[src] = (*(key if old[:2] == key else (None, None)), old[2], old[3] + len(raw))
-                        else:  # scattered lines (not what a run writes): never reuse
-                            self.index[src] = (None, None, old[2], old[3])
-                    offset += len(raw)
-        elif out.is_dir():
-            for p in sorted(out.rglob("*.md")):
-                if any(part.startswith(".") for part in p.relative_to(out).parts):
-                    continue  # a writer's unfinished folder
-                try:
-                    fm = read_front_matter(p)
-                except (OSError, UnicodeDecodeError, yaml.YAMLError):  # not an article of ours
-                    continue
-                if fm and isinstance(fm.get("source"), dict):
-                    src = fm["source"]["path"]
-                    line = manifest_text([{"path": p.relative_to(out).as_posix(), **fm}])
-                    key = (fm["source"].get("sha256"), (fm.get("normalizer") or {}).get("rules"))
-                    if not (p.parent / "removed.jsonl").is_file():  # written last: a run killed mid-file
-                        key = (None, None)
-                    if src in self.index and self.index[src][:2] != key:
-                        key = (None, None)
-                    self.index[src] = (*key, 0, 0)
-                    self.rebuilt.setdefault(src, []).append(line)
+                        folder = rec["path"].rpartition("/")[0]
+                    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                        raise ValueError(f"line {n} is no article record ({exc})") from None
+                    self.folders.setdefault(folder, src)
+                    old = self.index.get(src)
+                    if old is None:
+                        self.index[src] = (*key, offset, len(raw))
+                    elif old[2] + old[3] == offset:  # mixed stamps: never reuse
+                        self.index[src] = (*(key if old[:2] == key else (None, None)), old[2], old[3] + len(raw))
+                    else:  # scattered lines (not what a run writes): never reuse
+                        self.index[src] = (None, None, old[2], old[3])
+                offset += len(raw)
+
+    def _rebuild(self, out: Path) -> None:
+        """The records, from the articles' front matter: the manifest is lost or damaged."""
+        if not out.is_dir():
+            return
+        for p in sorted(out.rglob("*.md")):
+            if any(part.startswith(".") for part in p.relative_to(out).parts):
+                continue  # a writer's unfinished folder
+            try:
+                fm = read_front_matter(p)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):  # not an article of ours
+                continue
+            if fm and isinstance(fm.get("source"), dict) and isinstance(fm["source"].get("path"), str):
+                src = fm["source"]["path"]
+                rel = p.relative_to(out).as_posix()
+                line = manifest_text([{"path": rel, **fm}])
+                key = (fm["source"].get("sha256"), (fm.get("normalizer") or {}).get("rules"))
+                if not (p.parent / "removed.jsonl").is_file():  # written last: a run killed mid-file
+                    key = (None, None)
+                if src in self.index and self.index[src][:2] != key:
+                    key = (None, None)
+                self.index[src] = (*key, 0, 0)
+                self.rebuilt.setdefault(src, []).append(line)
+                self.folders.setdefault(rel.rpartition("/")[0], src)
+
+    def owner(self, folder: str) -> str | None:
+        """The source of the last run whose articles are in ``folder`` (the
+        path under the output folder), while this run has not dealt with it."""
+        src = self.folders.get(folder)
+        return src if src in self.index else None
 
     def sources(self) -> list[str]:
         """The sources the last run wrote and this one has not forgotten, in

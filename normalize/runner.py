@@ -73,6 +73,9 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
     if not dry:
         _prepare_out(out)
     prev = PreviousRun(out)
+    if prev.damaged:
+        click.echo(f"normalize: the last run's manifest is damaged ({prev.damaged}): "
+                   "read again from the articles' front matter, and written anew", err=True)
 
     def known(raw: RawFile) -> bool:  # cleaned by the last run, into the folder this raw would use
         return raw.display in prev.index and (out / raw.out_stem).is_dir()
@@ -103,22 +106,30 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
             passed: list[Path] = []
             for window in _windows(walk(paths, shown_out, known, passed), WINDOW):
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
-                taken = set()
+                taken: dict[str, str] = {}
                 for raw in window:
                     stem = raw.out_stem.as_posix()
+                    owner = prev.owner(stem)
                     if stem in stems:
-                        taken.add(raw.display)
+                        taken[raw.display] = "another file of the same name"
+                    elif owner is not None and owner != raw.display:
+                        # an earlier run's file of the same path under another input folder
+                        # (batch1/a.txt, then batch2/a.txt): overwriting its articles loses them
+                        if force:
+                            prev.forget(owner)  # --force: this file takes the folder over
+                        else:
+                            taken[raw.display] = f"{owner}, cleaned by an earlier run (--force takes it over)"
                     stems.add(stem)
                 # unchanged files (same raw bytes, rules, settings and code) keep what they have
                 reuse = {raw.display for raw in window
                          if not force and not dry and prev.stamp(raw.display)
                          and prev.stamp(raw.display) == _stamp(raw, spec)
                          and (out / raw.out_stem / "changes.jsonl").is_file()}  # else an older version's output
-                results = iter(_results([r for r in window if r.display not in reuse | taken], spec, pool,
-                                        None if dry else str(out)))
+                todo = [r for r in window if r.display not in reuse and r.display not in taken]
+                results = iter(_results(todo, spec, pool, None if dry else str(out)))
                 for raw in window:
                     if raw.display in taken:
-                        why = f"its output folder {shown_out / raw.out_stem} is taken by another file of the same name"
+                        why = f"its output folder {shown_out / raw.out_stem} is taken by {taken[raw.display]}"
                         errors.append((raw, why))
                         click.echo(f"normalize: {raw.path}: {why} (skipped)", err=True)
                     elif raw.display in reuse:
@@ -133,7 +144,11 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
                         res = next(results)
                         if res.error:
                             errors.append((raw, res.error))
-                            click.echo(f"normalize: {raw.path}: {res.error} (skipped)", err=True)
+                            kept = prev.lines(raw.display) if raw.display in prev.index else ""
+                            # what the last run made of it stays, listed, until it is cleaned again
+                            manifest.write(kept)
+                            click.echo(f"normalize: {raw.path}: {res.error} (skipped"
+                                       + ("; the last run's articles are kept)" if kept else ")"), err=True)
                         else:
                             n_files += 1
                             n_articles += len(res.records)

@@ -160,6 +160,65 @@ def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
     assert "gone" not in invoke("run", raw, "--out", out).output
 
 
+def test_a_file_of_another_batch_never_writes_over_an_earlier_ones_articles(tmp_path):
+    """batch1/a.txt and batch2/a.txt both write a/NN.md: the second run
+    reports its file and keeps the first's articles, unless --force says
+    it takes the folder over (then the manifest lists it alone)."""
+    out = tmp_path / "out"
+    for name, text in (("batch1", PAGE), ("batch2", PAGE.replace("全县", "全市"))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_text(text, encoding="utf-8")
+    assert invoke("run", tmp_path / "batch1", "--out", out).exit_code == 0
+    first = (out / "a" / "01.md").read_bytes()
+    res = invoke("run", tmp_path / "batch2", "--out", out)
+    assert res.exit_code == 1 and "is taken by batch1/a.txt, cleaned by an earlier run" in res.output
+    assert (out / "a" / "01.md").read_bytes() == first
+    assert [json.loads(line)["source"]["path"] for line in (out / "manifest.jsonl").open(encoding="utf-8")] \
+        == ["batch1/a.txt"]
+    assert invoke("run", tmp_path / "batch2", "--out", out, "--force").exit_code == 0
+    assert "全市" in (out / "a" / "01.md").read_text(encoding="utf-8")
+    assert [json.loads(line)["source"]["path"] for line in (out / "manifest.jsonl").open(encoding="utf-8")] \
+        == ["batch2/a.txt"]
+
+
+def test_files_of_one_name_in_two_folders_have_ids_of_their_own(tmp_path):
+    raw = tmp_path / "raw"
+    for sub in ("s1", "s2"):
+        (raw / sub).mkdir(parents=True)
+        (raw / sub / "a.txt").write_text(PAGE, encoding="utf-8")
+    (raw / "b.txt").write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    ids = [json.loads(line)["id"] for line in (out / "manifest.jsonl").open(encoding="utf-8")]
+    assert ids == ["b-01", "s1/a-01", "s2/a-01"]
+
+
+def test_a_file_that_fails_keeps_its_last_articles_listed(tmp_path):
+    """A raw file that was cleaned and is now empty (or undecodable, or too
+    large) fails this run; what the last run made of it stays, and stays in
+    the manifest, so --check and --prune still see it."""
+    raw, out = two_pages(tmp_path)
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    manifest = (out / "manifest.jsonl").read_text(encoding="utf-8")
+    (raw / "a.txt").write_bytes(b"")
+    res = invoke("run", raw, "--out", out)
+    assert res.exit_code == 1 and "empty file (skipped; the last run's articles are kept)" in res.output
+    assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+    assert (out / "a" / "01.md").is_file()
+
+
+def test_a_damaged_manifest_is_read_again_from_the_articles(tmp_path):
+    raw, out = two_pages(tmp_path)
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    manifest = (out / "manifest.jsonl").read_text(encoding="utf-8")
+    for damage in (manifest[: len(manifest) // 4] + "\n", manifest + '{"path": "x/01.md"}\n'):
+        (out / "manifest.jsonl").write_text(damage, encoding="utf-8")
+        res = invoke("run", raw, "--out", out)
+        assert res.exit_code == 0 and "manifest is damaged" in res.output and "Traceback" not in res.output
+        assert "2 unchanged" in res.output, res.output
+        assert (out / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+
+
 def test_settings_file_applies_below_it(tmp_path):
     raw = tmp_path / "raw"
     (raw / "tw").mkdir(parents=True)
