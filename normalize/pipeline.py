@@ -266,8 +266,8 @@ class Pipeline:
         ``SegmentParams``, ``StructureParams``) and the package version: a
         change to any of them changes the output, so it re-cleans the files
         it covers.  The source code itself is not hashed: a comment must not
-        churn every committed output; a release that changes behaviour bumps
-        the version (and ``--force`` re-cleans during development)."""
+        churn every committed output; the output folder keeps which code
+        wrote it instead (``runner.code_stamp``), and other code re-cleans."""
         h = hashlib.sha256()
         h.update(__version__.encode())
         for name in self.order:

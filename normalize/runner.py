@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
+from . import __version__
 from .inputs import RawFile, walk, walk_key
 
 
@@ -73,6 +74,8 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
     if not dry:
         _prepare_out(out)
     prev = PreviousRun(out)
+    code = code_stamp()
+    same_code = _read_code_stamp(out) == code  # else nothing is reused: the code that made it differs
     if prev.damaged:
         click.echo(f"normalize: the last run's manifest is damaged ({prev.damaged}): "
                    "read again from the articles' front matter, and written anew", err=True)
@@ -122,7 +125,7 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
                     stems.add(stem)
                 # unchanged files (same raw bytes, rules, settings and code) keep what they have
                 reuse = {raw.display for raw in window
-                         if not force and not dry and prev.stamp(raw.display)
+                         if not force and not dry and same_code and prev.stamp(raw.display)
                          and prev.stamp(raw.display) == _stamp(raw, spec)
                          and (out / raw.out_stem / "changes.jsonl").is_file()}  # else an older version's output
                 todo = [r for r in window if r.display not in reuse and r.display not in taken]
@@ -173,6 +176,8 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
             os.unlink(manifest.name)
         else:
             os.replace(manifest.name, mpath)
+        if not dry and not same_code:
+            _write_code_stamp(out, code)
     except OSError as exc:  # the output folder became unwritable during the run
         if pool is not None and hasattr(pool, "terminate"):
             pool.terminate()
@@ -335,6 +340,36 @@ def _remove(articles: list[Path], dry: bool, show_diff: bool, changed: list) -> 
             folder.rmdir()  # only when empty
         except OSError:
             pass
+
+
+CODE_STAMP = ".normalize-code"  # in the output folder: which code wrote it (see code_stamp)
+
+
+def code_stamp() -> str:
+    """The package version and a digest of its Python files.  A file is
+    reused only when its bytes, rules and settings are those of the last run
+    (the manifest's stamp) *and* the code is the same: the code is not in
+    the articles' stamp (a comment must not churn every committed output),
+    so it is kept once per output folder, and any change to it re-cleans
+    the folder's files once."""
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for p in sorted(here.rglob("*.py")):
+        h.update(p.relative_to(here).as_posix().encode() + b"\0" + p.read_bytes())
+    return f"{__version__} {h.hexdigest()[:16]}"
+
+
+def _read_code_stamp(out: Path) -> str | None:
+    try:
+        return (out / CODE_STAMP).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_code_stamp(out: Path, code: str) -> None:
+    tmp = out / f"{TEMP_PREFIX}{os.getpid()}-code"
+    tmp.write_text(code + "\n", encoding="utf-8")
+    os.replace(tmp, out / CODE_STAMP)
 
 
 def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:

@@ -140,6 +140,22 @@ def test_a_folder_without_changes_jsonl_is_cleaned_again(tmp_path):
     assert "1 unchanged" in res.output, res.output  # b, not a
 
 
+def test_other_code_reuses_nothing(tmp_path):
+    """The articles' stamp holds rules, settings and version, not the code:
+    the output folder remembers which code wrote it, and a run by other code
+    (an upgrade without a new version number) cleans every file again, once."""
+    from normalize.runner import CODE_STAMP, code_stamp
+    raw, out = two_pages(tmp_path)
+    assert invoke("run", raw, "--out", out).exit_code == 0
+    assert (out / CODE_STAMP).read_text(encoding="utf-8") == code_stamp() + "\n"
+    assert "2 unchanged" in invoke("run", raw, "--out", out).output
+    (out / CODE_STAMP).write_text("0.1.0 0000000000000000\n", encoding="utf-8")
+    res = invoke("run", raw, "--out", out)
+    assert res.exit_code == 0 and "unchanged" not in res.output, res.output
+    assert (out / CODE_STAMP).read_text(encoding="utf-8") == code_stamp() + "\n"
+    assert "2 unchanged" in invoke("run", raw, "--out", out).output
+
+
 def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
     raw, out = two_pages(tmp_path)
     assert invoke("run", raw, "--out", out).exit_code == 0
