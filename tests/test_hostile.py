@@ -58,7 +58,7 @@ def test_output_folder_inside_the_input_is_never_read_as_input(tmp_path):
         assert res.exit_code == 0, res.output
         assert "3 files, 13 articles" in res.stderr
     assert sorted(p.name for p in (raw / "clean").iterdir()) == sorted(
-        [p.stem for p in RAW.glob("*.txt")] + ["manifest.jsonl"])
+        [p.stem for p in RAW.glob("*.txt")] + ["manifest.jsonl", ".normalize-code"])
 
 
 # 2. an output folder that cannot be written ----------------------------------------
