@@ -66,6 +66,11 @@ SECTION_HEADING = regex.compile(r"^(?:第[一二三四五六七八九十百零�
 # (编者按, 作者按, 译者按, and 編者按 or an OCR'd 福者按: in 1,008 clean
 # articles 者按 stands only there, at a paragraph's start, followed by ：)
 EDITORS_NOTE = regex.compile(r"^[【\[]?(?:\p{Han}者按|编者的话|編者的話|编后|編後|按语|按語)[】\]]?(?:[：:]|$)")
+# Markdown a converter writes for a list or a table: an item (``- 加强组织领导``,
+# ``1. 压实责任``) or a table row (``| 公路 | 35 |``) is a line of its own,
+# whatever the page's joining says of lines that end no sentence.
+MD_ITEM = regex.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]+\S")
+MD_ROW = regex.compile(r"^\|.*\|[ \t]*$")
 LATIN_END = regex.compile(r"[A-Za-z]$")
 LATIN_START = regex.compile(r"^[A-Za-z]")
 
@@ -587,8 +592,14 @@ def unwrap(doc: Doc) -> Doc:
         for i in range(n - 1):
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
+    listed = _mark_markdown_lists(lines, bits)
     texts = [ln.text for ln in lines]
     kinds, joins = DECIDE(texts, widths, bits, balance, kinds, _params())
+    if listed:
+        kinds = bytearray(kinds)
+        for i in listed:
+            if kinds[i] == core.H:
+                kinds[i] = core.TEXT
     names = core.KIND_NAMES
     out = []
     text, origin = doc.text, doc.origin
@@ -628,6 +639,34 @@ def unwrap(doc: Doc) -> Doc:
     doc.changes.add_many("unwrap.join", joined, "\n", "")
     doc.set_blocks(out)
     return doc
+
+
+def _mark_markdown_lists(lines: list[Line], bits) -> set[int]:
+    """A Markdown list item or table row starts a block; a row ends one, and
+    an item ends at the next item or blank line (its wrapped lines, right
+    under it, go on with it).  Returns the lines that are items or rows:
+    never headings, however short."""
+    no_join = core.NO_JOIN
+    marked: set[int] = set()
+    in_item = False
+    for i, ln in enumerate(lines):
+        first = ln.text[0]
+        row = first == "|" and MD_ROW.match(ln.text) is not None
+        item = not row and (first in "-*+" or first.isascii() and first.isdigit()) and MD_ITEM.match(ln.text)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        blank_after = nxt is not None and nxt.raw_line > ln.raw_line + 1
+        if row or item:
+            marked.add(i)
+            if i:
+                bits[i - 1] |= no_join
+            if nxt is not None and (row or blank_after or MD_ITEM.match(nxt.text)):
+                bits[i] |= no_join
+            in_item = bool(item) and not blank_after
+        elif in_item:  # a wrapped item's next line
+            if blank_after:
+                bits[i] |= no_join
+            in_item = not blank_after
+    return marked
 
 
 _PARAMS_TUPLE: tuple = (None, ())
