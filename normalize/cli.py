@@ -332,7 +332,8 @@ def collate(out, markers):
     """Fill gaps in OUT from other witnesses of the same article (a batch pass)."""
     from .collate import collate as fill_from_witnesses, recorded_markers
     c = fill_from_witnesses(out, recorded_markers(out) | set(markers))
-    click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles", err=True)
+    click.echo(f"{c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
+               + (f", {c['gaps_disputed']} left open: witnesses disagree" if c["gaps_disputed"] else ""), err=True)
 
 
 @main.command()

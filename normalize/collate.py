@@ -104,6 +104,7 @@ def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
             if regex.search(r"\d", s) and not gap.search(s) and len(_key(s, gaps)) >= 6:
                 index[_key(s, gaps)].append((src, s))
     filled = changed = 0
+    conflicts: list[tuple[Doc, str, list]] = []
     for d in docs:
         if not gap.search(d.body):
             continue
@@ -115,13 +116,13 @@ def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
                 continue
             parts = gap.split(s)
             pattern = regex.compile("^" + NUMBER.join(regex.escape(p) for p in parts) + "$")
-            for wsrc, w in index.get(_key(s, gaps), ()):
-                if wsrc == src:
-                    continue
-                wm = pattern.match(w)
-                if wm:
-                    fills.append((s, w, wsrc, wm.groups()))
-                    break
+            found = [(w, wsrc, wm.groups()) for wsrc, w in index.get(_key(s, gaps), ())
+                     if wsrc != src and (wm := pattern.match(w))]
+            if len({numbers for _w, _ws, numbers in found}) == 1:
+                w, wsrc, numbers = found[0]
+                fills.append((s, w, wsrc, numbers))
+            elif found:  # witnesses that disagree prove nothing: the gap stays, and says so
+                conflicts.append((d, s, found))
         if not fills:
             continue
         for s, w, _wsrc, numbers in fills:
@@ -143,9 +144,22 @@ def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
         write_atomic(d.path, "---\n" + front_matter_text(d.meta) + "---\n" + new_body)
         d.body = new_body
         changed += 1
-    if changed:
+    flagged = set()
+    for d, s, found in conflicts:
+        say = "; ".join(f"{wsrc}: {w}" for w, wsrc, _n in found)
+        flags = list(d.meta.get("flags") or [])
+        line = next((f["line"] for f in flags if f["rule"].startswith("digits.") and f["text"] in s),
+                    (d.meta["source"].get("lines") or [1])[0])  # the gap's raw line, as its flag says
+        flag = {"rule": RULE, "line": line, "text": s, "message": f"witnesses disagree, gap left open ({say})"}
+        if flag not in flags:  # a run of collate before said so already
+            d.meta["flags"] = flags + [flag]
+            flagged.add(d.path)
+    for d in docs:
+        if d.path in flagged and gap.search(d.body):  # (an article also filled was written above: again)
+            write_atomic(d.path, "---\n" + front_matter_text(d.meta) + "---\n" + d.body)
+    if changed or flagged:
         _rewrite_manifest(out, {d.path.relative_to(out).as_posix(): d.meta for d in docs})
-    return {"articles_changed": changed, "gaps_filled": filled}
+    return {"articles_changed": changed, "gaps_filled": filled, "gaps_disputed": len(conflicts)}
 
 
 def _rewrite_manifest(out: Path, metas: dict[str, dict]) -> None:

@@ -123,11 +123,11 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
                         else:
                             taken[raw.display] = f"{owner}, cleaned by an earlier run (--force takes it over)"
                     stems.add(stem)
-                # unchanged files (same raw bytes, rules, settings and code) keep what they have
+                # unchanged files (same raw bytes, rules, settings and code) keep what they have,
+                # in a run as in --check / --diff (they say what a run would change)
                 reuse = {raw.display for raw in window
-                         if not force and not dry and same_code and prev.stamp(raw.display)
-                         and prev.stamp(raw.display) == _stamp(raw, spec)
-                         and (out / raw.out_stem / "changes.jsonl").is_file()}  # else an older version's output
+                         if not force and same_code and raw.display not in taken
+                         and _reusable(raw, prev, spec, out, do_collate)}
                 todo = [r for r in window if r.display not in reuse and r.display not in taken]
                 results = iter(_results(todo, spec, pool, None if dry else str(out)))
                 for raw in window:
@@ -207,7 +207,8 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
     if do_collate and not dry:
         from .collate import collate as fill_from_witnesses, gap_markers
         c = fill_from_witnesses(out, gap_markers(spec, paths))
-        summary += f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
+        summary += (f"; collate: {c['gaps_filled']} gaps filled in {c['articles_changed']} articles"
+                    + (f", {c['gaps_disputed']} left open: witnesses disagree" if c["gaps_disputed"] else ""))
         if out != shown_out:  # --check/--diff with --collate
             _compare_trees(shown_out, out, show_diff, changed)
     if check:
@@ -342,6 +343,7 @@ def _remove(articles: list[Path], dry: bool, show_diff: bool, changed: list) -> 
             pass
 
 
+COLLATED = "collate.witness"  # the rule id collate's fills and flags carry
 CODE_STAMP = ".normalize-code"  # in the output folder: which code wrote it (see code_stamp)
 
 
@@ -370,6 +372,21 @@ def _write_code_stamp(out: Path, code: str) -> None:
     tmp = out / f"{TEMP_PREFIX}{os.getpid()}-code"
     tmp.write_text(code + "\n", encoding="utf-8")
     os.replace(tmp, out / CODE_STAMP)
+
+
+def _reusable(raw: RawFile, prev: PreviousRun, spec: Spec, out: Path, do_collate: bool) -> bool:
+    """Whether what the last run made of ``raw`` stands: same stamp, every
+    article it listed still there, and its changes.jsonl (else an older
+    version's output); with --collate, no fill of collate's in it (its
+    witness may have changed since)."""
+    if not prev.stamp(raw.display) or prev.stamp(raw.display) != _stamp(raw, spec):
+        return False
+    if not (out / raw.out_stem / "changes.jsonl").is_file():
+        return False
+    lines = prev.lines(raw.display)
+    if do_collate and f'"{COLLATED}"' in lines:
+        return False
+    return all((out / json.loads(line)["path"]).is_file() for line in lines.splitlines())
 
 
 def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:

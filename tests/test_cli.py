@@ -353,13 +353,35 @@ def test_check_with_collate_accounts_for_collate(tmp_path):
     for force in ([], ["--force"]):
         res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate", "--check", *force])
         assert res.exit_code == 0 and "0 would change" in res.output, res.output
+    # a run without --collate keeps the unchanged files as they are, fills and all: --check says so
     res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--check"])
-    assert res.exit_code == 1  # without collate the filled article would lose its number
+    assert res.exit_code == 0 and "0 would change" in res.output, res.output
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--check", "--force"])
+    assert res.exit_code == 1  # cleaned again without collate, the filled article would lose its number
     (raw / "a_paper.txt").write_text(page.replace("35", "36"), encoding="utf-8")
     res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate", "--diff"])
     assert "+本报讯 今年以来，全县新建的农村公路全长36公里" in res.output
     assert f"--- a/{out / 'a_paper' / '01.md'}" in res.output  # paths of OUT, not of the copy
+    assert f"--- a/{out / 'b_repost' / '01.md'}" in res.output  # the fill follows its witness
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # nothing written
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate"])
+    assert "全长36公里" in (out / "b_repost" / "01.md").read_text(encoding="utf-8")
+
+
+def test_collate_leaves_a_gap_open_when_witnesses_disagree(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = "本报讯 今年以来，全县新建的农村公路全长35公里，惠及群众12万人。\n"
+    (raw / "a1.txt").write_text(page, encoding="utf-8")
+    (raw / "a2.txt").write_text(page.replace("35", "53"), encoding="utf-8")
+    (raw / "b_repost.txt").write_text(page.replace("35", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate"])
+    assert res.exit_code == 0 and "0 gaps filled" in res.output and "1 left open: witnesses disagree" in res.output
+    text = (out / "b_repost" / "01.md").read_text(encoding="utf-8")
+    assert "全长□公里" in text and "witnesses disagree, gap left open (raw/a1.txt: " in text
+    again = CliRunner().invoke(main, ["collate", str(out)])
+    assert again.exit_code == 0 and (out / "b_repost" / "01.md").read_text(encoding="utf-8") == text
 
 
 def test_readme_states_the_fix_pass_limit():

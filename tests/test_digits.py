@@ -75,7 +75,7 @@ def test_no_witness_no_fill(tmp_path):
     (raw / "c.txt").write_text(WITNESS.replace("35", "").replace("农村", "乡村"), encoding="utf-8")
     out = tmp_path / "out"
     CliRunner().invoke(main, ["run", str(raw), "--out", str(out)])
-    assert collate(out) == {"articles_changed": 0, "gaps_filled": 0}
+    assert collate(out) == {"articles_changed": 0, "gaps_filled": 0, "gaps_disputed": 0}
 
 
 def test_corrections_file_fills_and_is_recorded(tmp_path):
