@@ -3,8 +3,9 @@
 Why split so: ``clean_file`` reads one raw file and returns everything that
 belongs to it (articles, removed pieces, failures) without touching shared
 state, so it runs the same in this process, in a pool of processes or on a
-Dask cluster, and the output is the same bytes whatever ran it.  The driver
-writes results in input order, atomically, and keeps ``manifest.jsonl``.
+Dask cluster, and the output is the same bytes whatever ran it.  The process
+that cleaned a file writes its articles, atomically (``clean_and_write``); the
+driver gathers the results in input order and keeps ``manifest.jsonl``.
 A large file is the exception: cleaned piece by piece, it is written as its
 pieces are made (see the section at the end), so that its memory does not
 grow with it.

@@ -1,8 +1,10 @@
-"""The ``normalize`` command: ``run``, ``fix``, ``explain``, ``rules``.
+"""The ``normalize`` command: ``run``, ``fix``, ``explain``, ``rules``,
+``collate``, ``report``.
 
-Why these four: ``run`` is the archivist's batch job; ``fix`` is a filter
-other tools pipe text through; ``explain`` shows, rule by rule, what a file
-would go through; ``rules`` lists and tests the rules.  Exit status: 0 all
+Why these: ``run`` is the archivist's batch job; ``fix`` is a filter other
+tools pipe text through; ``explain`` shows, rule by rule, what a file would
+go through; ``rules`` lists and tests the rules; ``collate`` fills gaps from
+other witnesses in an output folder; ``report`` builds the review pages.  Exit status: 0 all
 went well, 1 an input failed (or ``--check`` found work), 2 a usage or rule
 file error, reported before anything is written.
 """

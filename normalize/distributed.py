@@ -2,8 +2,9 @@
 
 Why Dask and why so little code: the per-file function ``clean_file`` is
 pure (one raw file in, everything it produces out), so a cluster only has
-to call it and hand the results back in input order; the driver writes them
-exactly as a local run does, so the output is byte-identical.  Workers read
+to call it (with the writing: ``clean_and_write``, each worker writes the
+files it cleaned, as a local worker does) and hand the results back in input
+order, for the driver's manifest; so the output is byte-identical.  Workers read
 the raw files themselves: they must see the same paths (shared storage) and
 have normalize installed (``pip install .[dask]``).
 """

@@ -303,15 +303,6 @@ class Doc:
         self.__dict__["_starts"] = (self.text, starts)
         return starts
 
-    def kind_set(self) -> frozenset[str]:
-        """The block kinds on the page, remembered while ``kinds`` stays the
-        same list (every rule of every stage asks)."""
-        cached = self.__dict__.get("_kind_set")
-        if cached is None or cached[0] is not self.kinds or cached[1] != len(self.kinds):
-            cached = (self.kinds, len(self.kinds), frozenset(self.kinds))
-            self.__dict__["_kind_set"] = cached
-        return cached[2]
-
     def blocks(self) -> list[Block]:
         """``(kind, text, first raw line, last raw line)`` for every block."""
         if self.kinds is None:

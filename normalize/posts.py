@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import regex
 
 from .doc import Doc
+from .structure import iso_date
 
 HEAD_KEYS = ("forum_floor", "forum_author")  # a note with one of these marks a post's header
 # notes that belong to the article their line is in (the others describe the page)
@@ -62,11 +63,10 @@ def iso_time(text: str | None) -> str | None:
     m = TIME.search(text or "")
     if not m:
         return None
-    y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
+    out = iso_date(int(m[1]), int(m[2]), int(m[3]))
+    if out is None:
         return None
-    out = f"{y:04d}-{mo:02d}-{d:02d}"
-    if m[4] is not None and int(m[4]) < 24 and int(m[5]) < 60:
+    if m[4] is not None and int(m[4]) < 24 and int(m[5]) < 60 and (not m[6] or int(m[6]) < 60):
         out += f"T{int(m[4]):02d}:{m[5]}" + (f":{m[6]}" if m[6] else "")
     return out
 

@@ -178,6 +178,11 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
             os.replace(manifest.name, mpath)
         if not dry and not same_code:
             _write_code_stamp(out, code)
+    except BrokenPipeError:  # --diff into `head`: the reader left, not the output folder
+        if pool is not None and hasattr(pool, "terminate"):
+            pool.terminate()
+            pool = None
+        raise
     except OSError as exc:  # the output folder became unwritable during the run
         if pool is not None and hasattr(pool, "terminate"):
             pool.terminate()

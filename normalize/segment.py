@@ -204,10 +204,7 @@ def _iso_date(text: str) -> str | None:
     m = DATE.search(text)
     if not m:
         return None
-    y, mo, d = (int(x) for x in m.groups())
-    if 1 <= mo <= 12 and 1 <= d <= 31:
-        return f"{y:04d}-{mo:02d}-{d:02d}"
-    return None
+    return st.iso_date(*(int(x) for x in m.groups()))
 
 
 def parse_credits(text: str) -> dict:

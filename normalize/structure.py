@@ -6,6 +6,8 @@ page.  Both ask here, so they cannot disagree.
 """
 from __future__ import annotations
 
+from datetime import date as _date
+
 from dataclasses import dataclass
 
 import regex
@@ -265,3 +267,12 @@ def parse_editors(text: str) -> list[dict]:
         names.append(tok)
     flush()
     return out
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` of a date the calendar has, else None (2021年2月30日 is
+    a misprint or an OCR slip, not a date to hand an index)."""
+    try:
+        return _date(year, month, day).isoformat()
+    except ValueError:
+        return None

@@ -190,6 +190,7 @@ def test_iso_time():
     assert iso_time("2021-03-05") == "2021-03-05"
     assert iso_time("2021-03-05 12:30:09") == "2021-03-05T12:30:09"
     assert iso_time("3小时前") is None and iso_time("2021-13-05") is None
+    assert iso_time("2021-02-30 10:00") is None and iso_time("2024-02-29") == "2024-02-29"
 
 
 def _letters(text):

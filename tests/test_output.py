@@ -98,9 +98,14 @@ def test_clean_folder_is_up_to_date(tmp_path):
 
 
 def test_same_bytes_every_run_and_every_job_count(tmp_path):
+    # the samples three times over: more files than one worker's share (chunks of 4), so both
+    # processes of --jobs 2 clean some and the run puts their results together in order
+    raw = tmp_path / "raw"
+    for sub in ("s1", "s2", "s3"):
+        shutil.copytree(RAW, raw / sub)
     a, b = tmp_path / "a", tmp_path / "b"
-    assert run([RAW, "--out", a, "--jobs", "1"]).exit_code == 0
-    assert run([RAW, "--out", b, "--jobs", "2", "--force"]).exit_code == 0
+    assert run([raw, "--out", a, "--jobs", "1"]).exit_code == 0
+    assert run([raw, "--out", b, "--jobs", "2", "--force"]).exit_code == 0
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     for f in files:

@@ -107,6 +107,7 @@ def test_date_only_when_the_text_states_it():
     assert clean_text(f"标题\n\n记者 王晓明\n\n{BODY1}")[0].meta["date"] is None
     page = f"《河西日报》（2021年3月5日 第 4 版）\n\n标题\n\n记者 王晓明\n\n{BODY1}"
     assert clean_text(page)[0].meta["date"] == "2021-03-05"
+    assert clean_text(page.replace("3月5日", "2月30日"))[0].meta["date"] is None  # no such day
 
 
 def test_subheadings_stay_with_their_article():
