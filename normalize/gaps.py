@@ -30,10 +30,10 @@ never filled.  Speech leaves out the 一 before a measure word (`发了条`,
 `是个`) where a scraper leaves out digits: the counts keep the contexts
 where clean text writes 一 as often as a number, and a page of speech (far
 more modal particles than news) is not marked there, nor where a word of
-the list holds the unit; on such a page a gap also needs clean news to
-have shown a number beside both its neighbours (a unit after a character
-the news never numbers, `矮个`, or before a word it never numbers at a
-post's start, `日漫`, is the writer's own word).  The flags carry the ``digits.`` prefix of the rule file's
+the list holds the unit; on such a page a gap also needs each Han
+character beside it to have stood beside a number in the counted text
+(`矮#`, `#日漫` never did: 矮个, and 日漫 at a post's start, are the
+writer's own words; punctuation closes a number anywhere).  The flags carry the ``digits.`` prefix of the rule file's
 gaps, so corrections and collation treat both alike; the rule file stays
 the place for an archivist's overrides, and runs first.
 """
@@ -527,6 +527,11 @@ class NumberLM:
         counts = PackedCounts(keys, count, followers, kinds, codes if keys is None else None)
         return cls(counts, int(params.get("order", 4)), params.get("discount", 0.75))
 
+    def seen(self, s: str) -> bool:
+        """The counted text holds ``s``, a string with a number or a unit
+        (as a string or as the context of one)."""
+        return self.stats.find(s) >= 0
+
     def prob(self, w: str, h: str) -> float:
         memo = self.memo
         p = memo.get((w, h))
@@ -582,6 +587,7 @@ class NumberLM:
         return out
 
 
+HAN_CHAR = regex.compile(r"\p{Han}")
 VIEW_NUMBER = regex.compile(r"[0-9□]+(?:[.,:][0-9]+)*")
 
 
@@ -714,9 +720,12 @@ def _mark_once(doc: Doc) -> None:
                  + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
                  + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
                  + (w["right_number"] if right == NUMBER else 0.0))
-        if colloquial and not ((lt.get(left, 0.0) > 0 or l2t.get(left2, 0.0) > 0)
-                               and (rt.get(right, 0.0) > 0 or r2t.get(right2, 0.0) > 0)):
-            continue  # speech: clean news must have seen a number beside both neighbours (not 矮个, 日漫 at a post's start)
+        if colloquial and lm is not None and not (
+                (not HAN_CHAR.match(left) or lm.seen(left + NUMBER))
+                and (not HAN_CHAR.match(right) or lm.seen(NUMBER + unit + right))):
+            # speech: a Han character beside the unit must have stood beside a
+            # number in the counted text (not 矮个, nor 日漫 at a post's start)
+            continue
         if lm is not None and score > thresholds[unit] + gate:
             # near the threshold: the language model reads the whole string
             left_w, right_w = lm_window(text, i, j, o, max(0, o - len(unit)))
