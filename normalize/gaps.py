@@ -30,7 +30,10 @@ never filled.  Speech leaves out the 一 before a measure word (`发了条`,
 `是个`) where a scraper leaves out digits: the counts keep the contexts
 where clean text writes 一 as often as a number, and a page of speech (far
 more modal particles than news) is not marked there, nor where a word of
-the list holds the unit.  The flags carry the ``digits.`` prefix of the rule file's
+the list holds the unit; on such a page a gap also needs each Han
+character beside it to have stood beside a number in the counted text
+(`矮#`, `#日漫` never did: 矮个, and 日漫 at a post's start, are the
+writer's own words; punctuation closes a number anywhere).  The flags carry the ``digits.`` prefix of the rule file's
 gaps, so corrections and collation treat both alike; the rule file stays
 the place for an archivist's overrides, and runs first.
 """
@@ -524,6 +527,11 @@ class NumberLM:
         counts = PackedCounts(keys, count, followers, kinds, codes if keys is None else None)
         return cls(counts, int(params.get("order", 4)), params.get("discount", 0.75))
 
+    def seen(self, s: str) -> bool:
+        """The counted text holds ``s``, a string with a number or a unit
+        (as a string or as the context of one)."""
+        return self.stats.find(s) >= 0
+
     def prob(self, w: str, h: str) -> float:
         memo = self.memo
         p = memo.get((w, h))
@@ -579,6 +587,7 @@ class NumberLM:
         return out
 
 
+HAN_CHAR = regex.compile(r"\p{Han}")
 VIEW_NUMBER = regex.compile(r"[0-9□]+(?:[.,:][0-9]+)*")
 
 
@@ -676,11 +685,12 @@ def _mark_once(doc: Doc) -> None:
             continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
         if left == GAP or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
             continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
-        seen = spoken.get((unit, text[i - 2:i])) or spoken.get((unit, left))
-        if seen is not None:
-            one, num = seen
-            if one > 2 * num + 2 or (colloquial and one >= num):
-                continue  # clean text says 一 here (是一个, 发了一条), and speech leaves that 一 out
+        if colloquial:
+            seen = spoken.get((unit, text[i - 2:i])) or spoken.get((unit, left))
+            if seen is not None and seen[0] >= seen[1]:
+                # clean text says 一 here (是一个, 发了一条), and speech leaves that
+                # 一 out; edited prose does not (建设个经济开发区 lost digits)
+                continue
         bound = 0
         if i and text[i - 1:j] in pairs_left:
             # the answer hangs on three characters each side only: remembered by them
@@ -710,6 +720,12 @@ def _mark_once(doc: Doc) -> None:
                  + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
                  + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
                  + (w["right_number"] if right == NUMBER else 0.0))
+        if colloquial and lm is not None and not (
+                (not HAN_CHAR.match(left) or lm.seen(left + NUMBER))
+                and (not HAN_CHAR.match(right) or lm.seen(NUMBER + unit + right))):
+            # speech: a Han character beside the unit must have stood beside a
+            # number in the counted text (not 矮个, nor 日漫 at a post's start)
+            continue
         if lm is not None and score > thresholds[unit] + gate:
             # near the threshold: the language model reads the whole string
             left_w, right_w = lm_window(text, i, j, o, max(0, o - len(unit)))

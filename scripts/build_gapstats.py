@@ -430,7 +430,7 @@ def main(argv=None) -> int:
     ap.add_argument("--floor", type=float, default=-math.inf, help="lowest threshold of any unit")
     ap.add_argument("--loss", type=float, default=0.0,
                     help="share of the numbers near each counted one lost with it (0: one number at a time)")
-    ap.add_argument("--spoken", type=int, default=1, help="1: leave alone a unit where clean text puts 一, not a number")
+    ap.add_argument("--spoken", type=int, default=1, help="1: ship the contexts where clean text puts 一, not a number (a page of speech is not marked there)")
     ap.add_argument("--order", type=int, default=4, help="a character language model of this order beside the counts (0: none)")
     ap.add_argument("--min-yield", type=float, default=0.01,
                     help="scan a unit only if it finds this many gaps per clean occurrence (with --thresholds odds)")

@@ -46,6 +46,15 @@ SITE = regex.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?=(?:余|多)?(?:" + "|".join(
 UNIT_AT = regex.compile(r"(?:余|多)?(" + "|".join(map(regex.escape, UNITS)) + ")")
 GAP = "□"
 WINDOW = 5
+# full-width forms as half-width: house style turns `１２月` into `12月` and `,` into `，`
+HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+def comparable(text: str) -> str:
+    """The text as a window is looked for in the cleaned output: house style
+    may change the width of digits, letters and punctuation, and drop
+    spaces, never which characters stand beside a gap."""
+    return regex.sub(r"\s+", "", text.translate(HALF_WIDTH))
 
 
 def held_out(shared: Path, fold: int = 0) -> list[str]:
@@ -96,12 +105,13 @@ def eval_recall(pipe, texts, rnd, rate, show=20):
         if not places:
             continue
         out, doc = pipe.fix(damaged)
-        out = regex.sub(r"\s+", "", out)  # house style may drop a space the corpus has
+        out = comparable(out)
         hits = 0
         for k, (at, unit, number) in enumerate(places):
             total += 1
             per_unit[unit] += 1
-            w = regex.sub(r"\s+", "", window(expected, at, places, k))
+            shown = regex.sub(r"\s+", "", window(expected, at, places, k))
+            w = comparable(shown)
             if w in out:
                 found += 1
                 hits += 1
@@ -110,7 +120,7 @@ def eval_recall(pipe, texts, rnd, rate, show=20):
                 if w.replace(GAP, "") in out.replace(GAP, ""):
                     readable += 1  # the text around survived cleaning: a true miss
                 if len(misses) < show:
-                    misses.append(f"article {n}: {w}   (stripped {number})")
+                    misses.append(f"article {n}: {shown}   (stripped {number})")
         extra += max(0, len(gap_flags(doc)) - hits)
     return {"stripped": total, "marked": found, "recall": round(found / max(1, total), 4),
             "misses_with_context_intact": readable, "other_flags_on_damaged_text": extra,
