@@ -115,6 +115,11 @@ class ChangeLog:
             d["rule"], d["line"], d["before"], d["after"] = names[rid], line, before, after
             yield c
 
+    def columns(self) -> tuple[list[str], array, array, list[str], list[str]]:
+        """The columns as they are (rule names, rule numbers, lines, befores,
+        afters): a writer of every change reads them without building objects."""
+        return self._names, self._rule, self._line, self._before, self._after
+
     def __getitem__(self, i: int) -> Change:
         return Change(self._names[self._rule[i]], self._line[i], self._before[i], self._after[i])
 
