@@ -200,13 +200,21 @@ def line_features(texts: list[str], params):
     hanging, words = st.HANGING, _WORDS.search
     opener, closer = _OPENER.findall, _CLOSER.findall
     heads = frozenset(h[0] for h in st.DATELINE_HEADS)  # (a dateline is read after the line's spaces)
+    # ends_sentence and soft_end inlined for a line that ends on no space (all
+    # but a rare few: the line comes stripped): the same tests on its last character
+    final, soft_chars = st._FINAL_CHARS, st._SOFT_CHARS
+    sentence_end, sentence_tail = st.SENTENCE_END.search, st.PARAMS.sentence_tail
     for i, t in enumerate(texts):
         widths[i] = width(t)
-        soft = soft_end(t)
-        b = (ENDED if ends(t) else 0) | (SOFT if soft else 0)
+        first, last = t[0], t[-1]
+        if last.isspace():
+            soft, ended = soft_end(t), ends(t)
+        else:
+            soft = last in soft_chars
+            ended = last in final and sentence_end(t[-sentence_tail:]) is not None
+        b = (ENDED if ended else 0) | (SOFT if soft else 0)
         if headline_shape(t, soft, statement_tail):
             b |= HEADLINE
-        first, last = t[0], t[-1]
         if (first in heads or first.isspace()) and dateline(t):
             b |= DATELINE
         if "\u4e00" <= first <= "\u9fef" or words(t):  # (a common Han character first: no search)
