@@ -200,6 +200,9 @@ SURNAMES = frozenset(
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
 
 
+_NAME_FIRST = SURNAMES | {c[0] for c in COMPOUND_SURNAMES}   # what a surnamed name starts with
+
+
 def _surnamed(name: str) -> bool:
     if "·" in name:  # a transliterated foreign name: 玛丽娜·拉古什
         return True
@@ -216,6 +219,8 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     s = line.strip()
     if not s or len(s) > PARAMS.bare_names_longest:
         return None
+    if surnames and s[0] not in _NAME_FIRST and "·" not in s:
+        return None  # the first name's first character is a surname's (most lines fail here)
     # names stand apart by spaces; words a 、 or ， separates are a list, not a byline
     tokens = _merge_padded(s.split())
     if not 1 <= len(tokens) <= PARAMS.max_bare_names:
