@@ -147,14 +147,43 @@ def block_digest(text: str) -> str:
 _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+_STRING = json.encoder.encode_basestring   # the string encoding of _DUMPS (ensure_ascii off): same bytes
+
+
 def change_lines(doc) -> str:
-    return "".join([_DUMPS({"rule": c.rule, "line": c.line, "before": c.before, "after": c.after}) + "\n"
-                    for c in doc.changes])
+    """One JSON line per change, as ``_DUMPS`` writes the record
+    ``{rule, line, before, after}``, built from the change log's columns:
+    an encoder call per change cost more than the rest of the writing, and
+    most befores and afters are the same few short strings (a line join)."""
+    names, rules, lines, befores, afters = doc.changes.columns()
+    heads = ['{"rule":' + _STRING(name) + ',"line":' for name in names]
+    seen: dict[str, str] = {}
+    out = []
+    for rid, line, before, after in zip(rules, lines, befores, afters):
+        b = seen.get(before)
+        if b is None:
+            b = _STRING(before)
+            if len(before) <= 4:
+                seen[before] = b
+        a = seen.get(after)
+        if a is None:
+            a = _STRING(after)
+            if len(after) <= 4:
+                seen[after] = a
+        out.append(f'{heads[rid]}{line},"before":{b},"after":{a}}}\n')
+    return "".join(out)
 
 
 def block_lines(blocks) -> str:
-    return "".join([_DUMPS({"block": kind, "lines": [first, last], "digest": block_digest(text)}) + "\n"
-                    for kind, text, first, last in blocks])
+    """One JSON line per block, as ``_DUMPS`` writes ``{block, lines, digest}``."""
+    kinds: dict[str, str] = {}
+    out = []
+    for kind, text, first, last in blocks:
+        k = kinds.get(kind)
+        if k is None:
+            k = kinds[kind] = '{"block":' + _STRING(kind) + ',"lines":['
+        out.append(f'{k}{first},{last}],"digest":"{block_digest(text)}"}}\n')
+    return "".join(out)
 
 
 def changes_text(doc) -> str:

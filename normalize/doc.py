@@ -15,11 +15,14 @@ unwrapping ``kinds`` is ``None`` and the text is the raw page.
 from __future__ import annotations
 
 import bisect
+import struct
 from array import array
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
 BLOCK_SEP = "\n\n"
+_INT = struct.Struct("i")   # one item of an array("i"), as bytes
+_ORIGIN_CHUNK = 65536       # characters of line numbers built at a time
 GAP = "□"   # the default gap marker (setting ``gap_marker``); rules write ``{gap}``
 
 
@@ -114,6 +117,11 @@ class ChangeLog:
             d = c.__dict__
             d["rule"], d["line"], d["before"], d["after"] = names[rid], line, before, after
             yield c
+
+    def columns(self) -> tuple[list[str], array, array, list[str], list[str]]:
+        """The columns as they are (rule names, rule numbers, lines, befores,
+        afters): a writer of every change reads them without building objects."""
+        return self._names, self._rule, self._line, self._before, self._after
 
     def __getitem__(self, i: int) -> Change:
         return Change(self._names[self._rule[i]], self._line[i], self._before[i], self._after[i])
@@ -218,18 +226,34 @@ class Doc:
     @classmethod
     def from_text(cls, text: str, settings: dict | None = None) -> "Doc":
         # each line's number over its characters, written in place into one
-        # array: no list of the lines, no growing array, no copy of the whole
+        # array: no list of the lines, no growing array, no copy of the whole.
+        # Short lines are gathered as bytes and written 64k characters at a
+        # time (an array slice per line cost twice as much); a long line is
+        # written in pieces: no temporary of its size
         size = len(text)
         origin = array("i", (0,)) * size
-        one = array("i", (1,))
+        pack = _INT.pack
+        parts, at, n = [], 0, 1
         pos, find = 0, text.find
         while pos < size:
             end = find("\n", pos) + 1 or size
-            while pos < end:  # a long line in pieces: no temporary of its size
-                stop = min(end, pos + 65536)
-                origin[pos:stop] = one * (stop - pos)
-                pos = stop
-            one[0] += 1
+            if end - pos <= _ORIGIN_CHUNK:
+                parts.append(pack(n) * (end - pos))
+            else:
+                if parts:
+                    origin[at:pos] = array("i", b"".join(parts))
+                    parts.clear()
+                one = array("i", (n,))
+                for a in range(pos, end, _ORIGIN_CHUNK):
+                    b = min(end, a + _ORIGIN_CHUNK)
+                    origin[a:b] = one * (b - a)
+                at = end
+            if end - at >= _ORIGIN_CHUNK or (end >= size and parts):
+                origin[at:end] = array("i", b"".join(parts))
+                parts.clear()
+                at = end
+            n += 1
+            pos = end
         breaks, i = [], text.find("\f")
         while i != -1:  # a form feed starts a new printed page: segment keeps editors to their page
             breaks.append(origin[i])

@@ -52,6 +52,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -228,14 +229,15 @@ def units_of(blocks: list[tuple[str, str, object]]) -> list[Unit]:
     wide = widths[len(widths) // 2] >= BLOCK_MIN
     out: list[Unit] = []
     for bi, start, end, gap in runs:
-        text, org = blocks[bi][1], blocks[bi][2]
+        org = blocks[bi][2]
         if out and out[-1].block == bi and not (wide and gap):
             u = out[-1]
-            u.end, u.last, u.text = end, org[end - 1], text[u.start:end]
+            u.end, u.last = end, org[end - 1]
         else:
-            out.append(Unit(bi, start, end, org[start], org[end - 1], text[start:end]))
-    for k, u in enumerate(out):
+            out.append(Unit(bi, start, end, org[start], org[end - 1], ""))
+    for k, u in enumerate(out):  # (each text cut once, not again as every raw line of its block adds to it)
         u.group = k
+        u.text = blocks[u.block][1][u.start:u.end]
     return out
 
 
@@ -282,10 +284,10 @@ def _cuts(text: str, pieces: list[str]) -> list[int] | None:
             at += len(p)
             cuts.append(at)
         return cuts
-    han_at = [k for k, ch in enumerate(text) if _is_han(ch)]
+    han_at = [m.start() for m in _HAN_CHAR.finditer(text)]
     cuts, seen = [], 0
     for p in pieces:
-        hans = [k for k, ch in enumerate(p) if _is_han(ch)]
+        hans = [m.start() for m in _HAN_CHAR.finditer(p)]
         if not hans:
             return None
         seen += len(hans)
@@ -298,6 +300,10 @@ def _cuts(text: str, pieces: list[str]) -> list[int] | None:
     if seen != len(han_at) or cuts[-1] != len(text):
         return None
     return cuts[:-1]
+
+
+# the characters _is_han accepts, as a class for the standard library's engine (a whole block at once)
+_HAN_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0010ffff]")
 
 
 def _is_han(ch: str) -> bool:

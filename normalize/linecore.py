@@ -154,8 +154,10 @@ _FIELD = r"[^\p{P}\s](?:[^\p{P}]|[（(][^\p{P}]{1,8}[）)]){0,15}"
 _EMPTY_FIELDS = regex.compile(rf"^(?:{_FIELD}\s*[：:]\s*)+$")
 # counted by the standard library's engine: a class of literal characters,
 # found many times faster than by str.translate or the regex module
-_OPENER = re.compile("[" + re.escape(OPENERS) + "]")
-_CLOSER = re.compile("[" + re.escape(CLOSERS) + "]")
+_MARKS = re.compile("[" + re.escape(OPENERS + CLOSERS) + "]")   # both in one scan
+_CLOSING = frozenset(CLOSERS)
+_PARENS = re.compile("[（()）]").findall
+_INNER_STOP = re.compile("[。；！？]")
 
 
 _AS_PARAMS: dict[tuple, UnwrapParams] = {}
@@ -172,7 +174,8 @@ def _as_params(params) -> UnwrapParams:
 
 def balance_of(text: str) -> int:
     """Opening minus closing quotes and brackets."""
-    return len(_OPENER.findall(text)) - len(_CLOSER.findall(text))
+    marks = _MARKS.findall(text)
+    return len(marks) - 2 * sum(map(_CLOSING.__contains__, marks)) if marks else 0
 
 
 def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
@@ -183,7 +186,10 @@ def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
         return False
     if last in "。；…" or (last in "”’」』）)" and STATEMENT_END.search(t[-statement_tail:])):
         return False
-    if t.startswith(("（", "(")) or t.count("（") + t.count("(") != t.count("）") + t.count(")"):
+    if t.startswith(("（", "(")):
+        return False
+    parens = _PARENS(t)  # (one scan, not a count of each of the four)
+    if parens and parens.count("（") + parens.count("(") != parens.count("）") + parens.count(")"):
         return False
     return not (last in ")）" and DATELINE_TAIL_RE.search(t))
 
@@ -198,22 +204,30 @@ def line_features(texts: list[str], params):
     balance = array("i", bytes(4 * n))
     width, ends, soft_end, dateline = st.width, st.ends_sentence, st.soft_end, st.dateline
     hanging, words = st.HANGING, _WORDS.search
-    opener, closer = _OPENER.findall, _CLOSER.findall
+    inner_stop = _INNER_STOP.search
     heads = frozenset(h[0] for h in st.DATELINE_HEADS)  # (a dateline is read after the line's spaces)
+    # ends_sentence and soft_end inlined for a line that ends on no space (all
+    # but a rare few: the line comes stripped): the same tests on its last character
+    final, soft_chars = st._FINAL_CHARS, st._SOFT_CHARS
+    sentence_end, sentence_tail = st.SENTENCE_END.search, st.PARAMS.sentence_tail
     for i, t in enumerate(texts):
         widths[i] = width(t)
-        soft = soft_end(t)
-        b = (ENDED if ends(t) else 0) | (SOFT if soft else 0)
+        first, last = t[0], t[-1]
+        if last.isspace():
+            soft, ended = soft_end(t), ends(t)
+        else:
+            soft = last in soft_chars
+            ended = last in final and sentence_end(t[-sentence_tail:]) is not None
+        b = (ENDED if ended else 0) | (SOFT if soft else 0)
         if headline_shape(t, soft, statement_tail):
             b |= HEADLINE
-        first, last = t[0], t[-1]
         if (first in heads or first.isspace()) and dateline(t):
             b |= DATELINE
         if "\u4e00" <= first <= "\u9fef" or words(t):  # (a common Han character first: no search)
             b |= WORDS
         if first in "（(" and last in "）)" and PARENTHETICAL.match(t):
             b |= PAREN
-        if "。" in t or "；" in t or "！" in t or "？" in t:
+        if inner_stop(t):
             b |= INNER_STOP
         if last in ")）" and DATELINE_TAIL_RE.search(t):
             b |= DATELINE_TAIL
@@ -230,7 +244,7 @@ def line_features(texts: list[str], params):
         if first == "<" and _HTML_BLOCK.match(t):
             b |= HTML_BLOCK
         bits[i] = b
-        balance[i] = len(opener(t)) - len(closer(t))
+        balance[i] = balance_of(t)
     return widths, bits, balance
 
 

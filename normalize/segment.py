@@ -395,7 +395,7 @@ def _records_by_draft(doc: Doc, n_drafts: int, owner) -> tuple[list[list[dict]],
     for f in doc.flags:
         flags_by[owner(f.line)].append(f.as_dict())
     changes_by = [Counter() for _ in range(n_drafts)]
-    for (rule, line), n in Counter((c.rule, c.line) for c in doc.changes).items():
+    for (rule, line), n in doc.changes.counts().items():
         changes_by[owner(line)][rule] += n
     return flags_by, changes_by
 

@@ -71,8 +71,12 @@ EDITORS_NOTE = regex.compile(r"^[【\[]?(?:\p{Han}者按|编者的话|編者的�
 # whatever the page's joining says of lines that end no sentence.
 MD_ITEM = regex.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]+\S")
 MD_ROW = regex.compile(r"^\|.*\|[ \t]*$")
-LATIN_END = regex.compile(r"[A-Za-z]$")
-LATIN_START = regex.compile(r"^[A-Za-z]")
+# (what a line must start with, or hold near its start, to be either of
+# these: most lines are ruled out without trying the pattern)
+_SECTION_FIRST = frozenset("第一二三四五六七八九十")
+_NOTE_WORD = re.compile("按|后|後|话|話")
+# two printed lines ending and starting on a Latin letter are joined with a space
+_LATIN_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(slots=True)
@@ -155,16 +159,17 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         elif not ln.ended and not ln.soft and _may_be_byline(ln.text) and st.parse_byline(ln.text):
             ln.kind = "byline"
-        elif SECTION_HEADING.match(ln.text) and ln.width <= p.section_widest and not ln.ended and not ln.soft:
+        elif first in _SECTION_FIRST and SECTION_HEADING.match(ln.text) and ln.width <= p.section_widest \
+                and not ln.ended and not ln.soft:
             ln.kind = "h"
-        elif EDITORS_NOTE.match(ln.text):
+        elif _NOTE_WORD.search(ln.text, 0, 6) and EDITORS_NOTE.match(ln.text):
             ln.editors_note = True
             if len(ln.text) <= p.editors_note_head:  # 编者按： alone on its line heads the note
                 ln.kind = "h"
         elif first in "▲△▼◆" and st.CAPTION_MARK.match(ln.text):
             ln.kind = "caption"
             ln.strip_prefix = st.CAPTION_MARK.match(ln.text).end()
-        elif bisect.bisect_right(image_lines, prev_raw_line) < bisect.bisect_left(image_lines, raw_line) \
+        elif image_lines and bisect.bisect_right(image_lines, prev_raw_line) < bisect.bisect_left(image_lines, raw_line) \
                 and ln.width <= p.heading_max and not ln.ended:
             ln.kind = "caption"
         prev_raw_line = raw_line
@@ -629,7 +634,7 @@ def unwrap(doc: Doc) -> Doc:
             if k > first:
                 line = origin[s] if s < len(origin) else doc.line_at(s)
                 joined.append(line)
-                if LATIN_END.search(parts[-1]) and LATIN_START.search(piece):
+                if piece[:1] in _LATIN_LETTERS and parts[-1][-1:] in _LATIN_LETTERS:
                     parts.append(" ")
                     org.append(line)
             parts.append(piece)

@@ -28,7 +28,14 @@ ratio is taken between figures of one run.  Sections (``--only``):
   ``--big`` adds a file of 50 MB of the same kind and the same text on one
   line (no per-line work: what the page's copies cost); and the 4 MB file
   cleaned in this process whole and in pieces, compared article by article;
-* ``small``: 100,000 small files with ``--jobs 2``.
+* ``small``: 100,000 small files with ``--jobs 2``;
+* ``instructions`` (not in the default list; needs valgrind): the
+  instructions of ``normalize run --jobs 1`` over the first ``--files``
+  pages of the damaged corpus and over a one-line file (the interpreter,
+  the rule files, the models), counted by ``valgrind --tool=callgrind``
+  with ``PYTHONHASHSEED=0``, for this checkout and, with ``--base DIR``,
+  another one: a figure a busy shared machine cannot sway, where CPU
+  seconds of the same run move by a fifth from run to run.
 
 Every run writes into a folder of its own that did not exist before, on the
 file system of ``--work`` (named in the output; ``--work /dev/shm/x`` for
@@ -43,6 +50,7 @@ outputs byte for byte (exit 1 when they differ).
     python scripts/bench.py [--mb 50] [--only batch,stages,scaling,small]
                             [--sizes 1,4,16,64] [--big 50] [--work DIR]
                             [--code DIR] [--same-as REV]
+    python scripts/bench.py --only instructions [--files 40] [--base DIR]
 """
 from __future__ import annotations
 
@@ -65,6 +73,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from eval import column_page, forum_page, pdf_page  # noqa: E402
 
 SECTIONS = ("batch", "stages", "scaling", "small")
+EXTRA_SECTIONS = ("instructions",)
 
 
 def articles(shared: Path) -> list[dict]:
@@ -439,6 +448,45 @@ def small(args, work: Path, fresh: Fresh, report: dict) -> None:
                              "summary": last}
 
 
+def count_instructions(args: list[str], code: Path) -> int:
+    """Instructions of one ``normalize`` run in a fresh child, as callgrind
+    counts them (hash seed fixed: set and dict order, and so the work done,
+    the same every run)."""
+    env = dict(os.environ, PYTHONPATH=str(code), PYTHONSAFEPATH="1", PYTHONHASHSEED="0")
+    res = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          sys.executable, "-m", "normalize", *args], capture_output=True, text=True, env=env)
+    found = [line for line in res.stderr.splitlines() if "Collected :" in line]
+    if res.returncode != 0 or not found:
+        raise RuntimeError(res.stderr[-2000:])
+    return int(found[-1].split(":")[-1].strip())
+
+
+def instructions(args, work: Path, fresh: Fresh, report: dict) -> None:
+    if shutil.which("valgrind") is None:
+        report["instructions"] = "valgrind not installed"
+        return
+    raw = work / "raw"
+    if not raw.is_dir():  # (the corpus's first pages are the same whatever its size)
+        build(args.shared, raw, min(args.mb, 0.05 * args.files))
+    pages = work / "instruction-pages"
+    pages.mkdir()
+    chosen = sorted(raw.rglob("*.txt"))[:args.files]
+    for f in chosen:
+        shutil.copy(f, pages / f.name)
+    tiny = work / "instruction-tiny"
+    tiny.mkdir()
+    (tiny / "tiny.txt").write_text("简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3公里。\n", encoding="utf-8")
+    out = {"pages": len(chosen), "MB": round(sum(f.stat().st_size for f in chosen) / 1e6, 2)}
+    codes = [("this", args.code)] + ([("base", args.base.resolve())] if args.base else [])
+    for label, code in codes:
+        run = count_instructions(["run", str(pages), "--out", str(fresh(f"ir-{label}")), "--jobs", "1"], code)
+        fixed = count_instructions(["run", str(tiny), "--out", str(fresh(f"ir-tiny-{label}")), "--jobs", "1"], code)
+        out[label] = {"run": run, "one_line_file": fixed, "cleaning": run - fixed}
+    if args.base:
+        out["speedup_of_cleaning"] = round(out["base"]["cleaning"] / out["this"]["cleaning"], 3)
+    report["instructions"] = out
+
+
 def same_as(args, work: Path, fresh: Fresh, report: dict) -> bool:
     """Clean the sample scans and a damaged corpus slice with this checkout
     and with commit ``args.same_as``; True when every output byte agrees."""
@@ -470,11 +518,13 @@ def main(argv=None):
     ap.add_argument("--sizes", default="1,4,16,64", help="scaling curve: single-file sizes in MB")
     ap.add_argument("--big", type=float, default=50, help="single file for memory per byte, MB (0: none)")
     ap.add_argument("--timeout", type=float, default=0, help="give up on a scaling run after this many seconds")
-    ap.add_argument("--only", default=",".join(SECTIONS), help="sections to run: " + ",".join(SECTIONS))
+    ap.add_argument("--only", default=",".join(SECTIONS), help="sections to run: " + ",".join(SECTIONS + EXTRA_SECTIONS))
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--code", type=Path, default=ROOT, help="checkout whose normalize the runs use")
     ap.add_argument("--same-as", default=None, help="commit whose output must be byte-identical")
     ap.add_argument("--slice-mb", type=float, default=5)
+    ap.add_argument("--files", type=int, default=40, help="instructions: pages of the corpus to count over")
+    ap.add_argument("--base", type=Path, default=None, help="instructions: a checkout to count against")
     args = ap.parse_args(argv)
     args.code = args.code.resolve()
     work = Path(tempfile.mkdtemp(prefix="normalize-bench-", dir=args.work))
@@ -486,9 +536,10 @@ def main(argv=None):
             ok = same_as(args, work, fresh, report)
         else:
             for name in args.only.split(","):
-                if name not in SECTIONS:
-                    ap.error(f"unknown section {name!r}; known: {', '.join(SECTIONS)}")
-                {"batch": batch, "stages": stages, "scaling": scaling, "small": small}[name](args, work, fresh, report)
+                if name not in SECTIONS + EXTRA_SECTIONS:
+                    ap.error(f"unknown section {name!r}; known: {', '.join(SECTIONS + EXTRA_SECTIONS)}")
+                {"batch": batch, "stages": stages, "scaling": scaling, "small": small,
+                 "instructions": instructions}[name](args, work, fresh, report)
     finally:
         print(json.dumps(report, ensure_ascii=False, indent=1))
         shutil.rmtree(work, ignore_errors=True)
