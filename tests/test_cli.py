@@ -338,6 +338,20 @@ def test_explain_refuses_a_source_path_that_leaves_the_folders(tmp_path, monkeyp
         assert res.exit_code == 2 and "refused" in res.output and "机密" not in res.output, res.output
 
 
+def test_explain_of_an_article_whose_raw_file_changed_says_so(tmp_path, monkeypatch):
+    art = _one_article(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "raw" / "b.txt").write_text("本报讯 这条公路全长8公里。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 1 and "has changed since the article was written" in res.output, res.output
+    assert "not found" not in res.output
+    (tmp_path / "raw" / "b.txt").unlink()
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 1 and "which is not found" in res.output, res.output
+
+
 def test_check_with_collate_accounts_for_collate(tmp_path):
     """run --check --collate after run --collate: nothing would change;
     with the raw file of the filled gap's witness changed, it would."""
