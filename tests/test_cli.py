@@ -404,3 +404,18 @@ def test_readme_states_the_fix_pass_limit():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     text = " ".join(readme.split())
     assert f"until nothing changes, at most {FIX_PASSES} passes" in text
+
+
+def test_a_bogus_preset_in_normalize_toml_names_that_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "normalize.toml").write_text('preset = "bogus"\n', encoding="utf-8")
+    (raw / "a.txt").write_text("本报讯 全县召开大会，部署今年工作。\n", encoding="utf-8")
+    for args in (["run", "raw", "--out", "out"], ["fix", "raw/a.txt"], ["explain", "raw/a.txt"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert f"{raw / 'normalize.toml'}: preset 'bogus' has no rule file" in res.output, res.output
+        assert "pipeline.toml" not in res.output and "Traceback" not in res.output
+    # a preset the command line gives wins over the file's, as every setting does
+    assert CliRunner().invoke(main, ["fix", "raw/a.txt", "--preset", "newspaper"]).exit_code == 0
