@@ -194,6 +194,9 @@ def test_korean_hanja_only_and_big5_misread_are_refused():
     # Shift-JIS 日本語のテキストです。 as GBK reads 擔杮岅偺僥僉僗僩偱偡丅
     with pytest.raises(InputError, match="not Chinese"):
         decode(("日本語のテキストです。" * 3).encode("shift_jis"))
+    # EUC-JP of the same reads best as Big5 (ゥ呿賄及氾平旦玄匹允): refused too
+    with pytest.raises(InputError, match="decoded as BIG5 .* not Chinese"):
+        decode(("日本語のテキストです。" * 3).encode("euc_jp"))
 
 
 def test_chinese_with_rare_characters_still_decodes():
