@@ -256,12 +256,18 @@ def _article_source(file: Path) -> tuple[Path, tuple[int, int], str, Path, str] 
         click.echo(f"normalize: {file}: {refused}", err=True)
         sys.exit(2)
     here = file.resolve().parent
+    changed = None
     for base in [here, *here.parents, Path.cwd(), *Path.cwd().parents]:
         raw = base / path
         if raw.is_file():
             if src.get("sha256") and hashlib.sha256(raw.read_bytes()).hexdigest() != src["sha256"]:
-                continue  # another file of that name
+                changed = changed or raw  # changed since, or another file of that name
+                continue
             return raw, lines, art_id, base / path.split("/")[0], path
+    if changed is not None:
+        click.echo(f"normalize: {file} is an article cleaned from {path}; {changed} has changed since the "
+                   "article was written (its sha256 differs): run normalize run again to explain it", err=True)
+        sys.exit(1)
     click.echo(f"normalize: {file} is an article cleaned from {path}, which is not found "
                f"(looked beside {here} and the working folder, going up)", err=True)
     sys.exit(1)

@@ -7,7 +7,7 @@ text says and what it should say, for one raw file::
     # corrections.toml, beside the raw files (named in normalize.toml as
     # corrections = "corrections.toml", or placed in a --rules folder)
     [[correction]]
-    file = "002_09e89491b425070b.txt"     # the raw file's name (or path under the input folder)
+    file = "002_09e89491b425070b.txt"     # the raw file's path under the input folder
     context = "全长□公里"                  # the cleaned text, gap included
     text = "全长35公里"                    # what the original says
     note = "checked against the print edition"   # optional
@@ -15,6 +15,13 @@ text says and what it should say, for one raw file::
 Each applied correction is a change (``corrections.file``) and turns the gap
 flags it fills into flags that say ``filled``.  A correction whose context
 is not found changes nothing and is flagged, so a stale entry shows.
+
+Which file: ``file`` is a path, never a name looked for anywhere, so that
+``b.txt`` does not also correct ``raw/s1/b.txt`` and ``raw/s2/b.txt``.  It
+is the source path ``run`` shows (``raw/s1/b.txt``), the path under the
+input folder (``s1/b.txt``), or the path from the corrections file's own
+folder when that folder is the file's or above it (``b.txt`` in
+``raw/s1/corrections.toml``): each names one file.
 """
 from __future__ import annotations
 
@@ -35,6 +42,7 @@ class Correction:
     text: str
     note: str
     where: str   # the corrections file it came from
+    base: tuple[str, ...] = ()   # the parts of that file's folder (absolute)
 
 
 def load_corrections(path: Path) -> tuple[list[Correction], bytes]:
@@ -51,14 +59,21 @@ def load_corrections(path: Path) -> tuple[list[Correction], bytes]:
                 raise RuleError(path, label, f"missing or empty '{key}'")
         if e["context"] == e["text"]:
             raise RuleError(path, label, "'text' is the same as 'context'")
-        out.append(Correction(e["file"], e["context"], e["text"], str(e.get("note", "")), path.name))
+        out.append(Correction(e["file"], e["context"], e["text"], str(e.get("note", "")), path.name,
+                              path.resolve().parent.parts))
     return out, raw
 
 
 def applies(c: Correction, source: str | None) -> bool:
+    """Whether ``c`` names the raw file shown as ``source`` (see module docstring)."""
     if not source:
         return False
-    return source == c.file or source.endswith("/" + c.file) or Path(source).name == c.file
+    parts, want = source.split("/"), c.file.replace("\\", "/").removeprefix("./").split("/")
+    if parts == want or parts[1:] == want:
+        return True
+    # the source's leading folders end the corrections file's folder: the rest is a path from there
+    return any(parts[k:] == want and tuple(parts[:k]) == c.base[len(c.base) - k:]
+               for k in range(1, len(parts)))
 
 
 def apply_corrections(doc: Doc) -> Doc:

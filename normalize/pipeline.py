@@ -57,6 +57,7 @@ BUILTINS: dict[str, Callable[[Doc], Doc]] = {
 }
 PRESETS = ("newspaper", "copywriting")   # house-style files: only the chosen one is a stage
 BEFORE_UNWRAP = "<before unwrap>"
+PRESET_FROM = "_preset_from"   # find_settings: the normalize.toml that set the preset (not a setting)
 DEFAULT_SETTINGS = {"preset": "newspaper", "opencc": "off", "gap_marker": GAP, "keep_replies": False,
                     "forum_posts": "all", "rules": [], "corrections": None}
 SETTING_TYPES = {"preset": str, "opencc": str, "gap_marker": str, "keep_replies": bool, "forum_posts": str,
@@ -135,7 +136,9 @@ class Pipeline:
 
     def __init__(self, rule_dirs=(), default_rules: bool = True, settings: dict | None = None):
         self.settings = dict(DEFAULT_SETTINGS)
-        self.settings.update(check_settings(dict(settings or {}), "settings"))
+        settings = dict(settings or {})
+        self._preset_from = settings.pop(PRESET_FROM, None)
+        self.settings.update(check_settings(settings, "settings"))
         dirs = ([default_rules_dir()] if default_rules else []) + [Path(d) for d in rule_dirs]
         dirs += [Path(d) for d in self.settings.get("rules", [])]
         self.dirs = dirs
@@ -201,7 +204,9 @@ class Pipeline:
             elif name in files:
                 stages.append(self._rule_stage(files[name]))
             elif name in PRESETS or name == self.settings["preset"]:
-                raise RuleError(where, None, f"preset {name!r} has no rule file {name}.toml")
+                raise RuleError(self._preset_from if name == self.settings["preset"] and self._preset_from
+                                else where, None, f"preset {name!r} has no rule file {name}.toml"
+                                + (f"; valid presets: {', '.join(sorted(PRESETS))}" if name not in PRESETS else ""))
             else:
                 raise RuleError(where, None, f"unknown stage {name!r}")
         # rule files the list does not name (other presets' files are not stages)
@@ -440,6 +445,8 @@ def find_settings(path: Path, stop: Path) -> tuple[dict, list[Path]]:
                 data["rules"] = [str((d / r).resolve()) for r in data["rules"]]
             if "corrections" in data:
                 data["corrections"] = str((d / data["corrections"]).resolve())
+            if "preset" in data:  # a preset no rule folder has is this file's mistake: errors name it
+                data[PRESET_FROM] = str(f)
             return data, [f]
         if d == stop or d.parent == d:
             return {}, []

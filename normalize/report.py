@@ -740,12 +740,27 @@ def _asset(name: str) -> str:
     return resources.files("normalize").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
+def _holds_articles(out: Path, html: Path, sources: list[Source]) -> str | None:
+    """The raw file (``source.path``) whose article folder is ``html``, is
+    inside it or holds it; None when the site has a folder of its own."""
+    site = html.resolve()
+    for src in sources:
+        folder = (out / src.folder).resolve()
+        if folder == site or site in folder.parents or folder in site.parents:
+            return src.display
+    return None
+
+
 def build_report(out: Path, html: Path | None = None, raw_bases: list[Path] | None = None,
                  spec: Spec = Spec(), jobs: int | None = None, progress=None) -> dict:
     """Write the review site for ``out`` into ``html`` (default ``out/report``)."""
     out = Path(out)
     html = Path(html) if html is not None else out / "report"
     sources = read_sources(out)
+    mixed = _holds_articles(out, html, sources)
+    if mixed:  # a raw file named report.txt writes OUT/report/: its articles and the site must not mix
+        raise ReportError(f"{html} would mix the review site with the articles of {mixed}: "
+                          "write the site elsewhere with --html DIR")
     assets = {name: _asset(name) for name in ASSETS}
     extra = hashlib.sha256("".join(assets.values()).encode() + Path(__file__).read_bytes()).hexdigest()
     for name, content in assets.items():

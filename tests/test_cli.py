@@ -338,6 +338,20 @@ def test_explain_refuses_a_source_path_that_leaves_the_folders(tmp_path, monkeyp
         assert res.exit_code == 2 and "refused" in res.output and "机密" not in res.output, res.output
 
 
+def test_explain_of_an_article_whose_raw_file_changed_says_so(tmp_path, monkeypatch):
+    art = _one_article(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "raw" / "b.txt").write_text("本报讯 这条公路全长8公里。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 1 and "has changed since the article was written" in res.output, res.output
+    assert "not found" not in res.output
+    (tmp_path / "raw" / "b.txt").unlink()
+    res = CliRunner().invoke(main, ["explain", str(art)])
+    assert res.exit_code == 1 and "which is not found" in res.output, res.output
+
+
 def test_check_with_collate_accounts_for_collate(tmp_path):
     """run --check --collate after run --collate: nothing would change;
     with the raw file of the filled gap's witness changed, it would."""
@@ -390,3 +404,18 @@ def test_readme_states_the_fix_pass_limit():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     text = " ".join(readme.split())
     assert f"until nothing changes, at most {FIX_PASSES} passes" in text
+
+
+def test_a_bogus_preset_in_normalize_toml_names_that_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "normalize.toml").write_text('preset = "bogus"\n', encoding="utf-8")
+    (raw / "a.txt").write_text("本报讯 全县召开大会，部署今年工作。\n", encoding="utf-8")
+    for args in (["run", "raw", "--out", "out"], ["fix", "raw/a.txt"], ["explain", "raw/a.txt"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert f"{raw / 'normalize.toml'}: preset 'bogus' has no rule file" in res.output, res.output
+        assert "pipeline.toml" not in res.output and "Traceback" not in res.output
+    # a preset the command line gives wins over the file's, as every setting does
+    assert CliRunner().invoke(main, ["fix", "raw/a.txt", "--preset", "newspaper"]).exit_code == 0

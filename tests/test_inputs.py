@@ -171,3 +171,49 @@ def test_a_file_name_that_is_not_utf8_is_a_failure_of_that_file(tmp_path):
     assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
     assert [json.loads(line)["source"]["path"] for line in
             (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()] == ["raw/a.txt"]
+
+
+ENCODINGS = __import__("pathlib").Path(__file__).parent / "fixtures" / "encodings"
+
+
+@pytest.mark.parametrize("name,enc,lang", [
+    ("ja.txt", "shift_jis", "Japanese"), ("ja.txt", "euc_jp", "Japanese"), ("ja.txt", "cp932", "Japanese"),
+    ("ko.txt", "euc_kr", "Korean"), ("ko.txt", "cp949", "Korean"),
+])
+def test_japanese_and_korean_bytes_are_refused_not_mojibake(name, enc, lang):
+    data = (ENCODINGS / name).read_text(encoding="utf-8").encode(enc)
+    with pytest.raises(InputError) as exc:
+        decode(data)
+    assert "not Chinese" in str(exc.value) and lang in str(exc.value)
+
+
+def test_korean_hanja_only_and_big5_misread_are_refused():
+    hanja = (ENCODINGS / "ko.txt").read_text(encoding="utf-8").split("\n\n")[-1]
+    with pytest.raises(InputError, match="not Chinese"):
+        decode(hanja.encode("euc_kr"))
+    # Shift-JIS 日本語のテキストです。 as GBK reads 擔杮岅偺僥僉僗僩偱偡丅
+    with pytest.raises(InputError, match="not Chinese"):
+        decode(("日本語のテキストです。" * 3).encode("shift_jis"))
+    # EUC-JP of the same reads best as Big5 (ゥ呿賄及氾平旦玄匹允): refused too
+    with pytest.raises(InputError, match="decoded as BIG5 .* not Chinese"):
+        decode(("日本語のテキストです。" * 3).encode("euc_jp"))
+
+
+def test_chinese_with_rare_characters_still_decodes():
+    # names and places of rare characters in an ordinary report stay Chinese
+    text = "据新华社电 赟、堃、犇、喆、燚、淼、垚、鑫等字常见于人名。记者在现场看到，工作人员正在为群众办理手续。\n"
+    for enc in ("gb18030", "gbk"):
+        assert decode(text.encode(enc))[0] == text
+    trad = "據新華社電 記者在現場看到，工作人員正在為群眾辦理手續，當地政府表示將繼續推進這項工作。\n"
+    assert decode(trad.encode("big5"))[0] == trad
+
+
+def test_japanese_file_is_reported_and_batch_goes_on(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_bytes((ENCODINGS / "ja.txt").read_text(encoding="utf-8").encode("shift_jis"))
+    (raw / "b.txt").write_bytes(TEXT.encode("gbk"))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", "1"])
+    assert res.exit_code == 1 and "a.txt: decoded as GB18030" in res.output and "Traceback" not in res.output
+    assert not (out / "a").exists() and (out / "b" / "01.md").exists()

@@ -258,3 +258,36 @@ def test_a_changed_heuristic_parameter_changes_the_rules_stamp(monkeypatch, modu
     before = Pipeline().hash
     monkeypatch.setattr(mod, "PARAMS", dataclasses.replace(mod.PARAMS, **{field: getattr(mod.PARAMS, field) + 1}))
     assert Pipeline().hash != before
+
+
+def test_a_correction_names_one_file_by_its_path_not_every_file_of_its_name(tmp_path, monkeypatch):
+    """``file = "b.txt"`` beside raw/ is raw/b.txt only, not raw/s1/b.txt nor
+    raw/s2/b.txt; a sub-folder's file is named by its path under the input
+    folder, by the path run shows, or from a corrections file in its folder."""
+    monkeypatch.chdir(tmp_path)
+    page = "本报讯 这条公路全长公里，串联全市景点。\n"
+    for d in ("raw", "raw/s1", "raw/s2", "raw/s3"):
+        Path(d).mkdir()
+        Path(d, "b.txt").write_text(page, encoding="utf-8")
+    entry = '[[correction]]\nfile = "{}"\ncontext = "全长□公里"\ntext = "全长{}公里"\n'
+    Path("raw/normalize.toml").write_text('corrections = "corrections.toml"\n', encoding="utf-8")
+    Path("raw/corrections.toml").write_text(entry.format("b.txt", 10) + entry.format("s1/b.txt", 11)
+                                            + entry.format("raw/s3/b.txt", 13), encoding="utf-8")
+    Path("raw/s2/normalize.toml").write_text('corrections = "corrections.toml"\n', encoding="utf-8")
+    Path("raw/s2/corrections.toml").write_text(entry.format("b.txt", 12), encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", "raw", "--out", "out"])
+    assert res.exit_code == 0, res.output
+    for art, km in (("out/b/01.md", 10), ("out/s1/b/01.md", 11), ("out/s2/b/01.md", 12), ("out/s3/b/01.md", 13)):
+        text = Path(art).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        assert f"全长{km}公里" in text and text.count("全长") == 1, (art, text)
+
+
+def test_which_sources_a_correction_names():
+    from normalize.corrections import Correction, applies
+    c = Correction("b.txt", "x", "y", "", "corrections.toml", ("/", "w", "raw"))
+    assert applies(c, "raw/b.txt") and applies(c, "b.txt")
+    assert not applies(c, "raw/s1/b.txt") and not applies(c, "other/s1/b.txt")
+    sub = Correction("b.txt", "x", "y", "", "corrections.toml", ("/", "w", "raw", "s1"))
+    assert applies(sub, "raw/s1/b.txt") and not applies(sub, "raw/s2/b.txt")
+    assert applies(Correction("s1/b.txt", "x", "y", "", "c", ()), "raw/s1/b.txt")
+    assert not applies(Correction("s1/b.txt", "x", "y", "", "c", ()), "raw/t/s1/b.txt")

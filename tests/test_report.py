@@ -305,3 +305,21 @@ def test_a_broken_changes_jsonl_falls_back_to_cleaning_again(site, tmp_path):
     build_report(bad, raw_bases=[base], jobs=1)
     page = (bad / "report" / "files" / f"{FORUM}.html").read_text(encoding="utf-8")
     assert 'id="recleaned"' in page and 'data-rule="punctuation.comma"' in page
+
+
+def test_the_site_never_mixes_with_the_articles_of_a_raw_file_named_report(tmp_path):
+    """raw/report.txt writes OUT/report/, the site's default folder: report
+    says so and writes nothing there; --html elsewhere works; nor may the
+    site hold article folders (--html OUT)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "report.txt").write_text("本报讯 全县召开大会，部署今年工作。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", str(raw), "--out", str(out)]).exit_code == 0
+    before = sorted(p.name for p in (out / "report").iterdir())
+    for args in ([], ["--html", str(out)], ["--html", str(out / "report" / "site")]):
+        res = CliRunner().invoke(main, ["report", str(out), "--raw", str(tmp_path), *args])
+        assert res.exit_code == 2 and "raw/report.txt" in res.output and "--html" in res.output, res.output
+    assert sorted(p.name for p in (out / "report").iterdir()) == before
+    res = CliRunner().invoke(main, ["report", str(out), "--raw", str(tmp_path), "--html", str(tmp_path / "site")])
+    assert res.exit_code == 0 and (tmp_path / "site" / "index.html").is_file(), res.output
