@@ -143,20 +143,37 @@ def left_bound(words, text: str, i: int) -> bool:
 
 def right_bound(words, text: str, i: int, j: int) -> bool:
     """A word of ``words`` starts with the unit at ``text[i:j]`` and goes on."""
-    return any(text[i:b] in words for b in range(j + 1, min(i + 4, len(text)) + 1))
+    for b in range(j + 1, min(i + 4, len(text)) + 1):
+        if text[i:b] in words:
+            return True
+    return False
 
 
-# the word bindings of three characters each side, per word list: a page's
-# windows come again and again (bounded, and the answers do not depend on it)
-_BOUND: dict[frozenset, tuple[dict, dict]] = {}
+# per word list, the words of at most four characters (the longest a
+# binding looks at) by the two characters that meet the unit: built once
+_INDEX: dict[frozenset, tuple[dict, dict]] = {}
 
 
-def _memo(words: frozenset) -> tuple[dict, dict]:
-    held = _BOUND.get(words)
-    if held is None or len(held[0]) + len(held[1]) > 100_000:
-        if len(_BOUND) >= 4:
-            _BOUND.clear()
-        held = _BOUND[words] = ({}, {})
+def word_index(words: frozenset) -> tuple[dict, dict]:
+    """``(by_left, by_right)``: ``by_left[c + u]`` the ``(p, word)`` with
+    ``word[p - 1:p + 1] == c + u``, ``p >= 1`` (a word that holds the unit
+    character ``u`` at ``p`` and the character before it); ``by_right[s]``
+    the words that start with ``s`` and go on (``s`` a unit and the
+    character after it, or a longer start).  ``left_bound`` and
+    ``right_bound`` answer from these without trying every slice."""
+    held = _INDEX.get(words)
+    if held is None:
+        by_left, by_right = {}, {}
+        for w in sorted(words):
+            if 2 <= len(w) <= 4:
+                for p in range(1, len(w)):
+                    by_left.setdefault(w[p - 1:p + 1], []).append((p, w))
+                for k in range(2, len(w) + 1):
+                    by_right.setdefault(w[:k], []).append(w)
+        if len(_INDEX) >= 4:
+            _INDEX.clear()
+        held = _INDEX[words] = ({k: tuple(v) for k, v in by_left.items()},
+                                {k: tuple(v) for k, v in by_right.items()})
     return held
 
 
@@ -171,7 +188,7 @@ def score_units(text: str, spans: array, tables: GapTables, colloquial: bool):
     left_mark, right_mark, right_number = tables.marks
     pairs_left, pairs_right, words = tables.pairs_left, tables.pairs_right, tables.words
     chains, unit_chars, spoken = tables.chains, tables.unit_chars, tables.spoken
-    lefts, rights = _memo(words)
+    by_left, by_right = word_index(words)
     drops, ink, plain_not = LEFT_DROPS, ASCII_INK, PLAIN_NOT.isdisjoint
     it = iter(spans)
     for i, j in zip(it, it):
@@ -188,31 +205,43 @@ def score_units(text: str, spans: array, tables: GapTables, colloquial: bool):
                 continue  # clean text says 一 here (是一个), and speech leaves that 一 out
         bound = 0
         if i and left + unit in pairs_left:
-            # the answer hangs on three characters each side only: remembered by them
-            lo = i - 3 if i >= 3 else 0
-            key = (text[lo:i + 3], i - lo)
-            held = lefts.get(key)
-            if held is None:
-                held = lefts[key] = left_bound(words, *key)
-            if held:
-                bound = 1
-        if j < n and text[i:j + 1] in pairs_right:
-            key = (text[i:i + 4], j - i)  # the unit and what follows it, up to four characters
-            held = rights.get(key)
-            if held is None:
-                held = rights[key] = right_bound(words, key[0], 0, key[1])
-            if held:
-                bound |= 2
+            # a word of at most four characters spans the unit's first character
+            # and the one before it: left_bound, from the words holding that pair
+            for p, word in by_left.get(text[i - 1:i + 1], ()):
+                a = i - p
+                if a >= 0 and text[a:a + len(word)] == word:
+                    bound = 1
+                    break
+        if j < n:
+            after = text[i:j + 1]
+            if after in pairs_right:
+                # a word of at most four characters starts with the unit and
+                # goes on: right_bound, from the words that start so
+                for word in by_right.get(after, ()):
+                    if text.startswith(word, i):
+                        bound |= 2
+                        break
         if bound and colloquial:
             continue  # speech uses its words as they come (线条, 高个子)
         if i >= 2 and j + 2 <= n:
-            near = text[i - 2:i] + text[j:j + 2]
-            if plain_not(near):  # the common case: four plain characters
-                left2, right, right2 = near[:2], near[2], near[2:]
-            else:
-                left2, left, right, right2 = neighbours(text, i, j)
-        else:
-            left2, left, right, right2 = neighbours(text, i, j)
+            left2, right2 = text[i - 2:i], text[j:j + 2]
+            if plain_not(left2 + right2):
+                # the common case, four plain characters: no start, end or
+                # number mark (adding 0.0 for those leaves the sum as it is)
+                right = right2[0]
+                b, lt, rt, l2t, r2t = units[unit][bound > 0]
+                score = (b.get(bound, 0.0) + lt.get(left, 0.0) + rt.get(right, 0.0) + l2t.get(left2, 0.0)
+                         + r2t.get(right2, 0.0) + number_get(left, unseen1) + number_get(left2, unseen2))
+                if not left.isalnum():
+                    score += left_mark
+                if not right.isalnum():
+                    score += right_mark
+                if score > cutoffs[unit]:
+                    offsets.append(i)
+                    found.append(unit)
+                    scores.append(score)
+                continue
+        left2, left, right, right2 = neighbours(text, i, j)
         b, lt, rt, l2t, r2t = units[unit][bound > 0]
         score = (b.get(bound, 0.0) + lt.get(left, 0.0) + rt.get(right, 0.0) + l2t.get(left2, 0.0)
                  + r2t.get(right2, 0.0) + number_get(left, unseen1) + number_get(left2, unseen2)

@@ -135,6 +135,17 @@ class GapModel:
                     self.pairs_right.add(w[m.start():m.end() + 1])
         # the stage's scan: no digit and no marked gap just before
         self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
+        # the spans handed to the core: nor a character that alone drops the
+        # unit there (gapcore.LEFT_DROPS), skipped in the regex engine, not in
+        # Python; the same spans but for those as long as no unit of several
+        # characters holds, after its first, a character a unit starts with
+        # (the scan would find that one where the longer unit was refused)
+        firsts = {u[0] for u in self.units}
+        if any(c in firsts for u in self.units for c in u[1:]):
+            self.core_scan = self.scan
+        else:
+            drops = "".join(sorted(gapcore.LEFT_DROPS | {GAP}))
+            self.core_scan = regex.compile(f"(?<![0-9{regex.escape(drops)}])" + self.pattern.pattern)
 
     @classmethod
     def load(cls, path: Path = DATA) -> "GapModel":
@@ -637,7 +648,7 @@ def _mark_once(doc: Doc) -> None:
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
     if lm is not None:
         lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
-    spans = array("i", [k for m in gm.scan.finditer(text) for k in m.span()])
+    spans = array("i", [k for m in gm.core_scan.finditer(text) for k in m.span()])
     # the per-unit decision, over plain data (gapcore): with the language
     # model, the units within its gate of their threshold; without, the gaps
     offsets, units, scores = SCORE_UNITS(text, spans, gm.core_tables(gate if lm is not None else None),

@@ -250,6 +250,22 @@ def test_the_gap_comparison_catches_a_moved_cutoff_and_dropped_tables(fixture_ca
 
 
 @pytest.mark.parametrize("gap_impl", GAP_IMPLS)
+def test_the_stage_scan_leaves_out_only_units_the_core_drops(fixture_calls, gap_impl):
+    """The stage hands the core the spans of ``core_scan``, which skips a
+    unit after a character that alone drops it; every span of the full scan
+    gives the same answer, and the full scan's extra spans are met."""
+    score = gapcore.IMPLEMENTATIONS[gap_impl]
+    scan = gaps_module.model().scan
+    extra = 0
+    for calls in fixture_calls:
+        for (text, spans, tables, colloquial), ref in calls["gaps"]:
+            full = array("i", [k for m in scan.finditer(text) for k in m.span()])
+            extra += len(full) - len(spans)
+            assert score(text, full, tables, colloquial) == ref
+    assert extra > 0
+
+
+@pytest.mark.parametrize("gap_impl", GAP_IMPLS)
 def test_score_units_keeps_its_invariants(fixture_calls, gap_impl):
     score = gapcore.IMPLEMENTATIONS[gap_impl]
     for calls in fixture_calls:
