@@ -53,7 +53,9 @@ from pathlib import Path
 import regex
 
 from .article import laid_out
+from . import gapcore
 from .doc import GAP, Doc, Flag
+from .gapcore import MARKUP, NUMERALS, PLAIN_NOT, neighbours  # noqa: F401 (the counts' reading, shared)
 
 DATA = Path(__file__).resolve().parent / "data" / "gapstats.tsv.gz"
 LM_DATA = Path(__file__).resolve().parent / "data" / "gaplm.tsv.gz"
@@ -66,53 +68,12 @@ NUMBERED = DIGITS | {NUMBER, GAP}
 NUMBERED_CHARS = DIGITS | {NUMBER, GAP}  # a marked gap was a number (the page is read with its marker as □)
 PAIR_MIN = 20  # two characters seen fewer times say little about what follows them
 PARTICLES = frozenset("吧呢啊吗嘛啦呀哦呗哇噢")  # modal particles: the mark of speech
-NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿几数半")  # a number written in words
 
 
 FEATURES = ("bind", "left", "right", "left2", "right2", "left_mark", "right_mark", "right_number",
             "before_number", "before_number2")
 
 
-MARKUP = frozenset("/／\\_=&^*{}[]<>|@$`")  # before a unit: a rate or markup, never a lost number
-PLAIN_NOT = frozenset("0123456789#^$\n.,:□")
-
-
-def neighbours(text: str, i: int, j: int) -> tuple[str, str, str, str]:
-    """``(left2, left, right, right2)`` around the unit at ``text[i:j]``, as
-    the counts see them: a number is one ``#``, a line start ``^``, its end ``$``."""
-    if i >= 2 and j + 2 <= len(text):
-        near = text[i - 2:i] + text[j:j + 2]
-        if PLAIN_NOT.isdisjoint(near):  # the common case: four plain characters
-            return near[:2], near[1], near[2], near[2:]
-    def number_at(k: int) -> bool:
-        return text[k] in NUMBERED_CHARS or (text[k] in ".,:" and 0 < k < len(text) - 1
-                                             and text[k - 1] in DIGITS and text[k + 1] in DIGITS)
-    left, k = [], i - 1
-    while len(left) < 2:
-        if k < 0 or text[k] in "\n^":
-            left.append(START)
-            break
-        if number_at(k):
-            while k >= 0 and number_at(k):
-                k -= 1
-            left.append(NUMBER)
-        else:
-            left.append(text[k])
-            k -= 1
-    right, k = [], j
-    while len(right) < 2:
-        if k >= len(text) or text[k] in "\n$":
-            right.append("$")
-            break
-        if number_at(k):
-            while k < len(text) and number_at(k):
-                k += 1
-            right.append(NUMBER)
-        else:
-            right.append(text[k])
-            k += 1
-    l1, r1 = left[0], right[0]
-    return (left[1] if len(left) > 1 else START) + l1, l1, r1, r1 + (right[1] if len(right) > 1 else "$")
 
 
 class GapModel:
@@ -174,6 +135,17 @@ class GapModel:
                     self.pairs_right.add(w[m.start():m.end() + 1])
         # the stage's scan: no digit and no marked gap just before
         self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
+        # the spans handed to the core: nor a character that alone drops the
+        # unit there (gapcore.LEFT_DROPS), skipped in the regex engine, not in
+        # Python; the same spans but for those as long as no unit of several
+        # characters holds, after its first, a character a unit starts with
+        # (the scan would find that one where the longer unit was refused)
+        firsts = {u[0] for u in self.units}
+        if any(c in firsts for u in self.units for c in u[1:]):
+            self.core_scan = self.scan
+        else:
+            drops = "".join(sorted(gapcore.LEFT_DROPS | {GAP}))
+            self.core_scan = regex.compile(f"(?<![0-9{regex.escape(drops)}])" + self.pattern.pattern)
 
     @classmethod
     def load(cls, path: Path = DATA) -> "GapModel":
@@ -190,11 +162,7 @@ class GapModel:
         """True when the unit at ``i`` follows units that follow a number and
         that clean text shows sharing one number with it (多 in `30多个`,
         万 and 多 in `5万多名`, 周 in `70周年`; not 月 in `12月日`)."""
-        k, nxt = i - 1, unit or text[i]
-        while k >= 0 and k >= i - 3 and (text[k], nxt) in self.chains:
-            nxt = text[k]
-            k -= 1
-        return k < i - 1 and k >= 0 and text[k] in NUMBERED
+        return gapcore.chained(self.chains, text, i, unit or text[i])
 
     def binding(self, text: str, i: int, j: int) -> int:
         """1 if a word of the list joins the unit at ``text[i:j]`` to the
@@ -216,16 +184,11 @@ class GapModel:
 
     def left_bound(self, text: str, i: int) -> bool:
         """A word of the list holds the unit at ``i`` and the character before it."""
-        words = self.words
-        for a in range(i - 1, max(0, i - 3) - 1, -1):  # the two-character word first: the usual one
-            for b in range(i + 1, min(a + 4, len(text)) + 1):
-                if text[a:b] in words:
-                    return True
-        return False
+        return gapcore.left_bound(self.words, text, i)
 
     def right_bound(self, text: str, i: int, j: int) -> bool:
         """A word of the list starts with the unit at ``text[i:j]`` and goes on."""
-        return self._right(text, i, j)
+        return gapcore.right_bound(self.words, text, i, j)
 
     def unit_tables(self):
         """Per unit, per joined: the shift tables (binding, left, right, left2, right2)."""
@@ -237,6 +200,23 @@ class GapModel:
                 u: tuple(({int(k): v for k, v in by["B", u, 0].items()}, by["L", u, j], by["R", u, j],
                           by["L2", u, j], by["R2", u, j]) for j in (0, 1)) for u in self.units}
         return cached
+
+    def core_tables(self, gate: float | None) -> gapcore.GapTables:
+        """The model as ``gapcore`` reads it, built once; ``gate``: how far
+        from its threshold a unit's score goes to the language model (None:
+        no model, the threshold is the cutoff)."""
+        cache = self.__dict__.setdefault("_core_tables", {})
+        held = cache.get(gate)
+        if held is None:
+            w = self.weights
+            held = cache[gate] = gapcore.GapTables(
+                units=self.unit_tables(), number=self.number_shifts(), unseen=tuple(self.unseen),
+                marks=(w["left_mark"], w["right_mark"], w["right_number"]),
+                cutoffs={u: t if gate is None else t + gate for u, t in self.thresholds.items()},
+                pairs_left=frozenset(self.pairs_left), pairs_right=frozenset(self.pairs_right),
+                words=frozenset(self.words), chains=frozenset(self.chains), unit_chars=self.unit_chars,
+                spoken=dict(self.spoken))
+        return held
 
     def number_shifts(self) -> dict[str, float]:
         self.unit_tables()
@@ -664,74 +644,28 @@ def _mark_once(doc: Doc) -> None:
     edits, thresholds = [], gm.thresholds
     found = []
     n = len(text)
-    pairs_left, pairs_right, unit_chars = gm.pairs_left, gm.pairs_right, gm.unit_chars
-    tables, number, w = gm.unit_tables(), gm.number_shifts(), gm.weights
-    spoken = gm.spoken
-    lefts, rights = gm.__dict__.setdefault("_lefts", {}), gm.__dict__.setdefault("_rights", {})
-    if len(lefts) + len(rights) > 100_000:  # a bound on the memory
-        lefts.clear()
-        rights.clear()
     colloquial = is_colloquial(text, gm.params.get("particles"))
-    unseen1, unseen2 = gm.unseen
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
     if lm is not None:
         lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
-    for m in gm.scan.finditer(text):
-        i, j = m.span()
-        unit = m.group()
-        left = text[i - 1] if i else "\n"
-        if left in MARKUP or (left.isascii() and left.strip() and j < n
-                              and text[j].isascii() and text[j].strip()):
-            continue  # a rate (元/公斤), markup (\\%), or inside a run of Latin text: a link (%E5%86)
-        if left == GAP or left in NUMERALS or (left in unit_chars and gm.chained(text, i, unit)):
-            continue  # a number before it, in words (十八岁, 几个), or before the unit it follows (30多个)
-        if colloquial:
-            seen = spoken.get((unit, text[i - 2:i])) or spoken.get((unit, left))
-            if seen is not None and seen[0] >= seen[1]:
-                # clean text says 一 here (是一个, 发了一条), and speech leaves that
-                # 一 out; edited prose does not (建设个经济开发区 lost digits)
-                continue
-        bound = 0
-        if i and text[i - 1:j] in pairs_left:
-            # the answer hangs on three characters each side only: remembered by them
-            lo = i - 3 if i >= 3 else 0
-            key = (text[lo:i + 3], i - lo)
-            held = lefts.get(key)
-            if held is None:
-                held = lefts[key] = gm.left_bound(*key)
-            bound = 1 if held else 0
-        if j < n and text[i:j + 1] in pairs_right:
-            key = (text[i:i + 4], j - i)  # the unit and what follows it, up to four characters
-            held = rights.get(key)
-            if held is None:
-                held = rights[key] = gm.right_bound(key[0], 0, key[1])
-            if held:
-                bound |= 2
-        if bound and colloquial:
-            continue  # speech uses its words as they come: a word of the list (线条, 高个子) is read as one
-        near = text[i - 2:i] + text[j:j + 2] if i >= 2 and j + 2 <= n else "^"
-        if len(near) == 4 and PLAIN_NOT.isdisjoint(near):  # the common case: plain characters
-            left2, left, right, right2 = near[:2], near[1], near[2], near[2:]
-        else:
-            left2, left, right, right2 = neighbours(text, i, j)
-        b, lt, rt, l2t, r2t = tables[unit][bound > 0]
-        score = (b.get(bound, 0.0) + lt.get(left, 0.0) + rt.get(right, 0.0) + l2t.get(left2, 0.0)
-                 + r2t.get(right2, 0.0) + number.get(left, unseen1) + number.get(left2, unseen2)
-                 + (w["left_mark"] if not left.isalnum() or left == START else 0.0)
-                 + (w["right_mark"] if not right.isalnum() or right == "$" else 0.0)
-                 + (w["right_number"] if right == NUMBER else 0.0))
-        if colloquial and lm is not None and not (
-                (not HAN_CHAR.match(left) or lm.seen(left + NUMBER))
-                and (not HAN_CHAR.match(right) or lm.seen(NUMBER + unit + right))):
-            # speech: a Han character beside the unit must have stood beside a
-            # number in the counted text (not 矮个, nor 日漫 at a post's start)
-            continue
-        if lm is not None and score > thresholds[unit] + gate:
+    spans = array("i", [k for m in gm.core_scan.finditer(text) for k in m.span()])
+    # the per-unit decision, over plain data (gapcore): with the language
+    # model, the units within its gate of their threshold; without, the gaps
+    offsets, units, scores = SCORE_UNITS(text, spans, gm.core_tables(gate if lm is not None else None),
+                                         colloquial)
+    for i, unit, score in zip(offsets, units, scores):
+        j = i + len(unit)
+        if lm is not None:
+            if colloquial:
+                _l2, left, right, _r2 = neighbours(text, i, j)
+                if not ((not HAN_CHAR.match(left) or lm.seen(left + NUMBER))
+                        and (not HAN_CHAR.match(right) or lm.seen(NUMBER + unit + right))):
+                    # speech: a Han character beside the unit must have stood beside a
+                    # number in the counted text (not 矮个, nor 日漫 at a post's start)
+                    continue
             # near the threshold: the language model reads the whole string
             left_w, right_w = lm_window(text, i, j, o, max(0, o - len(unit)))
             score += lm_weight * lm.ratio(left_w, right_w)
-        elif lm is not None:
-            continue
         if score > thresholds[unit] and doc.kinds[doc.block_index(starts, i)] in KINDS:
             found.append((i, unit, text[j] if j < n else "$"))
     # the page's own usage: a unit and its next character seen three times
@@ -751,3 +685,6 @@ def _mark_once(doc: Doc) -> None:
         doc.flag(Flag(RULE_ID, doc.line_at(i), shown,
                       f"no number before “{unit}” ({word}): clean text has a number there"))
     doc.edit(edits, RULE_ID)
+
+
+SCORE_UNITS = gapcore.IMPLEMENTATIONS["python"]  # the core: the reference, or a faster implementation of it

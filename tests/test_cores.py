@@ -1,5 +1,6 @@
-"""The two cores (linecore: unwrap's per-line work; rulecore: a rule set
-applied to a text) against their pure-Python reference.
+"""The three cores (linecore: unwrap's per-line work; rulecore: a rule set
+applied to a text; gapcore: the gaps stage's per-unit scores) against their
+pure-Python reference.
 
 Every implementation registered in ``IMPLEMENTATIONS`` gets the inputs the
 reference got while the pipeline cleaned a page, and must return what the
@@ -7,7 +8,8 @@ reference returned (or fail the same way).  Pages are the repo's fixtures:
 slices of the sample scans and forum pages, and column pages set from the
 fixture paragraphs, drawn at random.  A mutant of the reference (one
 threshold moved, the address protection dropped) must be caught by the same
-comparison: the check can fail.  The unwrap case table's pages are replayed
+comparison: the check can fail (for gapcore: a cutoff moved, the chains or
+the word list dropped).  The unwrap case table's pages are replayed
 too: each shows one heuristic, so every feature and mark bit is met.  The contracts' invariants are checked on
 every implementation too.
 """
@@ -25,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as hs
 
 from damage import set_column
-from normalize import linecore, rulecore, rules as rules_module, unwrap as unwrap_module
+from normalize import gapcore, gaps as gaps_module, linecore, rulecore, rules as rules_module, unwrap as unwrap_module
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").glob("*.txt"))] + \
@@ -36,20 +38,25 @@ ADDRESSES = ("据介绍,详情见 http://www.example.cn/a,b:c;d?e!f 网站 。\n
              "代码 `a, b; c` 中国 `x : y` 文字。\n")
 # a headline broken after its dash (no fixture page has one)
 DASHES = "春天的故事——\n记一位乡村教师\n本报记者 王晓明\n她在山里教了三十年书，学生遍布全国各地。\n"
+# a page of speech (the gaps stage reads it as such: 一 left out, words read as one)
+SPEECH = ("他昨天发了条微博，说这是个好办法吧？\n\n你也加个好友呗，反正不要钱嘛。\n\n"
+          "高个子的人穿什么都好看啊，身材线条好呀。\n\n实施产业帮扶项目个吧，覆盖全县呢。\n")
 # the unwrap case table's raw pages: one heuristic each (HTML blocks, empty form fields, opening titles …)
 CASE_PAGES = [c["raw"] for c in tomllib.loads((ROOT / "tests" / "cases" / "unwrap.toml").read_text(encoding="utf-8"))["case"]]
 PARAGRAPHS = json.loads((ROOT / "tests" / "fixtures" / "paragraphs.json").read_text(encoding="utf-8"))
 LINE_IMPLS = sorted(linecore.IMPLEMENTATIONS)
 RULE_IMPLS = sorted(rulecore.IMPLEMENTATIONS)
+GAP_IMPLS = sorted(gapcore.IMPLEMENTATIONS)
 
 
 @contextmanager
 def recording():
     """Every call the pipeline makes to the cores while cleaning, with a copy
     of its inputs (taken before the call) and the reference's answer."""
-    calls = {"features": [], "decide": [], "rules": []}
+    calls = {"features": [], "decide": [], "rules": [], "gaps": []}
     ref_features, ref_decide = linecore.IMPLEMENTATIONS["python"]
     ref_rules = rulecore.IMPLEMENTATIONS["python"]
+    ref_gaps = gapcore.IMPLEMENTATIONS["python"]
 
     def features(*args):
         snap = copy.deepcopy(args)
@@ -73,12 +80,19 @@ def recording():
         calls["rules"].append((snap, out))
         return out
 
-    saved = unwrap_module.FEATURES, unwrap_module.DECIDE, rules_module.APPLY
-    unwrap_module.FEATURES, unwrap_module.DECIDE, rules_module.APPLY = features, decide, apply
+    def score(text, spans, tables, colloquial):
+        snap = (text, array("i", spans), tables, colloquial)  # the tables: the model's, never altered
+        out = ref_gaps(text, spans, tables, colloquial)
+        calls["gaps"].append((snap, out))
+        return out
+
+    saved = unwrap_module.FEATURES, unwrap_module.DECIDE, rules_module.APPLY, gaps_module.SCORE_UNITS
+    unwrap_module.FEATURES, unwrap_module.DECIDE, rules_module.APPLY, gaps_module.SCORE_UNITS = \
+        features, decide, apply, score
     try:
         yield calls
     finally:
-        unwrap_module.FEATURES, unwrap_module.DECIDE, rules_module.APPLY = saved
+        unwrap_module.FEATURES, unwrap_module.DECIDE, rules_module.APPLY, gaps_module.SCORE_UNITS = saved
 
 
 def calls_of(pipe, text: str) -> dict:
@@ -130,13 +144,19 @@ def differences(calls: dict, features, decide, apply) -> list[str]:
     return out
 
 
+def gap_differences(calls: dict, score) -> list[str]:
+    """Where a gapcore implementation's answers differ from the reference's."""
+    return [f"score_units on {len(args[1]) // 2} units" for args, ref in calls["gaps"]
+            if score(args[0], array("i", args[1]), *args[2:]) != ref]
+
+
 def impls(line_name: str, rule_name: str):
     return (*linecore.IMPLEMENTATIONS[line_name], rulecore.IMPLEMENTATIONS[rule_name])
 
 
 @pytest.fixture(scope="module")
 def fixture_calls(pipe):
-    return [calls_of(pipe, page) for page in PAGES + [ADDRESSES, DASHES] + CASE_PAGES] + \
+    return [calls_of(pipe, page) for page in PAGES + [ADDRESSES, DASHES, SPEECH] + CASE_PAGES] + \
            [calls_of(pipe, column_page(random.Random(seed))) for seed in range(6)]
 
 
@@ -149,6 +169,16 @@ def test_every_implementation_answers_as_the_reference_on_the_fixture_pages(fixt
         assert differences(calls, *impls(line_impl, rule_impl)) == []
 
 
+@pytest.mark.parametrize("gap_impl", GAP_IMPLS)
+def test_every_gap_implementation_answers_as_the_reference_on_the_fixture_pages(fixture_calls, gap_impl):
+    gap_calls = [c for calls in fixture_calls for c in calls["gaps"]]
+    # pages of both kinds, and units that pass: the comparison meets every branch's answer
+    assert {args[3] for args, _ref in gap_calls} == {True, False}
+    assert sum(len(ref[0]) for _args, ref in gap_calls) >= 17  # sample 002's gaps at least
+    for calls in fixture_calls:
+        assert gap_differences(calls, gapcore.IMPLEMENTATIONS[gap_impl]) == []
+
+
 @pytest.mark.parametrize("line_impl", LINE_IMPLS)
 @pytest.mark.parametrize("rule_impl", RULE_IMPLS)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -159,7 +189,10 @@ def test_every_implementation_answers_as_the_reference_on_random_pages(pipe, lin
     page = column_page(rnd) if column else page_slice(rnd)
     if rnd.random() < 0.2:
         page += ADDRESSES
-    assert differences(calls_of(pipe, page), *impls(line_impl, rule_impl)) == []
+    calls = calls_of(pipe, page)
+    assert differences(calls, *impls(line_impl, rule_impl)) == []
+    for name in GAP_IMPLS:
+        assert gap_differences(calls, gapcore.IMPLEMENTATIONS[name]) == []
 
 
 LINE_BITS = ("ENDED", "SOFT", "HEADLINE", "DATELINE", "WORDS", "PAREN", "INNER_STOP", "DATELINE_TAIL",
@@ -199,6 +232,53 @@ def test_the_comparison_catches_a_moved_threshold_and_dropped_protection(fixture
     assert any(d for d in found)
     found = [differences(c, features_no_soft, decide, apply) for c in fixture_calls]
     assert any(found)
+
+
+def test_the_gap_comparison_catches_a_moved_cutoff_and_dropped_tables(fixture_calls):
+    score = gapcore.IMPLEMENTATIONS["python"]
+
+    def mutant(**change):
+        def run(text, spans, tables, colloquial):
+            return score(text, spans, tables._replace(**{k: f(getattr(tables, k)) for k, f in change.items()}),
+                         colloquial)
+        return run
+
+    for m in (mutant(cutoffs=lambda c: {u: v - 0.5 for u, v in c.items()}),
+              mutant(chains=lambda _c: frozenset()), mutant(words=lambda _w: frozenset()),
+              mutant(spoken=lambda _s: {})):
+        assert any(gap_differences(c, m) for c in fixture_calls)
+
+
+@pytest.mark.parametrize("gap_impl", GAP_IMPLS)
+def test_the_stage_scan_leaves_out_only_units_the_core_drops(fixture_calls, gap_impl):
+    """The stage hands the core the spans of ``core_scan``, which skips a
+    unit after a character that alone drops it; every span of the full scan
+    gives the same answer, and the full scan's extra spans are met."""
+    score = gapcore.IMPLEMENTATIONS[gap_impl]
+    scan = gaps_module.model().scan
+    extra = 0
+    for calls in fixture_calls:
+        for (text, spans, tables, colloquial), ref in calls["gaps"]:
+            full = array("i", [k for m in scan.finditer(text) for k in m.span()])
+            extra += len(full) - len(spans)
+            assert score(text, full, tables, colloquial) == ref
+    assert extra > 0
+
+
+@pytest.mark.parametrize("gap_impl", GAP_IMPLS)
+def test_score_units_keeps_its_invariants(fixture_calls, gap_impl):
+    score = gapcore.IMPLEMENTATIONS[gap_impl]
+    for calls in fixture_calls:
+        for (text, spans, tables, colloquial), _ref in calls["gaps"]:
+            given_spans = array("i", spans)
+            offsets, units, scores = score(text, given_spans, tables, colloquial)
+            assert given_spans == spans  # input untouched
+            assert len(offsets) == len(units) == len(scores)
+            assert list(offsets) == sorted(set(offsets))
+            starts = dict(zip(spans[0::2], spans[1::2]))
+            for i, u, sc in zip(offsets, units, scores):
+                assert text[i:starts[i]] == u and sc > tables.cutoffs[u]
+                assert i == 0 or text[i - 1] not in gapcore.LEFT_DROPS
 
 
 def _fields(p) -> dict:
