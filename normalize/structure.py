@@ -56,13 +56,20 @@ ROLE_NAMES = {"摄": "摄影", "撰文": "记者", "文": "记者", "图": "摄�
 
 _SPACE_NEAR_WIDE = regex.compile(r"[ \u3000\u00a0\t]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \u3000\u00a0\t]+")
 _HALFWIDTH = regex.compile(r"[\uff61-\uffdc\u00a0]")
+# digits OCR spread apart on a line of Chinese (2 0 2 3年): the spaces are
+# stray too; a line set across columns is wider by its characters, not by them
+_SPACE_IN_DIGITS = regex.compile(r"(?<=\d)[ \u3000\u00a0\t]+(?=\d)")
 
 
 def width(text: str) -> float:
     """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
-    next to Han or full-width marks (stray OCR spacing) count nothing."""
-    s = _SPACE_NEAR_WIDE.sub("", text) if (" " in text or "\u3000" in text or "\u00a0" in text
-                                           or "\t" in text) else text
+    next to Han or full-width marks, or between digits on a line of Chinese
+    (stray OCR spacing), count nothing."""
+    s = text
+    if " " in text or "\u3000" in text or "\u00a0" in text or "\t" in text:
+        s = _SPACE_NEAR_WIDE.sub("", text)
+        if not s.isascii():
+            s = _SPACE_IN_DIGITS.sub("", s)
     narrow = len(s.encode("ascii", "ignore"))  # ASCII characters, counted in C
     if not s.isascii() and _HALFWIDTH.search(s):
         narrow += len(_HALFWIDTH.findall(s))
