@@ -348,7 +348,7 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             e = memo[j] = _headline_piece(texts, widths, bits, balance, kinds, j, longest, p)
             return e
 
-    i = 0
+    i, retried = 0, -1
     while i < n:
         if piece(i) is None:
             i += 1
@@ -373,7 +373,9 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             and (widths[j] > p.heading_max or kinds[j] == H)
         # on a column page, lines set across columns at the page's top or
         # right under a byline, before the body: the headline under its byline
-        after_ok = j == n or _starts_block(kinds, bits, j) or opens
+        # (the end of the page ends a deck only for a run that did not open
+        # inside a paragraph: there it is the paragraph's own unfinished end)
+        after_ok = (i != retried if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
@@ -403,7 +405,7 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             # headline-shaped: …产业可大！”) may hold a deck after that line
             # ends its sentence: try again from there
             k = next((k for k in range(i + 1, j) if bits[k - 1] & ENDED), j)
-            i = max(k, i + 1)
+            i = retried = max(k, i + 1)
             continue
         i = max(j, i + 1)
     return goes_on
