@@ -63,12 +63,20 @@ _SPACE_NEAR_WIDE = regex.compile(r"[ \u3000\u00a0\t]+(?=[^\x00-\x7f])|(?<=[^\x00
 # faster than the regex module's, and width runs on every printed line)
 _SPACE_CHAR = re.compile("[ \u3000\u00a0\t]")
 _HALFWIDTH_CHAR = re.compile("[\uff61-\uffdc\u00a0]")
+# digits OCR spread apart on a line of Chinese (2 0 2 3年): the spaces are
+# stray too; a line set across columns is wider by its characters, not by them
+_SPACE_IN_DIGITS = regex.compile(r"(?<=\d)[ \u3000\u00a0\t]+(?=\d)")
 
 
 def width(text: str) -> float:
     """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
-    next to Han or full-width marks (stray OCR spacing) count nothing."""
-    s = _SPACE_NEAR_WIDE.sub("", text) if _SPACE_CHAR.search(text) else text
+    next to Han or full-width marks, or between digits on a line of Chinese
+    (stray OCR spacing), count nothing."""
+    s = text
+    if _SPACE_CHAR.search(text):
+        s = _SPACE_NEAR_WIDE.sub("", text)
+        if not s.isascii():
+            s = _SPACE_IN_DIGITS.sub("", s)
     if s.isascii():
         return 0.5 * len(s)
     narrow = len(s.encode("ascii", "ignore"))  # ASCII characters, counted in C

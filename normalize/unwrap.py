@@ -260,6 +260,23 @@ def _mark_name_bylines(lines: list[Line]) -> None:
             ln.kind = "byline"
 
 
+def _names_under_decks(lines: list[Line], kinds) -> list[int]:
+    """Lines of bare names (common surnames) right under a headline deck the
+    core found, over more text: the byline of that headline.  The page
+    reading looks for names before the decks are known, walking up over
+    headline-shaped lines; a title broken inside its brackets
+    (``…（现`` / ``场评论…⑦）``) hides its deck from that walk."""
+    title, text = core.KIND_CODES["title"], core.KIND_CODES["text"]
+    p = PARAMS
+    out = []
+    for i in range(1, len(lines) - 1):
+        ln = lines[i]
+        if kinds[i - 1] == title and kinds[i] == text and kinds[i + 1] == text and ln.kind == "text" \
+                and not ln.ended and not ln.soft and ln.width <= p.names_widest and st.bare_names(ln.text):
+            out.append(i)
+    return out
+
+
 def _mark_contents(lines: list[Line], contents: dict[str, str], at: int) -> set[int]:
     """Lines that are entries of the table of contents become headings or
     titles; the short lines that stood above the table are the document's
@@ -599,8 +616,16 @@ def unwrap(doc: Doc) -> Doc:
                 bits[i] |= no_join
     listed = _mark_markdown_lists(lines, bits)
     texts = [ln.text for ln in lines]
-    kinds, joins = DECIDE(texts, widths, bits, balance, kinds, _params())
-    if listed:
+    decided, joins = DECIDE(texts, widths, bits, balance, kinds, _params())
+    late = _names_under_decks(lines, decided)
+    if late:  # bylines the deck finder revealed: the page is read again with them
+        kinds = bytearray(kinds)
+        for i in late:
+            lines[i].kind = "byline"
+            kinds[i] = codes["byline"]
+        decided, joins = DECIDE(texts, widths, bits, balance, bytes(kinds), _params())
+    kinds = decided
+    if listed:  # a list item or table row is never a sub-heading
         kinds = bytearray(kinds)
         for i in listed:
             if kinds[i] == core.H:

@@ -193,6 +193,16 @@ MUTATIONS = [
              "a vertical headline's characters are glued into the text"),
     Mutation("segment.note-above-headline", S, "        _move_notes(drafts)\n", "",
              "an editor's note stays with the article before the one it introduces"),
+    # -- headlines between bodies (issue 14: articles with neither byline nor dateline)
+    Mutation("unwrap.deck-across-columns", L, "        if all(widths[k] > col[k] + p.across_margin for k in range(a, e)):\n            m = x + 1",
+             "        if all(widths[k] > col[k] + 40 for k in range(a, e)):\n            m = x + 1",
+             "a line set across columns between two bodies is no headline"),
+    Mutation("unwrap.deck-retry-after-end", L, "k = next((k for k in range(i + 1, j) if bits[k - 1] & ENDED), j)", "k = j",
+             "a deck under a headline-shaped last line of a paragraph is skipped"),
+    Mutation("unwrap.names-under-found-deck", U, "late = _names_under_decks(lines, decided)", "late = []",
+             "names under a deck broken inside its brackets join the body"),
+    Mutation("structure.digit-spaces", T, "            s = _SPACE_IN_DIGITS.sub(\"\", s)\n", "            pass\n",
+             "digits spread apart widen a line past its column"),
 ]
 
 IGNORE = shutil.ignore_patterns(".venv", ".git", ".hypothesis", ".pytest_cache", "__pycache__", "*.egg-info", "build")

@@ -113,11 +113,12 @@ def test_wider_hard_wrapped_page_round_trip(pipe, width):
     assert got == PARAS * 2
 
 
-def test_heading_printed_across_columns(pipe):
+def test_headline_printed_across_columns(pipe):
+    # (a sub-heading is set in its column: see the next test)
     heading = "建立党支部，实现应管尽管、全面覆盖的目标"
     lines = [l for p in PARAS[:1] for l in wrap(p, 12)] + [heading] + [l for p in PARAS[1:3] for l in wrap(p, 12)]
     bl = blocks(pipe, "记者 王晓明\n\n" + "\n\n".join(lines) + "\n")
-    assert ("h", heading) in bl
+    assert ("title", heading) in bl
     assert [t for k, t in bl if k == "p"] == PARAS[:3]
 
 
