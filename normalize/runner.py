@@ -100,7 +100,13 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
     ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
     if scheduler:
         from .distributed import Cluster
-        pool = Cluster(scheduler)
+        try:
+            pool = Cluster(scheduler)
+        except (OSError, ValueError, TimeoutError) as exc:  # no scheduler there, or no address
+            manifest.close()
+            os.unlink(manifest.name)
+            click.echo(f"normalize: cannot reach the scheduler {scheduler}: {exc}", err=True)
+            sys.exit(2)
     else:
         pool = ctx.Pool(jobs) if jobs > 1 else None
     try:
