@@ -209,32 +209,39 @@ def units_of(blocks: list[tuple[str, str, object]]) -> list[Unit]:
     lines of an OCR column: those stay whole paragraphs).
 
     ``blocks``: ``(kind, text, origin)``; only ``p`` blocks with an origin count."""
-    runs = []   # (block, start, end, gap before)
+    runs = []   # per block: (block, where each of its raw lines starts, its length)
+    widths = []
     for bi, (kind, text, org) in enumerate(blocks):
         if kind != "p" or org is None or not text:
             continue
-        start, n = 0, len(text)
+        start, n, its = 0, len(text), []
         while start < n:
+            its.append(start)
             line = org[start]
             end = bisect.bisect_right(org, line, start, n)  # origins grow along a block
             if end <= start or org[end - 1] != line:
                 end = start + 1
                 while end < n and org[end] == line:
                     end += 1
-            runs.append((bi, start, end, start > 0 and org[start] - org[start - 1] >= 2))
+            widths.append(end - start)
             start = end
+        runs.append((bi, its, n))
     if not runs:
         return []
-    widths = sorted(e - s for _b, s, e, _g in runs)
+    widths.sort()
     wide = widths[len(widths) // 2] >= BLOCK_MIN
     out: list[Unit] = []
-    for bi, start, end, gap in runs:
+    for bi, its, n in runs:
         org = blocks[bi][2]
-        if out and out[-1].block == bi and not (wide and gap):
-            u = out[-1]
-            u.end, u.last = end, org[end - 1]
-        else:
-            out.append(Unit(bi, start, end, org[start], org[end - 1], ""))
+        if not wide:  # every raw line of a block joins the first: one unit, made at once
+            out.append(Unit(bi, 0, n, org[0], org[n - 1], ""))
+            continue
+        out.append(Unit(bi, 0, n, org[0], org[n - 1], ""))
+        for start in its[1:]:  # a blank (or removed) line before a raw line: a new block begins there
+            if org[start] - org[start - 1] >= 2:
+                u = out[-1]
+                u.end, u.last = start, org[start - 1]
+                out.append(Unit(bi, start, n, org[start], org[n - 1], ""))
     for k, u in enumerate(out):  # (each text cut once, not again as every raw line of its block adds to it)
         u.group = k
         u.text = blocks[u.block][1][u.start:u.end]
@@ -478,13 +485,17 @@ def check(articles, doc, raw: str | None = None, first_line: int = 1) -> None:
             firsts.append(first)
             entries.append((kind, text, s))
     index = (firsts, entries)
-    raw_lines = normalize_line_ends(raw).split("\n") if raw else []
+    raw_lines = None  # split on first need: many pages have no article with blocks to look at
     m = None
     for art in articles:
         if art.meta.get("forum"):
             continue
         blocks = _aligned(art, index, doc)
         units = units_of(blocks)
+        if not units:
+            continue  # (no lines either: nothing to look at)
+        if raw_lines is None:
+            raw_lines = normalize_line_ends(raw).split("\n") if raw else []
         lines = lines_of(units, raw_lines, first_line) if raw_lines else units
         if len(lines) < 3 or not any(u.open for u in lines[:-1]):
             continue
