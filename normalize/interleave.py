@@ -53,8 +53,10 @@ import bisect
 import gzip
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from . import structure as st
@@ -86,25 +88,13 @@ class Model:
     of a head after a tail."""
 
     def __init__(self, data: bytes):
-        uni, bi, tri = {}, {}, {}
-        total = 1
-        for line in data.decode("utf-8").split("\n"):
-            if not line or line.startswith("#"):
-                if line.startswith("# total\t"):
-                    total = int(line.split("\t")[1])
-                continue
-            key, _, count = line.rpartition("\t")
-            (uni, bi, tri)[len(key) - 1][key] = int(count)
+        uni, bi, tri, total = _counts(data.decode("utf-8"))
         self.total = total
         self.uni, self.bi, self.tri = uni, bi, tri
         self.vocab = len(uni) + 1
-        # distinct continuations of each history (Witten-Bell weights)
-        self.t1: dict[str, int] = {}
-        for k in bi:
-            self.t1[k[0]] = self.t1.get(k[0], 0) + 1
-        self.t2: dict[str, int] = {}
-        for k in tri:
-            self.t2[k[:2]] = self.t2.get(k[:2], 0) + 1
+        # distinct continuations of each history (Witten-Bell weights), counted in C
+        self.t1: dict[str, int] = dict(Counter(map(itemgetter(0), bi)))
+        self.t2: dict[str, int] = dict(Counter(map(itemgetter(slice(None, 2)), tri)))
 
         self._unseen = 1 / (total + self.vocab)
         self._tails: dict[str, tuple] = {}
@@ -178,6 +168,21 @@ class Model:
         return round(100 * (s - alone))
 
 
+def _counts(text: str) -> tuple[dict, dict, dict, int]:
+    """The file's unigram, bigram and trigram counts and its ``# total``,
+    line by line: any line that is empty or a comment is skipped."""
+    uni, bi, tri = {}, {}, {}
+    total = 1
+    for line in text.split("\n"):
+        if not line or line.startswith("#"):
+            if line.startswith("# total\t"):
+                total = int(line.split("\t")[1])
+            continue
+        key, _, count = line.rpartition("\t")
+        (uni, bi, tri)[len(key) - 1][key] = int(count)
+    return uni, bi, tri, total
+
+
 @lru_cache(maxsize=1)
 def model() -> Model:
     return Model(gzip.decompress(MODEL.read_bytes()))
@@ -209,32 +214,39 @@ def units_of(blocks: list[tuple[str, str, object]]) -> list[Unit]:
     lines of an OCR column: those stay whole paragraphs).
 
     ``blocks``: ``(kind, text, origin)``; only ``p`` blocks with an origin count."""
-    runs = []   # (block, start, end, gap before)
+    runs = []   # per block: (block, where each of its raw lines starts, its length)
+    widths = []
     for bi, (kind, text, org) in enumerate(blocks):
         if kind != "p" or org is None or not text:
             continue
-        start, n = 0, len(text)
+        start, n, its = 0, len(text), []
         while start < n:
+            its.append(start)
             line = org[start]
             end = bisect.bisect_right(org, line, start, n)  # origins grow along a block
             if end <= start or org[end - 1] != line:
                 end = start + 1
                 while end < n and org[end] == line:
                     end += 1
-            runs.append((bi, start, end, start > 0 and org[start] - org[start - 1] >= 2))
+            widths.append(end - start)
             start = end
+        runs.append((bi, its, n))
     if not runs:
         return []
-    widths = sorted(e - s for _b, s, e, _g in runs)
+    widths.sort()
     wide = widths[len(widths) // 2] >= BLOCK_MIN
     out: list[Unit] = []
-    for bi, start, end, gap in runs:
+    for bi, its, n in runs:
         org = blocks[bi][2]
-        if out and out[-1].block == bi and not (wide and gap):
-            u = out[-1]
-            u.end, u.last = end, org[end - 1]
-        else:
-            out.append(Unit(bi, start, end, org[start], org[end - 1], ""))
+        if not wide:  # every raw line of a block joins the first: one unit, made at once
+            out.append(Unit(bi, 0, n, org[0], org[n - 1], ""))
+            continue
+        out.append(Unit(bi, 0, n, org[0], org[n - 1], ""))
+        for start in its[1:]:  # a blank (or removed) line before a raw line: a new block begins there
+            if org[start] - org[start - 1] >= 2:
+                u = out[-1]
+                u.end, u.last = start, org[start - 1]
+                out.append(Unit(bi, start, n, org[start], org[n - 1], ""))
     for k, u in enumerate(out):  # (each text cut once, not again as every raw line of its block adds to it)
         u.group = k
         u.text = blocks[u.block][1][u.start:u.end]
@@ -252,8 +264,8 @@ def lines_of(units: list[Unit], raw_lines: list[str], first_line: int = 1) -> li
         at = u.first - first_line  # raw_lines[0] is raw line first_line (a piece of a large file)
         pieces = _pieces(raw_lines[at]) if u.first == u.last and 0 <= at < len(raw_lines) else []
         cuts = _cuts(u.text, pieces) if len(pieces) > 1 else None
-        if not cuts:
-            out.append(Unit(u.block, u.start, u.end, u.first, u.last, u.text, gi))
+        if not cuts:  # (a unit of units_of is its own line: its group is its index already)
+            out.append(u if u.group == gi else Unit(u.block, u.start, u.end, u.first, u.last, u.text, gi))
             continue
         bounds = [0] + cuts + [len(u.text)]
         for a, b in zip(bounds, bounds[1:]):
@@ -331,28 +343,36 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
     blocks a few on (or the one before) and the later lines of the next
     block; after a printed line inside a block, the lines a few on."""
     n = len(lines)
-    heads = [u.text[:2] for u in lines]
-    starts: list[int] = []   # the first line of each block
-    for k, u in enumerate(lines):
-        if k == 0 or u.group != lines[k - 1].group:
-            starts.append(k)
+    groups = [u.group for u in lines]
+    starts = [0] + [k for k in range(1, n) if groups[k] != groups[k - 1]]  # the first line of each block
     ends = starts[1:] + [n]
+    heads = [u.text[:2] for u in lines]
     ok = [_head_ok(h) for h in heads]
     hp: dict[int, tuple] = {}
+    head, fit_parts = m.head, m.fit_parts
+    lo, hi, bias = LINE
 
     def fit(tail: tuple, j: int) -> int:
-        if j not in hp:
-            hp[j] = m.head(heads[j])
-        return m.fit_parts(tail, hp[j])
+        got = hp.get(j)
+        if got is None:
+            got = hp[j] = head(heads[j])
+        return fit_parts(tail, got)
 
     rows = []
     line_evidence = 0
-    for i in range(n - 1):
-        u, s = lines[i], lines[i + 1]
-        inner = u.group == s.group
+    i = -1
+    while i < n - 2:
+        i += 1
+        inner = groups[i] == groups[i + 1]
         if inner and line_evidence <= LINE_GIVE_UP:
-            continue  # the printed lines read on in order: no need to ask the rest
-        if not (ok[i + 1] and s.block - u.block <= 1 and _tail_ok(u.text) and u.open):
+            # the printed lines read on in order: no need to ask the rest of
+            # this block's, on to its last line (whose junction is a block's)
+            i = ends[bisect.bisect_right(starts, i) - 1] - 2
+            continue
+        if not ok[i + 1]:
+            continue
+        u, s = lines[i], lines[i + 1]
+        if not (s.block - u.block <= 1 and _tail_ok(u.text) and u.open):
             continue
         if inner:
             rivals = range(max(0, i - BACK), min(n, i + AHEAD + 1))
@@ -366,17 +386,18 @@ def junctions(lines: list[Unit], m: Model) -> list[tuple[int, int, int, int, str
             rows.append((i, i + 1, f_succ, f_succ + LINE[0], "line"))  # reads on well: no rival asked
             line_evidence += LINE[0] - LINE[2]
             continue
-        best = None
+        best_j, best_f = -1, None
         for j in rivals:
             if j == i or j == i + 1 or not ok[j]:
                 continue
             f = fit(tail, j)
-            if best is None or f > best[1]:
-                best = (j, f)
-        rows.append((i, best[0] if best else i + 1, f_succ, best[1] if best else f_succ,
-                     "line" if inner else "block"))
+            if best_f is None or f > best_f:
+                best_j, best_f = j, f
+        if best_f is None:
+            best_j, best_f = i + 1, f_succ
+        rows.append((i, best_j, f_succ, best_f, "line" if inner else "block"))
         if inner:
-            line_evidence += _evidence(rows[-1:], *LINE)
+            line_evidence += min(hi, max(lo, best_f - f_succ)) - bias  # (_evidence of this row)
     return rows
 
 
@@ -478,13 +499,17 @@ def check(articles, doc, raw: str | None = None, first_line: int = 1) -> None:
             firsts.append(first)
             entries.append((kind, text, s))
     index = (firsts, entries)
-    raw_lines = normalize_line_ends(raw).split("\n") if raw else []
+    raw_lines = None  # split on first need: many pages have no article with blocks to look at
     m = None
     for art in articles:
         if art.meta.get("forum"):
             continue
         blocks = _aligned(art, index, doc)
         units = units_of(blocks)
+        if not units:
+            continue  # (no lines either: nothing to look at)
+        if raw_lines is None:
+            raw_lines = normalize_line_ends(raw).split("\n") if raw else []
         lines = lines_of(units, raw_lines, first_line) if raw_lines else units
         if len(lines) < 3 or not any(u.open for u in lines[:-1]):
             continue

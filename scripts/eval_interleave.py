@@ -212,7 +212,7 @@ def cost(pipe: Pipeline, pages: list[str], megabytes: float) -> str:
     real_check = pl.check_interleaving
     timings = {"with": [], "without": []}
     for label in ("with", "without", "with", "without"):
-        pl.check_interleaving = real_check if label == "with" else (lambda articles, doc, raw=None: None)
+        pl.check_interleaving = real_check if label == "with" else (lambda articles, doc, raw=None, first_line=1: None)
         t0 = time.process_time()
         for p in text:
             pipe.clean(p, {"path": "eval.md", "stem": "eval"})

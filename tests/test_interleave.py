@@ -238,3 +238,94 @@ def test_pages_of_typed_lines_are_not_checked(pipe):
     doc.notes.append(Note("paragraphs", "lines", 1))
     il.check(articles, doc, text)
     assert not flagged(articles)
+
+
+# -- the shortcuts are the long way, only shorter -----------------------------------
+def _units_line_by_line(blocks):
+    """units_of as first written: every raw line a run, each joined to the
+    unit before unless the page is wide and a blank line comes between."""
+    import bisect
+    runs = []
+    for bi, (kind, text, org) in enumerate(blocks):
+        if kind != "p" or org is None or not text:
+            continue
+        start, n = 0, len(text)
+        while start < n:
+            end = bisect.bisect_right(org, org[start], start, n)
+            if end <= start or org[end - 1] != org[start]:
+                end = start + 1
+                while end < n and org[end] == org[start]:
+                    end += 1
+            runs.append((bi, start, end, start > 0 and org[start] - org[start - 1] >= 2))
+            start = end
+    if not runs:
+        return []
+    widths = sorted(e - s for _b, s, e, _g in runs)
+    wide = widths[len(widths) // 2] >= il.BLOCK_MIN
+    out = []
+    for bi, start, end, gap in runs:
+        org = blocks[bi][2]
+        if out and out[-1][0] == bi and not (wide and gap):
+            out[-1][2], out[-1][4] = end, org[end - 1]
+        else:
+            out.append([bi, start, end, org[start], org[end - 1]])
+    return [(b, s, e, f, la, blocks[b][1][s:e], k) for k, (b, s, e, f, la) in enumerate(out)]
+
+
+def test_units_made_at_once_are_the_units_made_line_by_line():
+    import random
+    from array import array
+    rnd = random.Random(7)
+    wide_pages = 0
+    for _ in range(300):
+        blocks, line = [], 1
+        width = rnd.choice([6, 12, 20, 30, 60])
+        for _b in range(rnd.randint(1, 6)):
+            kind = rnd.choice(["p", "p", "p", "h"])
+            org = []
+            for _l in range(rnd.randint(1, 6)):
+                org += [line] * rnd.randint(1, 2 * width)
+                line += rnd.choice([1, 1, 2, 3])  # a blank (or removed) line now and then
+            if rnd.random() < 0.1 and len(org) > 2:
+                org[1], org[-1] = org[-1], org[1]  # origins out of order: the slow walk
+            blocks.append((kind, "字" * len(org), array("i", org) if rnd.random() < 0.95 else None))
+        got = [(u.block, u.start, u.end, u.first, u.last, u.text, u.group) for u in il.units_of(blocks)]
+        assert got == _units_line_by_line(blocks)
+        wide_pages += any(u.start > 0 for u in il.units_of(blocks))
+    assert 20 < wide_pages < 280  # both kinds of page were made
+
+
+def test_printed_lines_given_up_on_are_the_ones_after_the_evidence_ran_out(pipe, monkeypatch):
+    doc_text = page(body(SAMPLE_BODIES[0]) + body(SAMPLE_BODIES[1]), two=False, width=16, size=4)
+    captured = []
+    real = il.junctions
+    monkeypatch.setattr(il, "junctions", lambda lines, m: captured.append(lines) or real(lines, m))
+    pipe.clean(doc_text, {"path": "p.md", "stem": "p"})
+    m = il.model()
+    gave_up = 0
+    for lines in captured:
+        rows = real(lines, m)
+        monkeypatch.setattr(il, "LINE_GIVE_UP", -10 ** 9)
+        every = real(lines, m)
+        monkeypatch.setattr(il, "LINE_GIVE_UP", -3000)
+        assert [r for r in rows if r[4] == "block"] == [r for r in every if r[4] == "block"]
+        line_rows, evidence = [], 0
+        for r in (r for r in every if r[4] == "line"):
+            if evidence <= il.LINE_GIVE_UP:
+                break
+            line_rows.append(r)
+            evidence += il._evidence([r], *il.LINE)
+        assert [r for r in rows if r[4] == "line"] == line_rows
+        gave_up += len(line_rows) < sum(r[4] == "line" for r in every)
+    assert gave_up  # the page is long and in order: the printed lines were given up on
+
+
+def test_continuations_are_counted_as_they_were():
+    m = il.model()
+    t1, t2 = {}, {}
+    for k in m.bi:
+        t1[k[0]] = t1.get(k[0], 0) + 1
+    for k in m.tri:
+        t2[k[:2]] = t2.get(k[:2], 0) + 1
+    assert m.t1 == t1 and list(m.t1) == list(t1)
+    assert m.t2 == t2 and list(m.t2) == list(t2)
