@@ -581,9 +581,16 @@ def _column_join(widths, bits, kinds, joins, i: int, w: float, para_open: bool, 
     if ended:
         # a full line ending a sentence: the next starts a paragraph
         # when it is indented short and goes on past its own line
-        # (punctuation hanging past the edge does not count)
         bw = widths[i + 1]
-        nxt_short = bw - (1 if bits[i + 1] & HANGS and bw > w else 0) <= w - p.indent_slack
+        nxt_short = bw <= w - p.indent_slack
+        if not nxt_short and bits[i + 1] & HANGS:
+            # a first line two short whose closing mark hangs past the
+            # edge: short by the lost indent with the mark left out, beside
+            # the lines after it measured the same way (W, a quantile, may
+            # count the marks that hang on full lines)
+            after = [widths[k] - (1 if bits[k] & HANGS else 0)
+                     for k in range(i + 2, min(len(kinds), i + 2 + p.local_lines)) if kinds[k] == TEXT]
+            nxt_short = bw - 1 <= min(w, max(after, default=w)) - p.indent_slack
         goes_on = i + 2 < len(kinds) and kinds[i + 2] == TEXT and not bits[i + 1] & ENDED
         return not (nxt_short and goes_on)
     return True
