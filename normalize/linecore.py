@@ -572,6 +572,17 @@ def _column_join(widths, bits, kinds, joins, i: int, w: float, para_open: bool, 
         # paragraph, a full line and a short one that ends no sentence
         kinds[i - 1] = kinds[i] = H
         return False
+    if (full and not ended and not justified and not a & (SOFT | INNER_STOP | DATELINE | PAREN)
+            and aw <= heading_max and i > 0 and kinds[i - 1] == TEXT and bits[i - 1] & ENDED
+            and widths[i + 1] - (1 if bits[i + 1] & HANGS else 0) > w - p.narrow_margin
+            and _first_line(widths, bits, kinds, i + 1, w, p)):
+        # a full line ending no sentence between a finished one and a first
+        # line short by its lost indent (not a sub-heading's short second
+        # line): a sub-heading as wide as its column
+        kinds[i] = H
+        if i - 1 < len(joins):
+            joins[i - 1] = 0
+        return False
     if ended and not full:
         return False
     if para_open and narrow and not ended and widths[i + 1] + p.indent_slack <= w:
@@ -581,12 +592,25 @@ def _column_join(widths, bits, kinds, joins, i: int, w: float, para_open: bool, 
     if ended:
         # a full line ending a sentence: the next starts a paragraph
         # when it is indented short and goes on past its own line
-        # (punctuation hanging past the edge does not count)
-        bw = widths[i + 1]
-        nxt_short = bw - (1 if bits[i + 1] & HANGS and bw > w else 0) <= w - p.indent_slack
-        goes_on = i + 2 < len(kinds) and kinds[i + 2] == TEXT and not bits[i + 1] & ENDED
-        return not (nxt_short and goes_on)
+        return not _first_line(widths, bits, kinds, i + 1, w, p)
     return True
+
+
+def _first_line(widths, bits, kinds, i: int, w: float, p) -> bool:
+    """Line ``i`` starts a paragraph: short of the column ``w`` by its lost
+    indent (punctuation hanging past the edge does not count) and going on
+    past its own line."""
+    bw = widths[i]
+    short = bw <= w - p.indent_slack
+    if not short and bits[i] & HANGS:
+        # a first line two short whose closing mark hangs past the edge:
+        # short by the lost indent with the mark left out, beside the lines
+        # after it measured the same way (W, a quantile, may count the
+        # marks that hang on full lines)
+        after = [widths[k] - (1 if bits[k] & HANGS else 0)
+                 for k in range(i + 1, min(len(kinds), i + 1 + p.local_lines)) if kinds[k] == TEXT]
+        short = bw - 1 <= min(w, max(after, default=w)) - p.indent_slack
+    return short and i + 1 < len(kinds) and kinds[i + 1] == TEXT and not bits[i] & ENDED
 
 
 def _paragraph_join(widths, bits, kinds, joins, i: int, p) -> bool:
