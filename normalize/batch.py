@@ -699,7 +699,7 @@ class _PieceWriter:
                 p.unlink()
         for name in names:
             src, dst = self.tmp / name, self.folder / name
-            if dst.is_file() and dst.stat().st_size == src.stat().st_size and _same_bytes(src, dst):
+            if dst.is_file() and same_file(src, dst):
                 continue
             os.replace(src, dst)
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -710,14 +710,21 @@ class _PieceWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            x, y = fa.read(1 << 20), fb.read(1 << 20)
-            if x != y:
-                return False
-            if not x:
-                return True
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes (read a MB at a time: a
+    manifest or a piece may be large); a missing one is not the same."""
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                x, y = fa.read(1 << 20), fb.read(1 << 20)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except OSError:
+        return False
 
 
 def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: int, out: Path | None) -> Result:

@@ -103,13 +103,13 @@ def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
             s = m.group(0).strip()
             if regex.search(r"\d", s) and not gap.search(s) and len(_key(s, gaps)) >= 6:
                 index[_key(s, gaps)].append((src, s))
-    filled = changed = 0
-    conflicts: list[tuple[Doc, str, list]] = []
+    filled = changed = disputed = 0
+    rewritten = False
     for d in docs:
         if not gap.search(d.body):
             continue
         src = d.meta["source"]["path"]
-        new_body, fills = d.body, []
+        new_body, fills, disputes = d.body, [], []
         for m in SENTENCE.finditer(d.body):
             s = m.group(0).strip()
             if not gap.search(s):
@@ -122,44 +122,42 @@ def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
                 w, wsrc, numbers = found[0]
                 fills.append((s, w, wsrc, numbers))
             elif found:  # witnesses that disagree prove nothing: the gap stays, and says so
-                conflicts.append((d, s, found))
-        if not fills:
+                disputes.append((s, found))
+        disputed += len(disputes)
+        flags = list(d.meta.get("flags") or [])
+        new_flags = []
+        for s, found in disputes:
+            say = "; ".join(f"{wsrc}: {w}" for w, wsrc, _n in found)
+            line = next((f["line"] for f in flags if f["rule"].startswith("digits.") and f["text"] in s),
+                        (d.meta["source"].get("lines") or [1])[0])  # the gap's raw line, as its flag says
+            flag = {"rule": RULE, "line": line, "text": s, "message": f"witnesses disagree, gap left open ({say})"}
+            if flag not in flags:  # a run of collate before said so already
+                new_flags.append(flag)
+        if not fills and not new_flags:
             continue
         for s, w, _wsrc, numbers in fills:
             new_body = new_body.replace(s, w, 1)
             filled += len(numbers)
-        flags = list(d.meta.get("flags") or [])
         for i, f in enumerate(flags):
             t = f["text"]
-            if not f["rule"].startswith("digits.") or not gap.search(t) or t in new_body:
+            if not fills or not f["rule"].startswith("digits.") or not gap.search(t) or t in new_body:
                 continue  # not a gap, or a gap still open
             m = regex.search(NUMBER.join(regex.escape(p) for p in gap.split(t)), new_body)
             if m:
                 wsrc = next((ws for _s, w, ws, _n in fills if m.group(0) in w), fills[0][2])
                 flags[i] = {**f, "text": m.group(0), "message": f"filled from {wsrc}; was: {f['message']}"}
-        changes = dict(d.meta.get("changes") or {})
-        changes[RULE] = changes.get(RULE, 0) + sum(len(n) for *_x, n in fills)
-        d.meta["flags"] = flags
-        d.meta["changes"] = dict(sorted(changes.items()))
+        if fills:
+            changes = dict(d.meta.get("changes") or {})
+            changes[RULE] = changes.get(RULE, 0) + sum(len(n) for *_x, n in fills)
+            d.meta["changes"] = dict(sorted(changes.items()))
+            changed += 1
+        d.meta["flags"] = flags + new_flags
         write_atomic(d.path, "---\n" + front_matter_text(d.meta) + "---\n" + new_body)
         d.body = new_body
-        changed += 1
-    flagged = set()
-    for d, s, found in conflicts:
-        say = "; ".join(f"{wsrc}: {w}" for w, wsrc, _n in found)
-        flags = list(d.meta.get("flags") or [])
-        line = next((f["line"] for f in flags if f["rule"].startswith("digits.") and f["text"] in s),
-                    (d.meta["source"].get("lines") or [1])[0])  # the gap's raw line, as its flag says
-        flag = {"rule": RULE, "line": line, "text": s, "message": f"witnesses disagree, gap left open ({say})"}
-        if flag not in flags:  # a run of collate before said so already
-            d.meta["flags"] = flags + [flag]
-            flagged.add(d.path)
-    for d in docs:
-        if d.path in flagged and gap.search(d.body):  # (an article also filled was written above: again)
-            write_atomic(d.path, "---\n" + front_matter_text(d.meta) + "---\n" + d.body)
-    if changed or flagged:
+        rewritten = True
+    if rewritten:
         _rewrite_manifest(out, {d.path.relative_to(out).as_posix(): d.meta for d in docs})
-    return {"articles_changed": changed, "gaps_filled": filled, "gaps_disputed": len(conflicts)}
+    return {"articles_changed": changed, "gaps_filled": filled, "gaps_disputed": disputed}
 
 
 def _rewrite_manifest(out: Path, metas: dict[str, dict]) -> None:

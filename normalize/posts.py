@@ -110,54 +110,53 @@ def group(doc: Doc, blocks, new_draft) -> tuple[list, list[Post | None]] | None:
     if not found:
         return None
     starts = [p.line for p in found]
-    own_article = any(b.kind not in ("title", "byline") for b in blocks if b.first < starts[0])
-    kinds = _post_kinds(found, blocks, typed_lines(doc))
+    before, parts = _partition(starts, blocks)
+    kinds = _post_kinds(blocks, before, parts, typed_lines(doc))
     blocks = [b if b.kind == k else b._replace(kind=k) for b, k in zip(blocks, kinds)]
-    parts: list[list] = [[] for _ in found]
-    before = []
-    for b in blocks:
-        k = bisect.bisect_right(starts, b.first) - 1
-        (before if k < 0 else parts[k]).append(b)
     drafts, owners = [], []
-    if own_article:  # the news above the comments
+    if before:  # the news above the comments
         d = new_draft()
-        for b in before:
-            d.add(b)
-        d.lines = [(before[0].first, max(starts[0] - 1, before[0].first))]
+        for i in before:
+            d.add(blocks[i])
+        d.lines = [(blocks[before[0]].first, max(starts[0] - 1, blocks[before[0]].first))]
         drafts.append(d)
         owners.append(None)
-    else:
-        parts[0] = before + parts[0]
     last_line = max([starts[-1]] + [b.last for b in blocks])
-    for i, (post, part) in enumerate(zip(found, parts)):
+    for n, (post, part) in enumerate(zip(found, parts)):
         d = new_draft()
-        for b in part:
-            d.add(b)
-        first = min([post.line] + [b.first for b in part])
-        last = starts[i + 1] - 1 if i + 1 < len(starts) else last_line
+        for i in part:
+            d.add(blocks[i])
+        first = min([post.line] + [blocks[i].first for i in part])
+        last = starts[n + 1] - 1 if n + 1 < len(starts) else last_line
         d.lines = [(first, max(first, last))]  # the whole post, header to next header
         drafts.append(d)
         owners.append(post)
     return drafts, owners
 
 
-def _post_kinds(found: list[Post], blocks, typed: bool) -> list[str]:
-    """The kind of every block of a thread as its post reads it: a short line
-    of a reply is no headline (only the opening post, before its body, may
-    carry a deck), a heading that nothing in its post follows is a paragraph,
-    and on a board whose lines are typed paragraphs a short line is one too."""
-    starts = [p.line for p in found]
-    parts: list[list[int]] = [[] for _ in found]
+def _partition(starts: list[int], blocks) -> tuple[list[int], list[list[int]]]:
+    """Indices of the blocks before the first post's header when they hold
+    body text (the news above the comments: an article of its own; else they
+    open the first post and this list is empty), and of each post's blocks."""
+    parts: list[list[int]] = [[] for _ in starts]
     before: list[int] = []
     for i, b in enumerate(blocks):
         k = bisect.bisect_right(starts, b.first) - 1
         (before if k < 0 else parts[k]).append(i)
-    kinds = [b.kind for b in blocks]
-    own_article = any(kinds[i] not in ("title", "byline") for i in before)
-    if not own_article:
+    if not any(blocks[i].kind not in ("title", "byline") for i in before):
         parts[0] = before + parts[0]
+        before = []
+    return before, parts
+
+
+def _post_kinds(blocks, before: list[int], parts: list[list[int]], typed: bool) -> list[str]:
+    """The kind of every block of a thread as its post reads it: a short line
+    of a reply is no headline (only the opening post, before its body, may
+    carry a deck), a heading that nothing in its post follows is a paragraph,
+    and on a board whose lines are typed paragraphs a short line is one too."""
+    kinds = [b.kind for b in blocks]
     for n, part in enumerate(parts):
-        opening = n == 0 and not own_article  # the thread's opening post may carry a headline deck
+        opening = n == 0 and not before  # the thread's opening post may carry a headline deck
         has_body = any(kinds[i] not in ("title", "byline") for i in part)
         body = False
         for k, i in enumerate(part):
@@ -180,7 +179,8 @@ def settle_kinds(doc: Doc) -> Doc:
     is cleaned a second time."""
     found = posts(doc)
     if found and doc.kinds is not None:
-        kinds = _post_kinds(found, doc.blocks(), typed_lines(doc))
+        blocks = doc.blocks()
+        kinds = _post_kinds(blocks, *_partition([p.line for p in found], blocks), typed_lines(doc))
         if kinds != doc.kinds:
             doc.kinds = kinds
     return doc

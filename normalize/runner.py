@@ -23,7 +23,8 @@ from pathlib import Path
 
 import click
 
-from .batch import MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, stale_files
+from .batch import (MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text, pipeline_for, same_file,
+                    stale_files)
 from . import __version__
 from .inputs import RawFile, walk, walk_key
 
@@ -178,7 +179,7 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
         mpath = out / MANIFEST
         if dry:
             _compare(mpath, Path(manifest.name).read_text(encoding="utf-8"), show_diff, changed)
-        elif _same_file(mpath, Path(manifest.name)):
+        elif same_file(mpath, Path(manifest.name)):
             os.unlink(manifest.name)
         else:
             os.replace(manifest.name, mpath)
@@ -408,13 +409,6 @@ def _stamp(raw: RawFile, spec: Spec) -> tuple[str, str] | None:
         return sha, pipeline_for(spec, raw).hash
     except OSError:
         return None
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
 
 
 def _compare(path: Path, content: str, show_diff: bool, changed: list):

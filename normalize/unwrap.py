@@ -671,27 +671,36 @@ def unwrap(doc: Doc) -> Doc:
     return doc
 
 
+def _markdown_line(text: str) -> str | None:
+    """``row`` for a Markdown table row, ``item`` for a list item, else None."""
+    first = text[0]
+    if first == "|":
+        return "row" if MD_ROW.match(text) else None
+    if (first in "-*+" or first.isascii() and first.isdigit()) and MD_ITEM.match(text):
+        return "item"
+    return None
+
+
 def _mark_markdown_lists(lines: list[Line], bits) -> set[int]:
     """A Markdown list item or table row starts a block; a row ends one, and
     an item ends at the next item or blank line (its wrapped lines, right
     under it, go on with it).  Returns the lines that are items or rows:
     never headings, however short."""
     no_join = core.NO_JOIN
+    found = [_markdown_line(ln.text) for ln in lines]
     marked: set[int] = set()
     in_item = False
     for i, ln in enumerate(lines):
-        first = ln.text[0]
-        row = first == "|" and MD_ROW.match(ln.text) is not None
-        item = not row and (first in "-*+" or first.isascii() and first.isdigit()) and MD_ITEM.match(ln.text)
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        blank_after = nxt is not None and nxt.raw_line > ln.raw_line + 1
-        if row or item:
+        this = found[i]
+        last = i + 1 == len(lines)
+        blank_after = not last and lines[i + 1].raw_line > ln.raw_line + 1
+        if this:
             marked.add(i)
             if i:
                 bits[i - 1] |= no_join
-            if nxt is not None and (row or blank_after or MD_ITEM.match(nxt.text)):
+            if not last and (this == "row" or blank_after or found[i + 1] == "item"):
                 bits[i] |= no_join
-            in_item = bool(item) and not blank_after
+            in_item = this == "item" and not blank_after
         elif in_item:  # a wrapped item's next line
             if blank_after:
                 bits[i] |= no_join
