@@ -22,7 +22,7 @@ import yaml
 from . import __version__, runner, settled_fix
 from .batch import Spec, pipeline_for
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, refused_source, settings_folders
-from .pipeline import Pipeline, find_settings
+from .pipeline import PRESETS, Pipeline, find_settings
 from .rules import RuleError, RuleTimeout
 
 
@@ -132,9 +132,6 @@ def _check_preset(preset: str | None, rule_dirs) -> None:
         return
     raise click.BadParameter(f"unknown preset {preset!r}; valid presets: {', '.join(sorted(PRESETS))}",
                              param_hint="'--preset'") from None
-
-
-PRESETS = ("copywriting", "newspaper")
 
 
 def _warn_failing_examples(pipes) -> None:
