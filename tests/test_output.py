@@ -171,3 +171,19 @@ def test_any_text_cleans_without_error_into_valid_articles(pipe, text):
         md = a.to_markdown()
         fm = yaml.safe_load(md[4:md.index("\n---\n", 4) + 1])
         jsonschema.validate(fm, SCHEMA)
+
+
+def test_front_matter_of_the_api_without_a_source_passes_the_schema():
+    """clean_text() with no source writes ``source.path: null``; the schema
+    allows null there, and an absolute path is still refused."""
+    from normalize import clean_text
+    fm = clean_text("标题\n\n正文第一段。")[0].front_matter()
+    assert fm["source"]["path"] is None
+    jsonschema.validate(fm, SCHEMA)
+    fm["source"]["path"] = "/abs/a.txt"
+    try:
+        jsonschema.validate(fm, SCHEMA)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("an absolute source path passed the schema")
