@@ -182,7 +182,7 @@ def _pipeline(rule_dirs, no_default_rules, settings, file: str | None = None,
 
 
 @main.command()
-@click.argument("file", default="-")
+@click.argument("file", default="-", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @rules_option
 @no_defaults_option
 @preset_option

@@ -23,6 +23,15 @@ def test_fix_is_a_filter():
     assert res.output == "近年来，镇赉县立足实际。党建品牌联创\n"
 
 
+def test_a_missing_file_is_a_usage_error_for_fix_run_and_explain(tmp_path):
+    """The same mistake, the same exit status (2) whichever command is given."""
+    missing = tmp_path / "nope.txt"
+    for args in (("fix", missing), ("explain", missing), ("run", missing, "--out", tmp_path / "out")):
+        res = invoke(*args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "nope.txt" in res.output
+
+
 def test_fix_explain_goes_to_stderr(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("溧阳市\n\n注册\n\n近年来,镇赉县立足实际。\n", encoding="utf-8")
