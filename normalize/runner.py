@@ -112,37 +112,39 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
         pool = ctx.Pool(jobs) if jobs > 1 else None
     try:
         with manifest:
-            stems: set[str] = set()
+            stems: dict[str, Path] = {}  # output folder → the file that has it
             passed: list[Path] = []
             for window in _windows(walk(paths, shown_out, known, passed), WINDOW):
                 # a.txt and a.md would both write a/NN.md: the first by name keeps it
-                taken: dict[str, str] = {}
-                for raw in window:
+                # (and of two input folders holding the same path, the first named);
+                # keyed by place in the window: two inputs' files can show the same path
+                taken: dict[int, str] = {}
+                for i, raw in enumerate(window):
                     stem = raw.out_stem.as_posix()
                     owner = prev.owner(stem)
                     if stem in stems:
-                        taken[raw.display] = "another file of the same name"
+                        taken[i] = f"{stems[stem]}, a file of the same name"
                     elif owner is not None and owner != raw.display:
                         # an earlier run's file of the same path under another input folder
                         # (batch1/a.txt, then batch2/a.txt): overwriting its articles loses them
                         if force:
                             prev.forget(owner)  # --force: this file takes the folder over
                         else:
-                            taken[raw.display] = f"{owner}, cleaned by an earlier run (--force takes it over)"
-                    stems.add(stem)
+                            taken[i] = f"{owner}, cleaned by an earlier run (--force takes it over)"
+                    stems.setdefault(stem, raw.path)
                 # unchanged files (same raw bytes, rules, settings and code) keep what they have,
                 # in a run as in --check / --diff (they say what a run would change)
-                reuse = {raw.display for raw in window
-                         if not force and same_code and raw.display not in taken
+                reuse = {i for i, raw in enumerate(window)
+                         if not force and same_code and i not in taken
                          and _reusable(raw, prev, spec, out, do_collate)}
-                todo = [r for r in window if r.display not in reuse and r.display not in taken]
+                todo = [r for i, r in enumerate(window) if i not in reuse and i not in taken]
                 results = iter(_results(todo, spec, pool, None if dry else str(out)))
-                for raw in window:
-                    if raw.display in taken:
-                        why = f"its output folder {shown_out / raw.out_stem} is taken by {taken[raw.display]}"
+                for i, raw in enumerate(window):
+                    if i in taken:
+                        why = f"its output folder {shown_out / raw.out_stem} is taken by {taken[i]}"
                         errors.append((raw, why))
                         click.echo(f"normalize: {raw.path}: {why} (skipped)", err=True)
-                    elif raw.display in reuse:
+                    elif i in reuse:
                         text = prev.lines(raw.display)
                         manifest.write(text)
                         n_skipped += 1

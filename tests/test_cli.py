@@ -185,6 +185,21 @@ def test_gone_raw_files_keep_their_articles_until_pruned(tmp_path):
     assert "gone" not in invoke("run", raw, "--out", out).output
 
 
+def test_two_input_folders_holding_the_same_path_keep_the_first(tmp_path):
+    """y2023/raw/a.txt and y2024/raw/a.txt in one run both show as raw/a.txt:
+    the first named is cleaned, the second reported as taken (it named the
+    first; both had been skipped)."""
+    out = tmp_path / "out"
+    for year, text in (("y2023", PAGE), ("y2024", PAGE.replace("全县", "全市"))):
+        (tmp_path / year / "raw").mkdir(parents=True)
+        (tmp_path / year / "raw" / "a.txt").write_text(text, encoding="utf-8")
+    res = invoke("run", tmp_path / "y2023" / "raw", tmp_path / "y2024" / "raw", "--out", out)
+    assert res.exit_code == 1 and "1 files, 1 articles" in res.output, res.output
+    assert "y2024/raw/a.txt: its output folder" in res.output and "y2023/raw/a.txt, a file of the same name" in res.output
+    assert "全县" in (out / "a" / "01.md").read_text(encoding="utf-8")
+    assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
 def test_a_file_of_another_batch_never_writes_over_an_earlier_ones_articles(tmp_path):
     """batch1/a.txt and batch2/a.txt both write a/NN.md: the second run
     reports its file and keeps the first's articles, unless --force says
