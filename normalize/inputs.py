@@ -51,7 +51,7 @@ class RawFile:
 
 def walk(paths: list[Path], skip: Path | None = None, known=None, passed: list | None = None) -> Iterator[RawFile]:
     """Files named on the command line, and ``*.txt`` / ``*.md`` under folders
-    (a folder's files by name, then its sub-folders by name), one at a time:
+    (``A.TXT`` too; a folder's files by name, then its sub-folders by name), one at a time:
     a batch of any size is never held in memory.  ``skip`` (the output
     folder) is never walked into: cleaned articles are not raw scans.  Nor
     is the output of an earlier run into another folder: a folder holding a
@@ -82,7 +82,8 @@ def walk(paths: list[Path], skip: Path | None = None, known=None, passed: list |
             if ours and passed is not None and not (skip is not None and skip in here.resolve().parents):
                 passed.append(here)
             for f in sorted(filenames):
-                if f.endswith(SUFFIXES) and not f.startswith(".") and not (ours and f.endswith(".md")):
+                ext = f.lower()  # A.TXT from a scanner's or an old system's folder is a raw page too
+                if ext.endswith(SUFFIXES) and not f.startswith(".") and not (ours and ext.endswith(".md")):
                     fp = here / f
                     yield RawFile(fp, p, fp.relative_to(p))
 

@@ -90,6 +90,19 @@ def test_two_raw_files_one_output_folder(tmp_path):
     assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 1
 
 
+def test_upper_case_extensions_are_raw_pages_too(tmp_path):
+    """A.TXT and B.Md (scanner software, old systems) are walked like a.txt."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "A.TXT").write_text(TEXT, encoding="utf-8")
+    (raw / "B.Md").write_text(TEXT, encoding="utf-8")
+    (raw / "c.doc").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out)])
+    assert res.exit_code == 0 and "2 files" in res.output, res.output
+    assert (out / "A" / "01.md").is_file() and (out / "B" / "01.md").is_file()
+
+
 def test_new_output_folder_is_written_whole_and_rewritten_in_place(tmp_path):
     """A source's first output goes into a hidden folder renamed into place;
     a later run over it rewrites files there and drops stale articles."""
