@@ -67,16 +67,21 @@ from .doc import splice
 KIND_NAMES = ("p", "h", "title", "byline", "caption", "quote")
 KIND_CODES = {name: code for code, name in enumerate(KIND_NAMES)}
 BLOCK_SEP = "\n\n"
-# What a rule with ``protect`` never edits: web addresses, e-mail addresses
-# and Markdown code spans, and the spaces that bound them (a space taken from
-# after a link glues the next words to its address, and the next pass reads
-# them as part of it).  An address runs, as forum.spam-link reads it, to a
-# space, a full stop or a comma: what is glued to it stays glued.
+# What a rule with ``protect`` never edits: web addresses, e-mail addresses,
+# Markdown code spans, HTML tags and character references (a converter's
+# tables: colspan="2" and &lt; are markup, not Chinese text), and the spaces
+# that bound them (a space taken from after a link glues the next words to
+# its address, and the next pass reads them as part of it).  An address
+# runs to a space or a full-width mark, and to a , ; ! ? or " only when
+# Chinese text follows it (…/news,他说: the sentence goes on, not the
+# address); Han inside an address (/wiki/北京) is part of it.
 PROTECTED = (
-    r"(?:(?:https?|ftp)://|www\.)[^\s。，]+",            # web addresses
+    r'(?:(?:https?|ftp)://|www\.)(?:[^\s。，、；：！？“”‘’《》（）,;!?"]|[,;!?"](?![^\S\n]?[\p{Han}“‘（《]))+',  # web addresses
     # e-mail addresses, from the start of a run only (a run of Han is not tried at every character)
     r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     r"(`+)[^`\n]+?\1",                                    # Markdown code spans
+    r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>",          # HTML tags
+    r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",  # character references
 )
 
 
@@ -152,7 +157,7 @@ def protected_spans(text: str, limit: float) -> tuple[list[int], list[int], set[
     """Starts and ends of the protected spans of ``text``, in order, and both
     ends as a set (overlapping spans merged)."""
     spans = []
-    if "`" in text or "@" in text or "://" in text or "www." in text:
+    if "`" in text or "@" in text or "://" in text or "www." in text or "<" in text or "&" in text:
         for pattern in _PROTECTED:  # each kind alone: an e-mail glued to a link must not hide the link
             spans += [m.span() for m in pattern.finditer(text, timeout=limit)]
     starts, ends = [], []

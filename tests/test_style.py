@@ -54,6 +54,22 @@ def test_numbers_times_urls_latin_keep_their_marks(pipe):
     assert fix(pipe, text) == "会议于10:30开始，增长1.5%，比例为3:1，网址是https://example.org/a?x=1，他说Hello, world.\n"
 
 
+def test_html_markup_and_character_references_are_left_as_markup(pipe):
+    """A converter's table: its attributes keep straight quotes and their
+    spaces, &lt; stays an entity (it had become colspan=“2”rowspan=“1” and &lt；)."""
+    text = '<table><tr><td colspan="2" rowspan="1">温度</td><td>5℃&lt;温度&amp;湿度</td></tr></table>\n'
+    assert fix(pipe, text) == text
+
+
+def test_an_address_ends_where_chinese_text_goes_on_after_a_comma(pipe):
+    """…/news,他说:"…": the sentence after the address is house-styled; a
+    Han path inside an address stays part of it."""
+    assert fix(pipe, '详情见官网https://example.com/news,他说:"我们明天见",大家都同意。\n') \
+        == "详情见官网https://example.com/news，他说：“我们明天见”，大家都同意。\n"
+    assert fix(pipe, "见https://zh.wikipedia.org/wiki/北京,Beijing 页面。\n") \
+        == "见https://zh.wikipedia.org/wiki/北京,Beijing 页面。\n"  # the space bounding it stays
+
+
 def test_hyphens_stay_and_ellipsis_is_six_dots(pipe):
     assert fix(pipe, "构建“街道党工委-社区大党委”架构，正在书写新篇章...\n") == \
         "构建“街道党工委-社区大党委”架构，正在书写新篇章……\n"
