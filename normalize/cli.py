@@ -222,10 +222,10 @@ def _explain(doc, err=False, lines: tuple[int, int] | None = None):
         click.echo(f"{r.line:>5}  {r.rule}  REMOVED {show(r.text)}", err=err)
 
 
-def _article_source(file: Path) -> tuple[Path, tuple[int, int], str, Path, str] | None:
+def _article_source(file: Path) -> tuple[Path, tuple[int, int], str, Path, str, str | None] | None:
     """For an article this program wrote: its raw file, raw lines, id, the
-    input folder ``run`` found the raw file under and ``source.path`` (None
-    for any other file).  ``source.path`` is the input folder's name and the
+    input folder ``run`` found the raw file under, ``source.path`` and the
+    rules stamp it was made with (None for any other file).  ``source.path`` is the input folder's name and the
     path under it, so the raw file is looked for beside the article's
     folders and the working folder, going up."""
     try:
@@ -260,7 +260,8 @@ def _article_source(file: Path) -> tuple[Path, tuple[int, int], str, Path, str] 
             if src.get("sha256") and hashlib.sha256(raw.read_bytes()).hexdigest() != src["sha256"]:
                 changed = changed or raw  # changed since, or another file of that name
                 continue
-            return raw, lines, art_id, base / path.split("/")[0], path
+            stamp = (fm.get("normalizer") or {}).get("rules") if isinstance(fm.get("normalizer"), dict) else None
+            return raw, lines, art_id, base / path.split("/")[0], path, stamp
     if changed is not None:
         click.echo(f"normalize: {file} is an article cleaned from {path}; {changed} has changed since the "
                    "article was written (its sha256 differs): run normalize run again to explain it", err=True)
@@ -284,11 +285,18 @@ def explain(file, rule_dirs, no_default_rules, preset, opencc):
     lines = stop = None
     source = Path(file).name
     article = _article_source(Path(file)) if file.endswith(".md") else None
+    stamp, shown = None, file
     if article:  # the raw file as run saw it: its settings up to its input folder, its source path
-        raw, lines, art_id, stop, source = article
+        raw, lines, art_id, stop, source, stamp = article
         click.echo(f"# {art_id}: {raw}, raw lines {lines[0]}–{lines[1]}")
         file = str(raw)
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file, stop)
+    if article and stamp != pipe.hash:
+        # these rules would make other changes than the ones the article holds
+        click.echo(f"normalize: {shown}: the article was made with other rules or settings "
+                   f"(rules {stamp}, these {pipe.hash}): give explain the --rules/--preset/--opencc the run had",
+                   err=True)
+        sys.exit(1)
     _fixed, doc = _run_fix(pipe, _read_input(file), source, file, settle=False)
     _explain(doc, lines=lines)
 

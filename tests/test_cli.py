@@ -376,6 +376,26 @@ def test_explain_of_an_article_whose_raw_file_changed_says_so(tmp_path, monkeypa
     assert res.exit_code == 1 and "which is not found" in res.output, res.output
 
 
+def test_explain_of_an_article_made_with_other_rules_says_so(tmp_path, monkeypatch):
+    """An article made with --rules local: explain without them would list
+    other changes than the article holds, so it says so (exit 1); with the
+    run's rules it explains, the local rule's change among them."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("本报讯 旧县名召开大会。\n", encoding="utf-8")
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "local.toml").write_text(
+        'description = "county renamed"\n[[rule]]\nid = "county"\nmessage = "renamed"\n'
+        'pattern = "旧县名"\nreplace = "新县名"\nfixes = [["旧县名", "新县名"]]\nkeeps = ["县名"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("run", "raw", "--out", "clean", "--rules", "local").exit_code == 0
+    res = invoke("explain", "clean/a/01.md")
+    assert res.exit_code == 1 and "made with other rules or settings" in res.output, res.output
+    res = invoke("explain", "clean/a/01.md", "--rules", "local")
+    assert res.exit_code == 0 and "local.county" in res.output, res.output
+
+
 def test_check_with_collate_accounts_for_collate(tmp_path):
     """run --check --collate after run --collate: nothing would change;
     with the raw file of the filled gap's witness changed, it would."""
