@@ -53,7 +53,7 @@ from .prefilter import required_strings
 
 NOTE_KEYS = frozenset({
     "title", "credits", "editors", "source_org", "continued_from", "continued_on",
-    "images", "forum_floor", "forum_author", "forum_time", "date", "site",
+    "images", "forum_floor", "forum_author", "forum_time", "date", "site", "author",
 })
 COMMON = " \u3000，。、：；“”"  # characters nearly every page holds
 BLOCK_KINDS = ("p", "h", "title", "byline", "caption", "quote")

@@ -467,6 +467,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         body = [(k, t) for k, t, _f, _l in d.body]
         authors, dateline = _authors_and_dateline(d, body, thread is not None)
         authors = _distinct(authors + m.get("credit_authors", []))
+        if not authors and i == 0 and page.get("author"):  # a web page's front matter names its author
+            authors = [{"name": " ".join(page["author"].strip("\"' ").split()), "role": None}]
         editors = _distinct(page_editors[i] + m.get("credit_editors", []))
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)

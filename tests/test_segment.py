@@ -135,3 +135,14 @@ def test_second_dateline_goes_on_unless_a_headline_stands_before_it():
     # briefs: each under its own headline, each an article
     arts = clean_text(f"朝鲜发射卫星\n\n{one}各方表示关切\n\n{two}")
     assert len(arts) == 2 and arts[1].title == "各方表示关切" and arts[1].blocks[0][1].startswith("本报莫斯科")
+
+
+def test_a_web_pages_front_matter_gives_title_date_and_author():
+    """---/title/date/author/--- at the top of a web copy: what it says goes
+    to the metadata (the author only where no byline names one)."""
+    page = ("---\nlayout: post\ntitle: 陆家嘴财经早餐\ndate: 2024-08-06\nauthor: 万得资讯\n---\n\n"
+            "1、巴菲特大规模抛售苹果股票的消息，在投资圈引发巨大关注。\n")
+    (art,) = clean_text(page, "raw/w.md")
+    assert (art.title, art.meta["date"]) == ("陆家嘴财经早餐", "2024-08-06")
+    assert art.meta["authors"] == [{"name": "万得资讯", "role": None}]
+    assert "万得资讯" not in art.text
