@@ -75,6 +75,15 @@ def recorded_markers(out: Path, here: Path = Path(".")) -> set[str]:
     return markers
 
 
+def _flag_pattern(text: str, gap) -> str:
+    """Where a gap flag's context stands once filled: a number at each of
+    its gaps, and maybe one between any two of its characters (a flag keeps
+    the words around its gap as they were when it was raised: a gap marked
+    later beside it, now filled too, is not in them)."""
+    maybe = r"(?:\d[\d.,，]*)?"
+    return NUMBER.join(maybe.join(regex.escape(c) for c in part) for part in gap.split(text))
+
+
 def _key(sentence: str, gaps: str) -> str:
     """A sentence with its numbers and gaps taken out: witnesses share it."""
     return regex.sub(r"[\d.,，" + regex.escape(gaps) + "]+", "", sentence)
@@ -142,7 +151,7 @@ def collate(out: Path, markers: Iterable[str] = (GAP,)) -> dict:
             t = f["text"]
             if not fills or not f["rule"].startswith("digits.") or not gap.search(t) or t in new_body:
                 continue  # not a gap, or a gap still open
-            m = regex.search(NUMBER.join(regex.escape(p) for p in gap.split(t)), new_body)
+            m = regex.search(_flag_pattern(t, gap), new_body)
             if m:
                 wsrc = next((ws for _s, w, ws, _n in fills if m.group(0) in w), fills[0][2])
                 flags[i] = {**f, "text": m.group(0), "message": f"filled from {wsrc}; was: {f['message']}"}

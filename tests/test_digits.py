@@ -65,6 +65,27 @@ def test_witness_fills_every_gap_and_cites_it(tmp_path):
     assert "0 gaps filled" in again.output
 
 
+def test_a_filled_gap_whose_flag_predates_its_neighbours_gap_says_filled(tmp_path):
+    """digits.year takes its context (全长公里，于□年12月) before the gap
+    beside it is marked (全长□公里): filled, it still says so."""
+    from click.testing import CliRunner
+    import yaml
+    from normalize.cli import main
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = "大桥通车\n\n本报讯 该大桥全长35公里，于2020年12月正式通车，总投资48亿元。\n"
+    (raw / "b.txt").write_text(page, encoding="utf-8")
+    (raw / "a.txt").write_text(page.replace("35", "").replace("2020", "").replace("48", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--collate"])
+    assert res.exit_code == 0, res.output
+    art = (out / "a" / "01.md").read_text(encoding="utf-8")
+    fm = yaml.safe_load(art[4:art.index("\n---\n", 4) + 1])
+    gap_flags = [f for f in fm["flags"] if f["rule"].startswith("digits.")]
+    assert len(gap_flags) == 3 and "□" not in art
+    assert all(f["message"].startswith("filled from raw/b.txt") and "□" not in f["text"] for f in gap_flags), gap_flags
+
+
 def test_no_witness_no_fill(tmp_path):
     from normalize.collate import collate
     from click.testing import CliRunner
