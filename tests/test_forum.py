@@ -99,7 +99,8 @@ def test_thread_metadata(pipe):
     arts, _doc = _clean(pipe, "tieba")
     assert arts[0].meta["forum"]["site"] == "溧阳吧"
     arts, _doc = _clean(pipe, "discuz-text")
-    assert arts[0].meta["images"] == ["https://static.example.com/smiley/037.png"]
+    # a board's smiley is decoration (removed, under forum.smiley); a photo is an image of the post
+    assert arts[0].meta["images"] == [] and arts[0].meta["changes"].get("forum.smiley") == 1
     assert arts[2].meta["images"] == ["https://img.example.com/forum/202208/24/park.jpg"]
 
 
