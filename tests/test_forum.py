@@ -36,7 +36,7 @@ EXPECTED = {
     ],
     "discuz-text": [
         (None, 1, "老张", "2022-08-24T02:17", [("p", "家门口的公园改造好了"), ("p", "大家有空去看看")]),
-        (None, 2, "小李", "2022-08-24T02:29", [("quote", "家门口的公园改造好了 ..."), ("p", "周末带孩子去看看。")]),
+        (None, 2, "小李", "2022-08-24T02:29", [("quote", "家门口的公园改造好了……"), ("p", "周末带孩子去看看。")]),
         (None, 3, "王五", "2022-08-24T03:01", []),   # a photo and its attachment block only
         (None, 4, "赵六", "2022-08-24T03:10", []),   # a blocked post
     ],
@@ -120,7 +120,7 @@ def test_no_chrome_left_in_bodies(pipe, name):
 def test_quotes_are_blocks_of_their_own(pipe):
     arts, _doc = _clean(pipe, "discuz-text")
     md = arts[1].to_markdown()
-    assert "\n> 家门口的公园改造好了 ...\n\n周末带孩子去看看。\n" in md
+    assert "\n> 家门口的公园改造好了……\n\n周末带孩子去看看。\n" in md
     # a quote head, edit notes and signatures go to removed.jsonl under their rules
     _arts, doc = _clean(pipe, "discuz-text")
     rules = {r.rule for r in doc.removed}
@@ -165,7 +165,7 @@ def test_first_post_only_sends_replies_to_removed():
     arts, doc = _clean(pipe, "discuz-text")
     assert len(arts) == 1 and arts[0].meta["forum"]["floor"] == 1
     replies = [r for r in doc.removed if r.rule == "forum.reply"]
-    assert [r.text for r in replies] == ["家门口的公园改造好了 ...\n周末带孩子去看看。"]
+    assert [r.text for r in replies] == ["家门口的公园改造好了……\n周末带孩子去看看。"]
 
 
 def test_first_post_only_with_a_reply_section():

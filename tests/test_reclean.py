@@ -49,7 +49,7 @@ def test_the_fixtures_hold_what_once_changed(pipe):
     a quote block, in the discuz-text thread; empty posts too."""
     posts = dict(thread_posts(pipe))
     assert "\n\n家门口的公园改造好了\n\n大家有空去看看\n" in posts["discuz-text-01"]
-    assert "\n\n> 家门口的公园改造好了 ...\n\n周末带孩子去看看。\n" in posts["discuz-text-02"]
+    assert "\n\n> 家门口的公园改造好了……\n\n周末带孩子去看看。\n" in posts["discuz-text-02"]
     assert split(posts["discuz-text-03"])[1] == "\n\n"
     assert len(ARTICLES) >= 13
 
