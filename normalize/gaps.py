@@ -665,26 +665,37 @@ def damaged(marked: int, chars: int, rate: float | None) -> bool:
 DAMAGE_CHANCE = 0.01  # a page is damaged when clean text shows its count of gaps less often than this
 
 
-def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, shift: float) -> list:
-    """The units of ``text`` whose score passes their threshold, lowered on
-    a damaged page (``shift`` > 0) by the unit's own shift (``GapModel.damage``,
-    at most ``shift``): (offset, unit, the character after it).  A unit that is a
-    numeral itself (万, 亿) before a unit or measure word (万名, 亿元) keeps
-    its threshold: there it is as often the number (近万名, 千名党员、万名职工)
-    as a lost number's unit, and it is where clean text draws most false
-    flags already."""
-    thresholds, n = gm.thresholds, len(text)
-    if lm is not None:
-        lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
+def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
+    """Every unit the core scores within reach of its threshold, lowered by
+    ``low`` (the most any unit goes down on a damaged page): offsets, units
+    and the counts' scores, asked once and judged once or twice."""
     spans = array("i", [k for m in gm.core_scan.finditer(text) for k in m.span()])
     # the per-unit decision, over plain data (gapcore): with the language
     # model, the units within its gate of their threshold; without, the gaps
-    tables = gm.core_tables(gate - shift if lm is not None else -shift if shift else None)
-    offsets, units, scores = SCORE_UNITS(text, spans, tables, colloquial)
+    gate = gm.params["lm_gate"] if lm is not None else 0.0
+    return SCORE_UNITS(text, spans, gm.core_tables(gate - low if lm is not None or low else None), colloquial)
+
+
+def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored, damaged_page: bool) -> list:
+    """The scored units that pass their threshold, lowered on a damaged page
+    by the unit's own shift (``GapModel.damage``): (offset, unit, the
+    character after it).  A unit that is a numeral itself (万, 亿) before a
+    unit or measure word (万名, 亿元) keeps its threshold: there it is as
+    often the number (近万名, 千名党员、万名职工) as a lost number's unit, and
+    it is where clean text draws most false flags already."""
+    thresholds, n, damage, unit_chars = gm.thresholds, len(text), gm.damage, gm.unit_chars
+    gate = 0.0
+    if lm is not None:
+        lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
     starts = doc.block_starts()
     found = []
-    for i, unit, score in zip(offsets, units, scores):
+    for i, unit, score in zip(*scored):
         j = i + len(unit)
+        t = thresholds[unit]
+        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in unit_chars):
+            t -= damage.get(unit, 0.0)
+        if score <= t + gate:
+            continue  # below the threshold, or beyond the model's reach of it
         if lm is not None:
             if colloquial:
                 _l2, left, right, _r2 = neighbours(text, i, j)
@@ -696,9 +707,7 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, shift: 
             # near the threshold: the language model reads the whole string
             left_w, right_w = lm_window(text, i, j, o, max(0, o - len(unit)))
             score += lm_weight * lm.ratio(left_w, right_w)
-        lowered = (gm.damage.get(unit, 0.0) if shift and (unit not in NUMERALS or j >= n or text[j] not in gm.unit_chars)
-                   else 0.0)
-        if score > thresholds[unit] - lowered and doc.kinds[doc.block_index(starts, i)] in KINDS:
+        if score > t and doc.kinds[doc.block_index(starts, i)] in KINDS:
             found.append((i, unit, text[j] if j < n else "$"))
     return found
 
@@ -730,15 +739,17 @@ def _mark_once(doc: Doc) -> None:
     text = shown_text if marker == GAP else shown_text.replace(marker, GAP)
     colloquial = is_colloquial(text, gm.params.get("particles"))
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
-    found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, 0.0))
-    shift = max(gm.damage.values(), default=0.0)
-    if shift:
+    rate = gm.params.get("damage_rate")
+    low = max(gm.damage.values(), default=0.0) if rate else 0.0
+    scored = _scored(text, gm, lm, colloquial, low)
+    found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
+    if low:
         # a page that already shows more gaps than clean text does by chance
         # lost numbers elsewhere too: its units are judged at lower
         # thresholds (the odds of a lost number are higher there)
         marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
-        if damaged(marked, len(text), gm.params.get("damage_rate")):
-            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, shift))
+        if damaged(marked, len(text), rate):
+            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))
