@@ -13,7 +13,7 @@ callbacks.  This pure-Python version is the reference:
 implementation in ``IMPLEMENTATIONS`` and shows altered copies are caught.
 ``gaps.py`` scans the page, builds the tables once per model
 (``GapModel.core_tables``) and takes the answer on: the character model's
-reading near the threshold, the page's own usage, the block kinds and the
+reading near the threshold, the page's own usage, whether the page is damaged, the block kinds and the
 flags stay there (the model is a packed table with memos, asked for a few
 per cent of the units).
 

@@ -36,6 +36,15 @@ character beside it to have stood beside a number in the counted text
 writer's own words; punctuation closes a number anywhere).  The flags carry the ``digits.`` prefix of the rule file's
 gaps, so corrections and collation treat both alike; the rule file stays
 the place for an archivist's overrides, and runs first.
+
+A page is evidence too: a scraper that drops one number drops others on
+the same page, and clean text almost never shows two or three gaps on a
+page of news.  Where a page already shows more gaps than clean text gives
+by chance (the counts' false-flag rate, a Poisson count), every threshold
+goes down (by the unit's shift in the counts, where its numbered uses
+outnumber its bare ones just below the threshold): the odds of a lost
+number are higher there.  A numeral that is a unit too (万, 亿) before a measure word
+keeps its threshold (`千名党员、万名职工`).
 """
 from __future__ import annotations
 
@@ -83,6 +92,7 @@ class GapModel:
     def __init__(self, rows):
         self.units: dict[str, list[float]] = {}      # u -> [after a number, bare]
         self.thresholds: dict[str, float] = {}       # u -> its own threshold
+        self.damage: dict[str, float] = {}           # u -> how far that goes down on a damaged page
         # (table, u, joined to a word?) -> context -> [after a number, bare];
         # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
         self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
@@ -104,6 +114,8 @@ class GapModel:
                 self.units[row[1]] = [float(row[2]), float(row[3])]
                 if len(row) > 4:
                     self.thresholds[row[1]] = float(row[4])
+                if len(row) > 5 and float(row[5]):
+                    self.damage[row[1]] = float(row[5])
             elif kind == "T":
                 self.tables.setdefault((row[1], row[2], int(row[3])), {})[row[4]] = [float(row[5]), float(row[6])]
             elif kind == "S":
@@ -632,29 +644,58 @@ def mark_gaps(doc: Doc) -> Doc:
             return doc
 
 
-def _mark_once(doc: Doc) -> None:
-    gm = model(str(DATA))
-    marker = doc.gap_marker
-    # the counts and the scan know a marked gap as □: with another marker the
-    # page is read with it as □ (same length, same offsets), so that what is
-    # marked does not depend on the marker chosen
-    shown_text = doc.text
-    text = shown_text if marker == GAP else shown_text.replace(marker, GAP)
-    starts = doc.block_starts()
-    edits, thresholds = [], gm.thresholds
-    found = []
-    n = len(text)
-    colloquial = is_colloquial(text, gm.params.get("particles"))
-    lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
-    if lm is not None:
-        lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
+def damaged(marked: int, chars: int, rate: float | None) -> bool:
+    """The page shows more gaps than clean text gives by chance: ``marked``
+    gaps on ``chars`` characters, where clean text gets false ones at
+    ``rate`` per character (the counts' false-flag budget), is below one
+    chance in a hundred under a Poisson count.  A scraper that drops one
+    number drops others on the same page; clean news of a page's length
+    almost never shows two or three (the threshold grows with the page:
+    2 gaps on 1,500 characters, 3 on 5,000, 13 on 100,000)."""
+    if not rate or marked < 2:
+        return False
+    lam = rate * chars
+    term = total = math.exp(-lam)
+    for k in range(1, marked):
+        term *= lam / k
+        total += term
+    return 1.0 - total < DAMAGE_CHANCE
+
+
+DAMAGE_CHANCE = 0.01  # a page is damaged when clean text shows its count of gaps less often than this
+
+
+def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
+    """Every unit the core scores within reach of its threshold, lowered by
+    ``low`` (the most any unit goes down on a damaged page): offsets, units
+    and the counts' scores, asked once and judged once or twice."""
     spans = array("i", [k for m in gm.core_scan.finditer(text) for k in m.span()])
     # the per-unit decision, over plain data (gapcore): with the language
     # model, the units within its gate of their threshold; without, the gaps
-    offsets, units, scores = SCORE_UNITS(text, spans, gm.core_tables(gate if lm is not None else None),
-                                         colloquial)
-    for i, unit, score in zip(offsets, units, scores):
+    gate = gm.params["lm_gate"] if lm is not None else 0.0
+    return SCORE_UNITS(text, spans, gm.core_tables(gate - low if lm is not None or low else None), colloquial)
+
+
+def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored, damaged_page: bool) -> list:
+    """The scored units that pass their threshold, lowered on a damaged page
+    by the unit's own shift (``GapModel.damage``): (offset, unit, the
+    character after it).  A unit that is a numeral itself (万, 亿) before a
+    unit or measure word (万名, 亿元) keeps its threshold: there it is as
+    often the number (近万名, 千名党员、万名职工) as a lost number's unit, and
+    it is where clean text draws most false flags already."""
+    thresholds, n, damage, unit_chars = gm.thresholds, len(text), gm.damage, gm.unit_chars
+    gate = 0.0
+    if lm is not None:
+        lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
+    starts = doc.block_starts()
+    found = []
+    for i, unit, score in zip(*scored):
         j = i + len(unit)
+        t = thresholds[unit]
+        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in unit_chars):
+            t -= damage.get(unit, 0.0)
+        if score <= t + gate:
+            continue  # below the threshold, or beyond the model's reach of it
         if lm is not None:
             if colloquial:
                 _l2, left, right, _r2 = neighbours(text, i, j)
@@ -666,18 +707,51 @@ def _mark_once(doc: Doc) -> None:
             # near the threshold: the language model reads the whole string
             left_w, right_w = lm_window(text, i, j, o, max(0, o - len(unit)))
             score += lm_weight * lm.ratio(left_w, right_w)
-        if score > thresholds[unit] and doc.kinds[doc.block_index(starts, i)] in KINDS:
+        if score > t and doc.kinds[doc.block_index(starts, i)] in KINDS:
             found.append((i, unit, text[j] if j < n else "$"))
-    # the page's own usage: a unit and its next character seen three times
-    # or more and never after a number there are a word of this page (日厂)
+    return found
+
+
+def _kept(doc: Doc, text: str, found: list) -> list:
+    """``found`` less a word of the page (a unit and its next character
+    three times or more, never after a number there: 日厂) and what a keep
+    of the digits rules covers."""
     pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
     keeps = doc.settings.get("_gap_keeps", ())
+    out = []
     for i, unit, right in found:
         pair = text[i:i + len(unit) + 1]
         if pairs[pair] >= 3 and not regex.search(r"\d" + regex.escape(pair), text):
             continue
         if any(k in text[max(0, i - len(k) + 1):i + len(k)] for k in keeps):
             continue  # a keep of the digits rules covers it
+        out.append((i, unit, right))
+    return out
+
+
+def _mark_once(doc: Doc) -> None:
+    gm = model(str(DATA))
+    marker = doc.gap_marker
+    # the counts and the scan know a marked gap as □: with another marker the
+    # page is read with it as □ (same length, same offsets), so that what is
+    # marked does not depend on the marker chosen
+    shown_text = doc.text
+    text = shown_text if marker == GAP else shown_text.replace(marker, GAP)
+    colloquial = is_colloquial(text, gm.params.get("particles"))
+    lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
+    rate = gm.params.get("damage_rate")
+    low = max(gm.damage.values(), default=0.0) if rate else 0.0
+    scored = _scored(text, gm, lm, colloquial, low)
+    found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
+    if low:
+        # a page that already shows more gaps than clean text does by chance
+        # lost numbers elsewhere too: its units are judged at lower
+        # thresholds (the odds of a lost number are higher there)
+        marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
+        if damaged(marked, len(text), rate):
+            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
+    edits = []
+    for i, unit, right in found:
         edits.append((i, i, marker))
         word = unit + (right if regex.match(r"\p{Han}", right) else "")
         shown = (shown_text[max(0, i - 6):i].rpartition("\n")[2] + marker

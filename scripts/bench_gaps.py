@@ -8,13 +8,15 @@ that a change to the stage is measured against the code before it under
 the same load.  The stage's cost is printed twice: the difference of the
 text stages' totals with and without it, and its own time around its call.
 
-    python scripts/bench_gaps.py [--shared ../shared] [--mb 5] [--old REV] [--rounds 1]
+    python scripts/bench_gaps.py [--shared ../shared] [--mb 5] [--old REV] [--rounds 1] [--strip 0.3]
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import json
+import random
+import re
 import subprocess
 import sys
 import time
@@ -45,6 +47,9 @@ def main(argv=None) -> int:
     ap.add_argument("--mb", type=float, default=5.0, help="megabytes of text to clean, each way")
     ap.add_argument("--old", metavar="REV", help="also run the stage as normalize/gaps.py was at REV")
     ap.add_argument("--rounds", type=int, default=1, help="pass over the text this many times")
+    ap.add_argument("--strip", type=float, default=0.0,
+                    help="take out this share of the numbers before a Han character (damaged pages, which the"
+                         " stage reads a second time with lower thresholds)")
     args = ap.parse_args(argv)
     texts = []
     for f in sorted((args.shared / "corpus").glob("*.jsonl")):
@@ -53,6 +58,10 @@ def main(argv=None) -> int:
     if not texts:
         print("no corpus", file=sys.stderr)
         return 1
+    if args.strip:
+        rnd = random.Random(1)
+        texts = [re.sub(r"(?<![\d.])\d+(?:\.\d+)?(?=[\u4e00-\u9fff%])",
+                        lambda m: "" if rnd.random() < args.strip else m.group(0), t) for t in texts]
     batch, size = [], 0
     while size < args.mb * 1e6:
         for t in texts:

@@ -22,6 +22,13 @@ each at its own k-th clean score; on a tuning fold that followed chance:
 see the README).  ``--order 4`` adds a character language model beside the
 counts (``NumberLM`` in ``normalize/gaps.py``), its ratio at each
 occurrence taken from a model built without that occurrence's fold.
+``--damage-shift`` is how far every threshold goes down on a page that
+already shows more gaps than clean text gets by chance at the budget's
+rate (a scraper that drops one number drops others on its page); the
+counted text, clean, has no such page to fit it on, so it is chosen on a
+tuning fold of damaged pages (``scripts/eval_gaps.py --fold 1``).  A unit
+is lowered only where the counted text's numbered occurrences outnumber
+its bare ones ``--damage-odds`` to one in the band that opens.
 
     python scripts/build_gapstats.py [CORPUS ...] [--dict PATH|none] [--out PATH]
 """
@@ -191,13 +198,16 @@ def spoken_one(views, gm: GapModel, least: int = 2):
     return sorted((u, ctx, n, num[u, ctx]) for (u, ctx), n in one.items() if n >= least and n >= num[u, ctx])
 
 
-def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None):
+def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None, damage=None):
     """The rows of the data file: counts (T) while building, weighted shifts
-    (S) in the shipped file."""
+    (S) in the shipped file; a unit's threshold and, with ``damage``, how far
+    it goes down on a damaged page."""
     rows = [["P", k, f"{v:g}"] for k, v in params.items()]
     rows += [["F", k, f"{v:.4f}"] for k, v in weights.items()]
     for u in units:
         t = [f"{thresholds[u]:.4f}"] if thresholds else []
+        if t and damage:
+            t.append(f"{damage.get(u, 0.0):g}")
         rows.append(["U", u, f"{U[u][0]:g}", f"{U[u][1]:g}"] + t)
     for (name, u, joined), table in sorted(T.items()):
         for ctx, (g, c) in sorted(table.items()):
@@ -417,6 +427,22 @@ def tune_single(data, chars: int, target: float, units):
             flags, int(y.sum()))
 
 
+def damage_shifts(data, thresholds, shift: float, odds: float) -> dict[str, float]:
+    """Per unit, how far its threshold goes down on a damaged page: ``shift``
+    where, in the band that opens (scores within ``shift`` below the
+    threshold), the counted text's numbered occurrences (their number taken
+    out) outnumber its bare ones ``odds`` to one, else 0.  On a page that
+    lost, say, a quarter of its numbers, such a band finds a lost number for
+    each false flag it costs; a unit whose bare uses crowd just below its
+    threshold (多: 多个, 等多项) would cost more than it finds."""
+    numbered, bare = defaultdict(int), defaultdict(int)
+    for u, score, is_gap in data:
+        t = thresholds.get(u)
+        if t is not None and t - shift < score <= t:
+            (numbered if is_gap else bare)[u] += 1
+    return {u: shift for u in thresholds if numbered[u] and numbered[u] >= odds * bare[u]}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
@@ -437,6 +463,12 @@ def main(argv=None) -> int:
     ap.add_argument("--thresholds", choices=("odds", "unit"), default="odds",
                     help="odds: one threshold on calibrated odds (default); unit: each unit's own, at its k-th clean score")
     ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
+    ap.add_argument("--damage-shift", type=float, default=2.5,
+                    help="how far the thresholds go down on a page that shows more gaps than clean text gives by"
+                         " chance (0: none; 2.5 chosen on a tuning fold, see the README)")
+    ap.add_argument("--damage-odds", type=float, default=4.0,
+                    help="lower a unit's threshold on a damaged page only where the counted text's numbered"
+                         " occurrences outnumber its bare ones this much in the band it opens")
     ap.add_argument("--exclude", type=int, action="append", default=[],
                     help="also leave out articles with index mod 5 == N, a fold to tune on"
                          " (eval_gaps.py --fold N --data OUT); repeatable")
@@ -499,6 +531,12 @@ def main(argv=None) -> int:
     else:
         thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
     thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
+    damage = None
+    if args.damage_shift and args.thresholds == "odds":
+        # a page is damaged when it shows more gaps than clean text gets by
+        # chance at the budget's rate; there the thresholds go down this far
+        params["damage_rate"] = round(args.target / 20000, 8)
+        damage = damage_shifts(data, thresholds, args.damage_shift, args.damage_odds)
     all_units, units = units, [u for u in units if u in thresholds]
     if args.order:
         # the stage asks the model only where the counts' score comes within
@@ -512,13 +550,13 @@ def main(argv=None) -> int:
     kept = GapModel([["U", u, "0", "0"] for u in units])
     words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
     shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
-    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts)
+    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts, damage)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     kept_arts = sum(k % 5 not in out_folds for k in range(len(arts)))
     folds = "!= 0" if out_folds == {0} else "not in " + ", ".join(map(str, sorted(out_folds)))
     head = [f"// built by scripts/build_gapstats.py from {kept_arts} of {len(arts)} articles "
             f"(index mod 5 {folds}), {chars} characters; {len(words)} words of the word list",
-            "// P param value | F feature weight | U unit after-number bare threshold"
+            "// P param value | F feature weight | U unit after-number bare threshold [damaged-page shift]"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | K unit unit sharing one number | W word holding a unit"
             " | Y unit context times-after-一 times-after-a-number"]
@@ -528,6 +566,9 @@ def main(argv=None) -> int:
     args.out.write_bytes(text)
     print(f"{len(units)} units: {' '.join(units)}")
     print(f"not scanned (under one gap found per hundred clean occurrences): {' '.join(sorted(set(all_units) - set(units)))}")
+    if damage is not None:
+        print(f"on a damaged page (more gaps than {params['damage_rate'] * 20000:g} per 20,000 characters by chance):"
+              f" {args.damage_shift} lower for {' '.join(sorted(damage))}")
     print("weights: " + " ".join(f"{k}={v:.2f}" for k, v in weights.items()))
     print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"
           f" ({flags / chars * 20000:.2f} per 20,000), {recall:.3f} of {n_num} stripped numbers found")

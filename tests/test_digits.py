@@ -404,3 +404,61 @@ def test_edited_prose_is_read_for_a_lost_digit_where_speech_would_drop_one(pipe)
     lost its digits."""
     out, flags = _gaps(pipe, "国家在西部地区建设个经济开发区。\n")
     assert "建设□个经济" in out and len(flags) == 1, (out, flags)
+
+
+def test_a_page_is_damaged_when_it_shows_more_gaps_than_clean_text_does_by_chance():
+    """At clean text's false-flag rate (6 per 100,000 characters), two gaps
+    on a short page are beyond chance, two on 5,000 characters are not, and
+    a whole issue of 100,000 needs thirteen."""
+    from normalize.gaps import damaged
+    rate = 6e-5
+    assert damaged(2, 1500, rate) and not damaged(1, 1500, rate)
+    assert not damaged(2, 5000, rate) and damaged(3, 5000, rate)
+    assert not damaged(12, 100_000, rate) and damaged(13, 100_000, rate)
+    assert not damaged(50, 1500, None)  # counts built without the figure: never
+
+
+LOST_ELSEWHERE = "2023年国内旅游出游亿人次。\n\n实现国内旅游收入亿元。\n\n惠及脱贫人口万人。\n\n"
+
+
+def test_a_page_that_lost_numbers_elsewhere_is_read_with_lower_thresholds(pipe):
+    """A scraper that drops one number drops others on its page: where the
+    page already shows more gaps than clean text gives by chance, a unit is
+    marked below its usual threshold.  The same sentences alone (a clean
+    page) stay as they are."""
+    from normalize.gaps import model
+    assert model().damage and model().params.get("damage_rate")
+    for text, gap in (("与会专家还对个重要专题进行讨论。", "还对□个重要"), ("机坪能够停放架C类飞机。", "停放□架C类"),
+                      ("项目计划批复项，计划展出。", "批复□项，")):
+        out, flags = _gaps(pipe, text + "\n")
+        assert "□" not in out and not flags, (text, flags)
+        out, flags = _gaps(pipe, LOST_ELSEWHERE + text + "\n")
+        assert gap in out and len(flags) == 4, (text, out, flags)
+
+
+def test_a_unit_whose_bare_uses_crowd_below_its_threshold_keeps_it_on_a_damaged_page(pipe):
+    """多 is 多个 and 等多项 as often as a number's 多: the counts lower it on
+    no page, so `培育出多名` stays as printed even beside lost numbers."""
+    from normalize.gaps import model
+    assert "个" in model().damage and "多" not in model().damage
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + "已经培育出多名农业职业经理人。\n")
+    assert "培育出多名" in out and len(flags) == 3, (out, flags)
+
+
+def test_damage_shifts_are_given_where_numbered_uses_outnumber_bare_ones_below_the_threshold():
+    """The build lowers a unit on damaged pages only where, in the band
+    that opens, numbered uses outnumber bare ones ``odds`` to one."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    data = [("个", 1.5, True)] * 8 + [("个", 1.2, False)] + [("多", 1.5, True)] * 3 + [("多", 1.0, False)] * 2
+    data += [("个", 5.0, False), ("多", -3.0, False)]  # above the threshold, below the band: not counted
+    assert build_gapstats.damage_shifts(data, {"个": 2.0, "多": 2.0}, 2.5, 4.0) == {"个": 2.5}
+
+
+def test_a_numeral_unit_before_a_measure_word_keeps_its_threshold_on_a_damaged_page(pipe):
+    """万 and 亿 are numerals themselves: `千名党员、万名职工` counts ten
+    thousand workers, and a damaged page does not make that a lost number."""
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + "辐射百家党支部、千名党员、万名职工的示范圈。\n")
+    assert "、万名职工" in out and len(flags) == 3, (out, flags)
