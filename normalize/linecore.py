@@ -144,6 +144,7 @@ class UnwrapParams:
 
 STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
+CLOSING_NOTE_RE = regex.compile(rf"(?:{st.CLOSING_NOTE})$")
 DATELINE_TAIL_RE = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 OPENERS, CLOSERS = "“‘（(《「『【", "”’）)》」』】"
@@ -180,7 +181,8 @@ def balance_of(text: str) -> int:
 
 def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
     """What a headline line can look like, width aside: it may end on ？, ！
-    or ——, never on 。 or ；, and is not a parenthesis or a dateline's tail."""
+    or ——, never on 。 or ；, and is not a parenthesis, a dateline's tail or
+    a report's closing note."""
     last = t[-1]
     if soft and not t.endswith("——"):
         return False
@@ -191,7 +193,8 @@ def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
     parens = _PARENS(t)  # (one scan, not a count of each of the four)
     if parens and parens.count("（") + parens.count("(") != parens.count("）") + parens.count(")"):
         return False
-    return not (last in ")）" and DATELINE_TAIL_RE.search(t))
+    # (nor does it close on a note that ends a report: （完）, （记者 王五 摄）)
+    return not (last in ")）" and (DATELINE_TAIL_RE.search(t) or CLOSING_NOTE_RE.search(t[-st.PARAMS.sentence_tail:])))
 
 
 def line_features(texts: list[str], params):
