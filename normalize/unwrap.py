@@ -71,6 +71,8 @@ EDITORS_NOTE = regex.compile(r"^[【\[]?(?:\p{Han}者按|编者的话|編者的�
 # whatever the page's joining says of lines that end no sentence.
 MD_ITEM = regex.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]+\S")
 MD_ROW = regex.compile(r"^\|.*\|[ \t]*$")
+# a thematic break (``---``, ``* * *``): a block of its own, never joined to text
+MD_BREAK = regex.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # (what a line must start with, or hold near its start, to be either of
 # these: most lines are ruled out without trying the pattern)
 _SECTION_FIRST = frozenset("第一二三四五六七八九十")
@@ -138,13 +140,14 @@ def _may_be_byline(text: str) -> bool:
 
 def _classify(doc: Doc, lines: list[Line]) -> None:
     image_lines = sorted({n.line for n in doc.notes if n.key == "images"})  # searched, never scanned
+    alts = _image_alts(doc) if image_lines else None
     p = PARAMS
     prev_raw_line = 0
     for ln in lines:
         raw_line = ln.raw_line
         first, last = ln.text[0], ln.text[-1]
         md = st.MD_HEADING.match(ln.text) if first == "#" else None
-        it = ITALIC.match(ln.text) if first == "*" else None
+        it = ITALIC.match(ln.text) if first == "*" and not MD_BREAK.match(ln.text) else None
         if first == ">" and ln.text.startswith("> ") and len(ln.text) > 2:
             ln.kind, ln.strip_prefix = "quote", 2  # a forum quote (see posts.py): a block of its own
         elif md:
@@ -172,8 +175,11 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         elif image_lines and bisect.bisect_right(image_lines, prev_raw_line) < bisect.bisect_left(image_lines, raw_line) \
                 and ln.width <= p.heading_max and not ln.ended:
             ln.kind = "caption"
+        elif alts and alts.get(raw_line) == ln.text:
+            ln.kind = "caption"  # an image's own words, alone on its line: its caption
         prev_raw_line = raw_line
     _mark_bold_lines(lines)
+    _mark_photo_captions(lines)
     _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
         # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电)
@@ -183,6 +189,42 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= p.long)):
             ln.kind = "title"
+
+
+def _image_alts(doc: Doc) -> dict[int, str]:
+    """Raw line -> the words an image link left on it (``![老党员彭承温在家中
+    整理资料](p1.png)`` leaves its alternative text, rule ``furniture.image``).
+    A line that is those words alone was the image: they are its caption, a
+    block of their own, never the start of the paragraph under it."""
+    names, rules, lines, _before, after = doc.changes.columns()
+    if "furniture.image" not in names:
+        return {}
+    rid = names.index("furniture.image")
+    out: dict[int, str] = {}
+    for r, line, a in zip(rules, lines, after):
+        if r == rid and a.strip():
+            out[line] = None if line in out else a.strip()  # (two images on a line: neither alone)
+    return out
+
+
+# A photo's caption printed as a line of text (图为老党员彭承温在家中整理资料):
+# ``图为`` (the picture shows) opens nothing else in a paper; the one
+# paragraph of 16,933 in the clean corpus that starts with it is a caption.
+PHOTO_CAPTION = regex.compile(r"^[（(]?图为\p{Han}")
+
+
+def _mark_photo_captions(lines: list[Line]) -> None:
+    """A ``图为…`` line that starts a block (the page's first, or after a
+    blank line, a finished sentence or a block of another kind) and ends no
+    sentence is a caption: not the start of the paragraph under it."""
+    p = PARAMS
+    prev = None
+    for ln in lines:
+        if ln.kind == "text" and ln.text[0] in "图（(" and not ln.ended and ln.width <= p.long \
+                and PHOTO_CAPTION.match(ln.text) \
+                and (prev is None or prev.kind != "text" or prev.ended or ln.raw_line > prev.raw_line + 1):
+            ln.kind = "caption"
+        prev = ln
 
 
 # A converter from Word or PDF marks a heading it cannot size as a bold line of
@@ -672,10 +714,13 @@ def unwrap(doc: Doc) -> Doc:
 
 
 def _markdown_line(text: str) -> str | None:
-    """``row`` for a Markdown table row, ``item`` for a list item, else None."""
+    """``row`` for a Markdown table row or a thematic break (``---``, a
+    block of its own like a row), ``item`` for a list item, else None."""
     first = text[0]
     if first == "|":
         return "row" if MD_ROW.match(text) else None
+    if first in "-*_" and MD_BREAK.match(text):
+        return "row"
     if (first in "-*+" or first.isascii() and first.isdigit()) and MD_ITEM.match(text):
         return "item"
     return None
