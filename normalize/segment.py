@@ -228,7 +228,8 @@ def parse_credits(text: str) -> dict:
 
 
 PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
-PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1}  # rule -> lines after it where a page starts
+PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1,  # rule -> lines after it where a page starts
+              "furniture.page-header-day": 0, "furniture.page-section": 0}
 
 
 def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:

@@ -387,7 +387,8 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
     """Title and byline lines before each source line a rule removed (a
     ``date`` note); returns the title lines that go on on the next line (a
     headline wrapped at the page edge or inside its quotes/brackets)."""
-    sources = sorted({n.line for n in doc.notes if n.key == "date"})
+    # (a page header's date, 2024年3月5日 星期二, heads a page, not an article)
+    sources = sorted({n.line for n in doc.notes if n.key == "date" and n.rule != "furniture.page-header-day"})
     if not sources or not lines:
         return set()
     breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
