@@ -227,6 +227,19 @@ def _mark_photo_captions(lines: list[Line]) -> None:
         prev = ln
 
 
+# The editors sign a note that introduces a series or a page (——编  者,
+# ——本报编辑部) on a line of its own under it: the note's last line, never
+# the ——subtitle of the headline that follows (a subtitle says what its
+# article is about; 编者 is who wrote the note).
+NOTE_SIGNATURE = regex.compile(r"^——[^\S\n]*(?:编[^\S\n]*者|(?:本报)?编[^\S\n]*辑[^\S\n]*部)$")
+
+
+def _note_signatures(lines: list[Line]) -> list[int]:
+    """Text lines that sign a note: a NOTE_SIGNATURE right after a finished sentence."""
+    return [i for i in range(1, len(lines)) if lines[i].kind == "text" and lines[i].text.startswith("——")
+            and NOTE_SIGNATURE.match(lines[i].text) and lines[i - 1].ended]
+
+
 # A converter from Word or PDF marks a heading it cannot size as a bold line of
 # its own (``**采购合同**``): Markdown's emphasis, but alone on its line and
 # ending no sentence it is a heading, read as ``##`` is; opening the page, it
@@ -643,6 +656,8 @@ def unwrap(doc: Doc) -> Doc:
         if ln.editors_note:
             b |= note
         bits[i] = b
+    for i in _note_signatures(lines):
+        bits[i] &= ~core.HEADLINE  # a note's signature: the end of the text above, no headline's subtitle
     if spread:
         for i, ln in enumerate(lines):
             if ln.raw_line in spread:
