@@ -21,9 +21,11 @@ body text is a sub-heading (``h``), and so, on a column page, is a full line
 followed by such a short one after a finished paragraph (a sub-heading too
 long for its column); a run of such lines just before a byline,
 a dateline or the end of the page is a headline deck (``title``).  Bylines
-(``byline``) and captions (``caption``: ``▲…``, ``*…*``, or the line after an
-image) are blocks of their own, and so is a forum quote line (``quote``:
-``> …``, see posts.py).  Nothing is ever joined across them, nor across a
+(``byline``) and captions (``caption``: ``▲…``, ``*…*``, ``图为…``, the words
+an image link left on its line, or the line after an image) are blocks of
+their own, and so are a thematic break (``---``), each row of a list of
+names a colon introduces, and a forum quote line (``quote``: ``> …``, see
+posts.py).  Nothing is ever joined across them, nor across a
 forum post's header; on a board whose lines are typed paragraphs nothing is
 joined at all.  An article this program wrote, cleaned again, is laid out
 already: each of its lines is a block of the kind its Markdown says
@@ -673,6 +675,7 @@ def unwrap(doc: Doc) -> Doc:
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
     listed = _mark_markdown_lists(lines, bits)
+    listed |= _mark_name_lists(lines, bits)
     texts = [ln.text for ln in lines]
     decided, joins = DECIDE(texts, widths, bits, balance, kinds, _params())
     late = _names_under_decks(lines, decided)
@@ -767,6 +770,34 @@ def _mark_markdown_lists(lines: list[Line], bits) -> set[int]:
                 bits[i] |= no_join
             in_item = not blank_after
     return marked
+
+
+def _name_row(text: str) -> bool:
+    """Two or more names, each with a common surname, apart by spaces (``王小明
+    李小红 张大伟 刘芳``, ``刘  芳`` a padded one)."""
+    if text[0] not in st._NAME_FIRST:
+        return False
+    tokens = st._merge_padded(text.split())
+    return len(tokens) >= 2 and all(st._NAME_RE.fullmatch(t) and st._surnamed(t) for t in tokens)
+
+
+def _mark_name_lists(lines: list[Line], bits) -> set[int]:
+    """A list of names a sentence introduces with a colon (…获得“十佳志愿者”
+    称号： / 王小明 李小红 张大伟 刘芳 / 陈建国 赵丽 孙强 周敏): each printed
+    row of names is a block of its own, as a table's row is, never run into
+    the next row or the sentence after the list.  Returns the rows: never
+    headings, however short."""
+    no_join = core.NO_JOIN
+    rows: set[int] = set()
+    for i in range(1, len(lines)):
+        ln, prev = lines[i], lines[i - 1]
+        if ln.kind != "text" or ln.ended or ln.soft:
+            continue
+        if (prev.text[-1] in "：:" or i - 1 in rows) and _name_row(ln.text):
+            rows.add(i)
+            bits[i - 1] |= no_join
+            bits[i] |= no_join
+    return rows
 
 
 _PARAMS_TUPLE: tuple = (None, ())
