@@ -227,6 +227,10 @@ def laid_out(doc) -> bool:
     return any(n.key == "paragraphs" and n.value == LAID_OUT for n in doc.notes)
 
 
+# ``* * *``: a thematic break, a paragraph as written (never a caption, never escaped)
+_STARS_BREAK = re.compile(r"^\*(?:[ \t]*\*){2,}$")
+
+
 def read_block(line: str) -> tuple[str, int, int]:
     """One line of a body this program wrote: its block kind and how many
     characters of Markdown stand before and after its text (``# `` is the
@@ -238,7 +242,7 @@ def read_block(line: str) -> tuple[str, int, int]:
         return "title", 2, 0
     if line.startswith("> "):
         return "quote", 2, 0
-    if len(line) > 2 and line[0] == "*" and line[1] != "*" and line[-1] == "*":
+    if len(line) > 2 and line[0] == "*" and line[1] != "*" and line[-1] == "*" and not _STARS_BREAK.match(line):
         return "caption", 1, 1
     if line[:1] == "\\" and render_block("p", line[1:]) == line:
         return "p", 1, 0
@@ -254,6 +258,7 @@ def render_block(kind: str, text: str) -> str:
         return "*" + text + "*"
     if kind == "quote":
         return "> " + text
-    if text.startswith("#") or (len(text) > 2 and text[0] == "*" and text[1] != "*" and text[-1] == "*"):
+    if text.startswith("#") or (len(text) > 2 and text[0] == "*" and text[1] != "*" and text[-1] == "*"
+                                and not _STARS_BREAK.match(text)):
         return "\\" + text  # a paragraph that would read back as a heading or a caption
     return text

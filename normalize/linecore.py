@@ -144,6 +144,7 @@ class UnwrapParams:
 
 STATEMENT_END = regex.compile(r"[。；…][”’」』）)]*$")
 PARENTHETICAL = regex.compile(r"^[（(][^（）()]*[）)]$")  # （本报平壤12月28日电）: a note, not a heading
+CLOSING_NOTE_RE = regex.compile(rf"(?:{st.CLOSING_NOTE})$")
 DATELINE_TAIL_RE = regex.compile(r"\d日电[)）]$|[（(]新华社[^（）()]*[)）]$")
 _WORDS = regex.compile(r"\p{Han}|[A-Za-z]")
 OPENERS, CLOSERS = "“‘（(《「『【", "”’）)》」』】"
@@ -180,7 +181,8 @@ def balance_of(text: str) -> int:
 
 def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
     """What a headline line can look like, width aside: it may end on ？, ！
-    or ——, never on 。 or ；, and is not a parenthesis or a dateline's tail."""
+    or ——, never on 。 or ；, and is not a parenthesis, a dateline's tail or
+    a report's closing note."""
     last = t[-1]
     if soft and not t.endswith("——"):
         return False
@@ -191,7 +193,8 @@ def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
     parens = _PARENS(t)  # (one scan, not a count of each of the four)
     if parens and parens.count("（") + parens.count("(") != parens.count("）") + parens.count(")"):
         return False
-    return not (last in ")）" and DATELINE_TAIL_RE.search(t))
+    # (nor does it close on a note that ends a report: （完）, （记者 王五 摄）)
+    return not (last in ")）" and (DATELINE_TAIL_RE.search(t) or CLOSING_NOTE_RE.search(t[-st.PARAMS.sentence_tail:])))
 
 
 def line_features(texts: list[str], params):
@@ -383,8 +386,12 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         before_ok = (j < n) if i == 0 else (kinds[i - 1] != TEXT or bool(bits[i - 1] & ENDED))
         # a paragraph page (web, PDF) opening on one to three short lines before
         # its body: the article's headline, whether or not a byline follows
+        # (body: wider than a sub-heading, or a finished sentence as wide as
+        # the page's printed lines under lines clearly narrower)
         opens = i == 0 and not column_page and j - i <= p.opening_deck and j < n and kinds[j] in (TEXT, H) \
-            and (widths[j] > p.heading_max or kinds[j] == H)
+            and (widths[j] > p.heading_max or kinds[j] == H
+                 or (bits[j] & ENDED
+                     and widths[j] >= _short_paragraphs_width(widths, bits, kinds, p) - p.narrow_margin > max(widths[i:j])))
         # on a column page, lines set across columns at the page's top or
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
@@ -477,6 +484,15 @@ def _wrap_width(widths, kinds, p) -> float:
     return float(ws[int(len(ws) * p.quartile)]) if ws else 0.0
 
 
+def _short_paragraphs_width(widths, bits, kinds, p) -> float:
+    """A paragraph page of short paragraphs (a notice, a brief): its printed
+    width, read only where two or more text lines narrower than a body line
+    (``long``) end a sentence; else infinite (one short sentence under a
+    short line shows no page: it may be a paragraph's second piece)."""
+    finished = sum(1 for i, k in enumerate(kinds) if k == TEXT and bits[i] & ENDED and widths[i] <= p.long)
+    return _wrap_width(widths, kinds, p) if finished >= 2 else math.inf
+
+
 def _end_items(widths, bits, kinds, joins, col, p) -> None:
     """Lines the writer ended, whatever follows them: an HTML block a
     converter wrote on one line (``<table>…</table>``) is a block of its
@@ -511,6 +527,7 @@ def _joins(widths, bits, kinds, col, p) -> bytearray:
     joins = bytearray(max(0, n - 1))
     para_open = False  # the current block is a paragraph still running
     caption_lines = 0
+    wrap = _short_paragraphs_width(widths, bits, kinds, p) if col is None else math.inf
     for i in range(n - 1):
         ka, kb = kinds[i], kinds[i + 1]
         if ka == CAPTION:
@@ -530,7 +547,7 @@ def _joins(widths, bits, kinds, col, p) -> bytearray:
         if col is not None:
             j = _column_join(widths, bits, kinds, joins, i, col[i], para_open, p)
         else:
-            j = _paragraph_join(widths, bits, kinds, joins, i, p)
+            j = _paragraph_join(widths, bits, kinds, joins, i, p, wrap)
         joins[i] = j
         para_open = j
     return joins
@@ -613,14 +630,21 @@ def _first_line(widths, bits, kinds, i: int, w: float, p) -> bool:
     return short and i + 1 < len(kinds) and kinds[i + 1] == TEXT and not bits[i] & ENDED
 
 
-def _paragraph_join(widths, bits, kinds, joins, i: int, p) -> bool:
+def _paragraph_join(widths, bits, kinds, joins, i: int, p, wrap: float = math.inf) -> bool:
     """Whether text line i goes on to line i+1 on a page with no column
     width: a sentence's end ends the paragraph; a run of short unfinished
-    lines before body text is a heading (marked ``H``, joins cleared)."""
+    lines before body text is a heading (marked ``H``, joins cleared).
+    Body text is a line wider than any headline, or, on a page of short
+    paragraphs, a finished sentence as wide as the page's printed lines
+    (``wrap``, :func:`_short_paragraphs_width`) under a line clearly
+    narrower than them: a piece of a paragraph broken at the page's edge
+    is as wide as its lines."""
     a = bits[i]
     if a & ENDED:
         return False
-    if (widths[i] <= p.heading_max and not a & (SOFT | PAREN) and widths[i + 1] > p.long
+    b, w = widths[i + 1], widths[i]
+    body = b > p.long or (bits[i + 1] & ENDED and b >= wrap - p.narrow_margin > w)
+    if (widths[i] <= p.heading_max and not a & (SOFT | PAREN) and body
             and (run := _heading_run(widths, bits, kinds, joins, i, p))):
         # short pieces ending no sentence, right before body text: a
         # heading (a two-line one, 朝鲜 / 或将重启…, is two pieces)

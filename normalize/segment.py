@@ -228,7 +228,8 @@ def parse_credits(text: str) -> dict:
 
 
 PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
-PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1}  # rule -> lines after it where a page starts
+PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1,  # rule -> lines after it where a page starts
+              "furniture.page-header-day": 0, "furniture.page-section": 0}
 
 
 def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
@@ -289,6 +290,42 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
                 people += groups[k + min(j, end - k - 1)][2]
             k = end
         out.append(people)
+    return out
+
+
+# the printed page a compilation's source line names: 《人民日报》（2025年10月20日 第 05 版）
+EDITION = regex.compile(r"第[^\S\n]*([\d一二三四五六七八九十]{1,3})[^\S\n]*版")
+
+
+def _edition_editors(doc: Doc, blocks, drafts: list[Draft], page_editors: list[list[dict]]) -> list[list[dict]]:
+    """A compilation (a PDF of articles, each with a source line naming the
+    paper's page it was printed on) keeps the paper's editor lines too, one
+    per printed page, each right before a source line naming that page
+    (本版责编：… / 《人民日报》（… 第 05 版）), on a PDF page of its own or
+    beside one article.  Its editors are those of every article whose
+    source line names that page, whatever PDF page the article fell on;
+    other articles keep their page's (``page_editors``)."""
+    sources = sorted((r.line, m.group(1)) for r in doc.removed
+                     if r.rule == "furniture.page-header" and (m := EDITION.search(r.text)))
+    if not sources:
+        return page_editors
+    at = [line for line, _e in sources]
+    firsts = sorted(b.first for b in blocks)
+    editors: dict[str, list[dict]] = {}
+    for n in sorted(doc.notes, key=lambda n: n.line):
+        if n.key != "editors":
+            continue
+        k = bisect.bisect_right(at, n.line)
+        # (the source line must come next, with no text between them)
+        if k < len(at) and bisect.bisect_left(firsts, at[k]) == bisect.bisect_right(firsts, n.line):
+            editors.setdefault(sources[k][1], []).extend(st.parse_editors(n.value))
+    if not editors:
+        return page_editors
+    out = []
+    for d, people in zip(drafts, page_editors):
+        first, last = min(a for a, _b in d.lines), max(b for _a, b in d.lines)
+        own = {e for line, e in sources[bisect.bisect_left(at, first):bisect.bisect_right(at, last)]}
+        out.append(editors[next(iter(own))] if len(own) == 1 and next(iter(own)) in editors else people)
     return out
 
 
@@ -453,7 +490,7 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         _keep_unowned_notes(doc)
         return []
     owner = _owner(drafts)
-    page_editors = _page_editors(doc, blocks, drafts)
+    page_editors = _edition_editors(doc, blocks, drafts, _page_editors(doc, blocks, drafts))
     meta, page = _distribute_notes(doc, len(drafts), owner)
     flags_by, changes_by = _records_by_draft(doc, len(drafts), owner)
     stem = source.get("stem", "page")

@@ -21,9 +21,11 @@ body text is a sub-heading (``h``), and so, on a column page, is a full line
 followed by such a short one after a finished paragraph (a sub-heading too
 long for its column); a run of such lines just before a byline,
 a dateline or the end of the page is a headline deck (``title``).  Bylines
-(``byline``) and captions (``caption``: ``▲…``, ``*…*``, or the line after an
-image) are blocks of their own, and so is a forum quote line (``quote``:
-``> …``, see posts.py).  Nothing is ever joined across them, nor across a
+(``byline``) and captions (``caption``: ``▲…``, ``*…*``, ``图为…``, the words
+an image link left on its line, or the line after an image) are blocks of
+their own, and so are a thematic break (``---``), each row of a list of
+names a colon introduces, and a forum quote line (``quote``: ``> …``, see
+posts.py).  Nothing is ever joined across them, nor across a
 forum post's header; on a board whose lines are typed paragraphs nothing is
 joined at all.  An article this program wrote, cleaned again, is laid out
 already: each of its lines is a block of the kind its Markdown says
@@ -71,6 +73,8 @@ EDITORS_NOTE = regex.compile(r"^[【\[]?(?:\p{Han}者按|编者的话|編者的�
 # whatever the page's joining says of lines that end no sentence.
 MD_ITEM = regex.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]+\S")
 MD_ROW = regex.compile(r"^\|.*\|[ \t]*$")
+# a thematic break (``---``, ``* * *``): a block of its own, never joined to text
+MD_BREAK = regex.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # (what a line must start with, or hold near its start, to be either of
 # these: most lines are ruled out without trying the pattern)
 _SECTION_FIRST = frozenset("第一二三四五六七八九十")
@@ -138,13 +142,14 @@ def _may_be_byline(text: str) -> bool:
 
 def _classify(doc: Doc, lines: list[Line]) -> None:
     image_lines = sorted({n.line for n in doc.notes if n.key == "images"})  # searched, never scanned
+    alts = _image_alts(doc) if image_lines else None
     p = PARAMS
     prev_raw_line = 0
     for ln in lines:
         raw_line = ln.raw_line
         first, last = ln.text[0], ln.text[-1]
         md = st.MD_HEADING.match(ln.text) if first == "#" else None
-        it = ITALIC.match(ln.text) if first == "*" else None
+        it = ITALIC.match(ln.text) if first == "*" and not MD_BREAK.match(ln.text) else None
         if first == ">" and ln.text.startswith("> ") and len(ln.text) > 2:
             ln.kind, ln.strip_prefix = "quote", 2  # a forum quote (see posts.py): a block of its own
         elif md:
@@ -172,8 +177,11 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         elif image_lines and bisect.bisect_right(image_lines, prev_raw_line) < bisect.bisect_left(image_lines, raw_line) \
                 and ln.width <= p.heading_max and not ln.ended:
             ln.kind = "caption"
+        elif alts and alts.get(raw_line) == ln.text:
+            ln.kind = "caption"  # an image's own words, alone on its line: its caption
         prev_raw_line = raw_line
     _mark_bold_lines(lines)
+    _mark_photo_captions(lines)
     _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
         # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电)
@@ -183,6 +191,56 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= p.long)):
             ln.kind = "title"
+
+
+def _image_alts(doc: Doc) -> dict[int, str]:
+    """Raw line -> the words an image link left on it (``![老党员彭承温在家中
+    整理资料](p1.png)`` leaves its alternative text, rule ``furniture.image``).
+    A line that is those words alone was the image: they are its caption, a
+    block of their own, never the start of the paragraph under it."""
+    names, rules, lines, _before, after = doc.changes.columns()
+    if "furniture.image" not in names:
+        return {}
+    rid = names.index("furniture.image")
+    out: dict[int, str] = {}
+    for r, line, a in zip(rules, lines, after):
+        if r == rid and a.strip():
+            out[line] = None if line in out else a.strip()  # (two images on a line: neither alone)
+    return out
+
+
+# A photo's caption printed as a line of text (图为老党员彭承温在家中整理资料):
+# ``图为`` (the picture shows) opens nothing else in a paper; the one
+# paragraph of 16,933 in the clean corpus that starts with it is a caption.
+PHOTO_CAPTION = regex.compile(r"^[（(]?图为\p{Han}")
+
+
+def _mark_photo_captions(lines: list[Line]) -> None:
+    """A ``图为…`` line that starts a block (the page's first, or after a
+    blank line, a finished sentence or a block of another kind) and ends no
+    sentence is a caption: not the start of the paragraph under it."""
+    p = PARAMS
+    prev = None
+    for ln in lines:
+        if ln.kind == "text" and ln.text[0] in "图（(" and not ln.ended and ln.width <= p.long \
+                and PHOTO_CAPTION.match(ln.text) \
+                and (prev is None or prev.kind != "text" or prev.ended or ln.raw_line > prev.raw_line + 1):
+            ln.kind = "caption"
+        prev = ln
+
+
+# The editors sign a note that introduces a series or a page (——编  者,
+# ——本报编辑部) on a line of its own under it: the note's last line, never
+# the ——subtitle of the headline that follows (a subtitle says what its
+# article is about; 编者 is who wrote the note).  The clean corpus prints
+# ——编  者 28 times, each a paragraph of its own, never a subtitle.
+NOTE_SIGNATURE = regex.compile(r"^——[^\S\n]*(?:编[^\S\n]*者|(?:本报)?编[^\S\n]*辑[^\S\n]*部)$")
+
+
+def _note_signatures(lines: list[Line]) -> list[int]:
+    """Text lines that sign a note: a NOTE_SIGNATURE right after a finished sentence."""
+    return [i for i in range(1, len(lines)) if lines[i].kind == "text" and lines[i].text.startswith("——")
+            and NOTE_SIGNATURE.match(lines[i].text) and lines[i - 1].ended]
 
 
 # A converter from Word or PDF marks a heading it cannot size as a bold line of
@@ -345,7 +403,8 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
     """Title and byline lines before each source line a rule removed (a
     ``date`` note); returns the title lines that go on on the next line (a
     headline wrapped at the page edge or inside its quotes/brackets)."""
-    sources = sorted({n.line for n in doc.notes if n.key == "date"})
+    # (a page header's date, 2024年3月5日 星期二, heads a page, not an article)
+    sources = sorted({n.line for n in doc.notes if n.key == "date" and n.rule != "furniture.page-header-day"})
     if not sources or not lines:
         return set()
     breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
@@ -600,6 +659,8 @@ def unwrap(doc: Doc) -> Doc:
         if ln.editors_note:
             b |= note
         bits[i] = b
+    for i in _note_signatures(lines):
+        bits[i] &= ~core.HEADLINE  # a note's signature: the end of the text above, no headline's subtitle
     if spread:
         for i, ln in enumerate(lines):
             if ln.raw_line in spread:
@@ -615,6 +676,7 @@ def unwrap(doc: Doc) -> Doc:
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
     listed = _mark_markdown_lists(lines, bits)
+    listed |= _mark_name_lists(lines, bits)
     texts = [ln.text for ln in lines]
     decided, joins = DECIDE(texts, widths, bits, balance, kinds, _params())
     late = _names_under_decks(lines, decided)
@@ -672,10 +734,13 @@ def unwrap(doc: Doc) -> Doc:
 
 
 def _markdown_line(text: str) -> str | None:
-    """``row`` for a Markdown table row, ``item`` for a list item, else None."""
+    """``row`` for a Markdown table row or a thematic break (``---``, a
+    block of its own like a row), ``item`` for a list item, else None."""
     first = text[0]
     if first == "|":
         return "row" if MD_ROW.match(text) else None
+    if first in "-*_" and MD_BREAK.match(text):
+        return "row"
     if (first in "-*+" or first.isascii() and first.isdigit()) and MD_ITEM.match(text):
         return "item"
     return None
@@ -706,6 +771,34 @@ def _mark_markdown_lists(lines: list[Line], bits) -> set[int]:
                 bits[i] |= no_join
             in_item = not blank_after
     return marked
+
+
+def _name_row(text: str) -> bool:
+    """Two or more names, each with a common surname, apart by spaces (``王小明
+    李小红 张大伟 刘芳``, ``刘  芳`` a padded one)."""
+    if text[0] not in st._NAME_FIRST:
+        return False
+    tokens = st._merge_padded(text.split())
+    return len(tokens) >= 2 and all(st._NAME_RE.fullmatch(t) and st._surnamed(t) for t in tokens)
+
+
+def _mark_name_lists(lines: list[Line], bits) -> set[int]:
+    """A list of names a sentence introduces with a colon (…获得“十佳志愿者”
+    称号： / 王小明 李小红 张大伟 刘芳 / 陈建国 赵丽 孙强 周敏): each printed
+    row of names is a block of its own, as a table's row is, never run into
+    the next row or the sentence after the list.  Returns the rows: never
+    headings, however short."""
+    no_join = core.NO_JOIN
+    rows: set[int] = set()
+    for i in range(1, len(lines)):
+        ln, prev = lines[i], lines[i - 1]
+        if ln.kind != "text" or ln.ended or ln.soft:
+            continue
+        if (prev.text[-1] in "：:" or i - 1 in rows) and _name_row(ln.text):
+            rows.add(i)
+            bits[i - 1] |= no_join
+            bits[i] |= no_join
+    return rows
 
 
 _PARAMS_TUPLE: tuple = (None, ())
