@@ -28,6 +28,9 @@ def test_meaningful_spaces_survive(pipe):
     lead = bl[1][1]
     assert lead.startswith("本报讯 江苏省")
     assert "John Smith" in lead
+    # a dated dateline keeps its space as 本报讯 does (every one in the clean corpus has one)
+    assert fix(pipe, "本报北京3月4日电 记者从国家统计局获悉，全国粮食 产量创新高。\n") \
+        == "本报北京3月4日电 记者从国家统计局获悉，全国粮食产量创新高。\n"
 
 
 def test_sub_heading_keeps_one_space_between_its_phrases(pipe):
