@@ -175,8 +175,9 @@ def _counts(text: str) -> tuple[dict, dict, dict, int]:
     The file as ``build_ngram.py`` writes it (comments on top, then one
     ``key<TAB>count`` a line) is split in a few calls that run in C, not a
     Python step per line: the model loads once per process, and its 185,000
-    lines were a third of the instructions of cleaning 40 pages.  Any other
-    file is read line by line (``_counts_by_line``), with the same result."""
+    lines were nearly a third of the instructions of cleaning 40 pages.
+    Any other file is read line by line (``_counts_by_line``), with the
+    same result."""
     pos, total = 0, 1
     while text.startswith(("#", "\n"), pos):  # the comment lines on top
         end = text.find("\n", pos)
