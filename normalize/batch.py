@@ -95,13 +95,21 @@ def pipeline_for(spec: Spec, raw: RawFile) -> Pipeline:
         local, _ = find_settings(raw.path, raw.root)
         settings = dict(local)
         settings.update(dict(spec.settings))
-        pkey = (spec, json.dumps(settings, sort_keys=True), _read_files_key(spec, settings))
-        if pkey not in _PIPELINES:
-            if len(_PIPELINES) >= 32:  # edited rule files leave old pipelines behind
-                _PIPELINES.clear()
-            _PIPELINES[pkey] = Pipeline(spec.rule_dirs, spec.default_rules, settings)
-        pipe = _BY_FOLDER[key] = _PIPELINES[pkey]
+        pipe = _BY_FOLDER[key] = pipeline_with(spec, settings)
     return pipe
+
+
+def pipeline_with(spec: Spec, settings: dict) -> Pipeline:
+    """The pipeline of these settings (a folder's under the command line's),
+    built once per process while its rule files are unchanged: the command's
+    check of the rules before a run builds the one that every folder without
+    settings of its own then uses (and the workers, forked after it, too)."""
+    pkey = (spec, json.dumps(settings, sort_keys=True), _read_files_key(spec, settings))
+    if pkey not in _PIPELINES:
+        if len(_PIPELINES) >= 32:  # edited rule files leave old pipelines behind
+            _PIPELINES.clear()
+        _PIPELINES[pkey] = Pipeline(spec.rule_dirs, spec.default_rules, settings)
+    return _PIPELINES[pkey]
 
 
 def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:

@@ -20,7 +20,7 @@ import click
 import yaml
 
 from . import __version__, runner, settled_fix
-from .batch import Spec, pipeline_for
+from .batch import Spec, pipeline_for, pipeline_with
 from .inputs import DEFAULT_MAX_BYTES, InputError, RawFile, decode, refused_source, settings_folders
 from .pipeline import PRESETS, Pipeline, find_settings
 from .rules import RuleError, RuleTimeout
@@ -108,7 +108,7 @@ def run(paths, out, rule_dirs, no_default_rules, preset, opencc, jobs, force, ch
     spec = Spec(tuple(str(d) for d in rule_dirs), not no_default_rules,
                 tuple(sorted(_settings(preset, opencc).items())), max_bytes)
     try:  # every rule file and every folder's settings are checked before anything is written
-        pipes = [Pipeline(spec.rule_dirs, spec.default_rules, dict(spec.settings))]
+        pipes = [pipeline_with(spec, dict(spec.settings))]  # (the run's own, for folders without settings)
         for folder in settings_folders(paths):
             pipes.append(pipeline_for(spec, RawFile(folder / "normalize.toml", folder, Path("normalize.toml"))))
     except RuleError as exc:

@@ -329,3 +329,27 @@ def test_continuations_are_counted_as_they_were():
         t2[k[:2]] = t2.get(k[:2], 0) + 1
     assert m.t1 == t1 and list(m.t1) == list(t1)
     assert m.t2 == t2 and list(m.t2) == list(t2)
+
+
+def test_the_model_file_is_read_as_line_by_line_reading_reads_it():
+    text = gzip.decompress(il.MODEL.read_bytes()).decode("utf-8")
+    fast, slow = il._counts(text), il._counts_by_line(text)
+    assert fast == slow and all(list(f) == list(s) for f, s in zip(fast[:3], slow[:3]))
+    assert fast[3] > 1 and all(fast[:3])
+    # files not laid out as build_ngram.py writes them: read line by line, to the same counts
+    for odd in ("# total\t9\n的\t3\n# x\n的人\t2\n",          # a comment below the counts
+                "# total\t9\n的\t3\n\n的人\t2\n",             # a blank line
+                "# total\t9\n的人\t2\n的\t3\n",               # bigrams before unigrams
+                "# total\t9\n的\t3\n的人们\t2\n的人\t2\n",      # a trigram among the bigrams
+                "# total\t9\n的\t3\t4\n人\n",                 # a line with two tabs, one with none
+                "# total\t9\n的\t+3\n人民\t2\n"):             # a count int() reads that is not plain digits
+        try:
+            want = il._counts_by_line(odd)
+        except (ValueError, IndexError) as exc:
+            with pytest.raises(type(exc)):
+                il._counts(odd)
+        else:
+            got = il._counts(odd)
+            assert got == want and all(list(g) == list(w) for g, w in zip(got[:3], want[:3]))
+    assert il._counts("# c\n# total\t7\n的\t3\n人\t1\n的人\t2\n的人民\t1\n") == (
+        {"的": 3, "人": 1}, {"的人": 2}, {"的人民": 1}, 7)

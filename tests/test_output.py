@@ -112,6 +112,22 @@ def test_same_bytes_every_run_and_every_job_count(tmp_path):
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
 
 
+def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypatch):
+    # --jobs 2: the parent cleans a page first (the models a page loads are then
+    # shared by the forked workers); a run where every file is unchanged forks nothing
+    from normalize import runner
+    warmed = []
+    real = runner._warm
+    monkeypatch.setattr(runner, "_warm", lambda spec: warmed.append(spec) or real(spec))
+    out = tmp_path / "out"
+    assert run([RAW, "--out", out, "--jobs", "2"]).exit_code == 0
+    assert len(warmed) == 1
+    assert run([RAW, "--out", out, "--jobs", "2"]).exit_code == 0
+    assert len(warmed) == 1
+    assert run([RAW, "--out", out, "--jobs", "1", "--force"]).exit_code == 0
+    assert len(warmed) == 1
+
+
 def _letters(text):
     return regex.findall(r"[\p{Han}0-9A-Za-z]", text)
 
