@@ -53,6 +53,7 @@ GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
 # corpus' 1,008 articles end so, their authors the names it lists
 CLOSING_DATELINE = regex.compile(r"^[（(]据?(?:本[报報]|新[华華]社)[^（）()]{0,120}?[电電][^（）()]*?(?:记者|記者)[：:]?"
                                  r"(?P<names>[^（）()：:]*)[)）]$")
+SPREAD_DIGITS = regex.compile(r"(?<=\d)[ \u3000]+(?=\d)")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
 
@@ -411,6 +412,7 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
         dm = st.dateline(t) if k == "p" else None
         if dm:
             dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
+            dateline = SPREAD_DIGITS.sub("", dateline)  # 9月2 2日电: the date as printed, 9月22日电
             names = _dateline_people(dm)
             if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
                 authors = names

@@ -174,12 +174,14 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         prev_raw_line = raw_line
     _mark_bold_lines(lines)
-    _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
-        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电)
+        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电):
+        # known before the names over it are read
         if not ln.is_dateline and ln.kind == "text" and nxt.kind == "text" and ln.text.startswith(st.DATELINE_HEADS):
             dm = st.dateline(ln.text + nxt.text)
             ln.is_dateline = bool(dm and dm.end() > len(ln.text))
+    _mark_name_bylines(lines)
+    for ln, nxt in zip(lines, lines[1:]):
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= p.long)):
             ln.kind = "title"
@@ -416,8 +418,10 @@ def _mark_vertical_titles(lines: list[Line]) -> set[int]:
     return goes_on
 
 
-LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.MULTILINE)
-SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
+# (a space the line had before it was spread, after 本报讯, stands wider:
+# two or three spaces, of which one stays)
+LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]{1,3}){4,}\S[^\S\n]*$", regex.MULTILINE)
+SPREAD = regex.compile(r"(?<=\S)[ \u3000]{1,3}(?=\S)")
 
 
 # -- tables of contents ---------------------------------------------------------
@@ -566,7 +570,8 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
     edits, spread = [], set()
     for m in LETTER_SPACED.finditer(doc.text):
         if _HAN.search(m.group(0)):
-            edits += [(m.start() + s.start(), m.start() + s.end(), "") for s in SPREAD.finditer(m.group(0))]
+            edits += [(m.start() + s.start(), m.start() + s.end() - (s.end() - s.start() > 1), "")
+                      for s in SPREAD.finditer(m.group(0))]
             spread.add(doc.line_at(m.start()))
     doc.edit(edits, "unwrap.letter-spacing")
     return spread
