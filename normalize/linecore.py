@@ -79,6 +79,7 @@ import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from itertools import takewhile
 
 import regex
 
@@ -392,6 +393,15 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         after_ok = (i != retried if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
+            if i > 1 and kinds[i - 1] == BYLINE and kinds[i - 2] == TEXT and bits[i - 2] & ENDED:
+                # a byline printed above its headline, after the article before
+                # ended: a line under it that no paragraph's first line can be
+                # (full or wider, or narrower than a sub-heading's margin: a
+                # first line is its column less the indent OCR lost, and the
+                # column reads a column wider where marks hang) is the deck
+                wide = list(takewhile(lambda q: all(widths[k] > col[k] - p.full_slack
+                                                    or widths[k] < col[k] - p.narrow_margin
+                                                    for k in range(*q)), pieces))
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
             # at most a deck's lines, and the body under them back at the column's width
             if i < end < n and end - i <= p.opening_deck and kinds[end] == TEXT \
