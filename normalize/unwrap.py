@@ -174,14 +174,14 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
             ln.kind = "caption"
         prev_raw_line = raw_line
     _mark_bold_lines(lines)
+    _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
-        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电):
-        # known before the names over it are read
+        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电);
+        # (known only after the names are read: the end of a paragraph over
+        # a broken dateline, …资金等要 / 素保障, would read as a rare name)
         if not ln.is_dateline and ln.kind == "text" and nxt.kind == "text" and ln.text.startswith(st.DATELINE_HEADS):
             dm = st.dateline(ln.text + nxt.text)
             ln.is_dateline = bool(dm and dm.end() > len(ln.text))
-    _mark_name_bylines(lines)
-    for ln, nxt in zip(lines, lines[1:]):
         if ln.md_level == 2 and (nxt.kind == "byline" or nxt.is_dateline
                                  or (nxt.text.startswith(("——", "—")) and nxt.width <= p.long)):
             ln.kind = "title"
