@@ -393,9 +393,12 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         after_ok = (i != retried if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
-            if i > 1 and kinds[i - 1] == BYLINE and kinds[i - 2] == TEXT and bits[i - 2] & ENDED:
-                # a byline printed above its headline, after the article before
-                # ended: a line under it that no paragraph's first line can be
+            if i > 0 and kinds[i - 1] == BYLINE and (i == 1 or (kinds[i - 2] == TEXT and bits[i - 2] & ENDED)) \
+                    and bits[n - 1] & ENDED:
+                # a byline printed above its headline, opening the page or after
+                # the article before ended, on a page whose last line ends a
+                # sentence (a page ending on a headline prints its headlines
+                # after the bodies): a line under it that no paragraph's first line can be
                 # (full or wider, or narrower than a sub-heading's margin: a
                 # first line is its column less the indent OCR lost, and the
                 # column reads a column wider where marks hang) is the deck
