@@ -401,9 +401,10 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                 # after the bodies): a line under it that no paragraph's first line can be
                 # (full or wider, or narrower than a sub-heading's margin: a
                 # first line is its column less the indent OCR lost, and the
-                # column reads a column wider where marks hang) is the deck
+                # column reads a column wider where marks hang) is the deck;
+                # one no wider than half its column is a section's label (核心阅读)
                 wide = list(takewhile(lambda q: all(widths[k] > col[k] - p.full_slack
-                                                    or widths[k] < col[k] - p.narrow_margin
+                                                    or col[k] * p.after_byline_share < widths[k] < col[k] - p.narrow_margin
                                                     for k in range(*q)), pieces))
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
             # at most a deck's lines, and the body under them back at the column's width
