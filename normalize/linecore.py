@@ -330,6 +330,9 @@ def _headline_piece(texts, widths, bits, balance, kinds, i: int, longest: float,
     while open_ > 0 and k < n and k - i < p.max_headline_piece and kinds[k] == TEXT and not bits[k] & DATELINE:
         open_ += balance[k]
         k += 1
+    if k == i + 1 and k < n and bits[i] & SOFT and texts[i][-1] in "，、" and _comma_broken(widths, bits, balance,
+                                                                                       kinds, i, p.heading_max):
+        return k + 1  # a headline broken after its comma (湖南省强化农业科技支撑， / 优化粮食品种结构)
     if k == i + 1:
         return k if widths[i] <= longest and bits[i] & HEADLINE else None
     text = "".join(texts[i:k])
@@ -340,6 +343,22 @@ def _headline_piece(texts, widths, bits, balance, kinds, i: int, longest: float,
     if any((bits[x] & SOFT and not bits[x] & DASHES_END) or bits[x] & INNER_STOP for x in range(i, k)):
         return None
     return k
+
+
+def _comma_broken(widths, bits, balance, kinds, i: int, longest: float) -> bool:
+    """Lines ``i`` (ending on its ， or 、) and ``i + 1`` read as one headline
+    broken at its comma: both short (a headline breaks there into two short
+    halves; a paragraph's line is wider), no sentence inside, no bracket
+    left open, the second a headline line of words.  Only a candidate: what
+    stands around the pair decides whether it is a deck."""
+    j = i + 1
+    # (not right under a byline, where a paragraph's first line ends on a
+    # comma as often as not, nor a ——line, which a deck's subtitle would take)
+    if (i and kinds[i - 1] == BYLINE) or bits[i] & DASH_START:
+        return False
+    return (kinds[j] == TEXT and bool(bits[j] & HEADLINE) and bool(bits[j] & WORDS)
+            and not bits[j] & (DATELINE | SOFT) and not (bits[i] | bits[j]) & INNER_STOP
+            and balance[i] == 0 and balance[j] == 0 and widths[i] <= longest and widths[j] <= longest)
 
 
 def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
