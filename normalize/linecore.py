@@ -399,6 +399,15 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                 break
             pieces.append((j, e))
             j = e
+        commas = [x for x, (a, e) in enumerate(pieces) if e - a == 2 and bits[a] & SOFT]
+        if commas and len(pieces) > p.opening_deck:
+            # a deck is a kicker, a title and a subtitle at most: a longer run
+            # holding a break at a comma is a paragraph's column lines
+            pieces = pieces[:commas[0]]
+            if not pieces:
+                i += 1
+                continue
+            j = pieces[-1][1]
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (kinds[i - 1] != TEXT or bool(bits[i - 1] & ENDED))
         # a paragraph page (web, PDF) opening on one to three short lines before
