@@ -432,9 +432,10 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                 # column reads a column wider where marks hang) is the deck;
                 # one no wider than half its column is a section's label (核心阅读)
                 # (a headline broken inside its brackets goes on however wide)
-                wide = list(takewhile(lambda q: widths[q[0]] > col[q[0]] - p.full_slack
-                                      or col[q[0]] * p.after_byline_share < widths[q[0]] < col[q[0]] - p.narrow_margin,
-                                      pieces))
+                def unlike_first(k):
+                    return (widths[k] > col[k] - p.full_slack
+                            or col[k] * p.after_byline_share < widths[k] < col[k] - p.narrow_margin)
+                wide = list(takewhile(lambda q: unlike_first(q[0]), pieces))
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
             # at most a deck's lines, and the body under them back at the column's width
             if i < end < n and end - i <= p.opening_deck and kinds[end] == TEXT \
