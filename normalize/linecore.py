@@ -79,6 +79,7 @@ import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from itertools import takewhile
 
 import regex
 
@@ -332,6 +333,9 @@ def _headline_piece(texts, widths, bits, balance, kinds, i: int, longest: float,
     while open_ > 0 and k < n and k - i < p.max_headline_piece and kinds[k] == TEXT and not bits[k] & DATELINE:
         open_ += balance[k]
         k += 1
+    if k == i + 1 and k < n and bits[i] & SOFT and texts[i][-1] in "，、" and _comma_broken(widths, bits, balance,
+                                                                                       kinds, i, p.heading_max):
+        return k + 1  # a headline broken after its comma (湖南省强化农业科技支撑， / 优化粮食品种结构)
     if k == i + 1:
         return k if widths[i] <= longest and bits[i] & HEADLINE else None
     text = "".join(texts[i:k])
@@ -342,6 +346,22 @@ def _headline_piece(texts, widths, bits, balance, kinds, i: int, longest: float,
     if any((bits[x] & SOFT and not bits[x] & DASHES_END) or bits[x] & INNER_STOP for x in range(i, k)):
         return None
     return k
+
+
+def _comma_broken(widths, bits, balance, kinds, i: int, longest: float) -> bool:
+    """Lines ``i`` (ending on its ， or 、) and ``i + 1`` read as one headline
+    broken at its comma: both short (a headline breaks there into two short
+    halves; a paragraph's line is wider), no sentence inside, no bracket
+    left open, the second a headline line of words.  Only a candidate: what
+    stands around the pair decides whether it is a deck."""
+    j = i + 1
+    # (not right under a byline, where a paragraph's first line ends on a
+    # comma as often as not, nor a ——line, which a deck's subtitle would take)
+    if (i and kinds[i - 1] == BYLINE) or bits[i] & DASH_START:
+        return False
+    return (kinds[j] == TEXT and bool(bits[j] & HEADLINE) and bool(bits[j] & WORDS)
+            and not bits[j] & (DATELINE | SOFT) and not (bits[i] | bits[j]) & INNER_STOP
+            and balance[i] == 0 and balance[j] == 0 and widths[i] <= longest and widths[j] <= longest)
 
 
 def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
@@ -382,6 +402,15 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                 break
             pieces.append((j, e))
             j = e
+        commas = [x for x, (a, e) in enumerate(pieces) if e - a == 2 and bits[a] & SOFT]
+        if commas and len(pieces) > p.opening_deck:
+            # a deck is a kicker, a title and a subtitle at most: a longer run
+            # holding a break at a comma is a paragraph's column lines
+            pieces = pieces[:commas[0]]
+            if not pieces:
+                i += 1
+                continue
+            j = pieces[-1][1]
         # (a page that is nothing but these lines is text, not a headline)
         before_ok = (j < n) if i == 0 else (kinds[i - 1] != TEXT or bool(bits[i - 1] & ENDED))
         # a paragraph page (web, PDF) opening on one to three short lines before
@@ -399,6 +428,21 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         after_ok = (i != retried if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
+            if i > 0 and kinds[i - 1] == BYLINE and (i == 1 or (kinds[i - 2] == TEXT and bits[i - 2] & ENDED)) \
+                    and bits[n - 1] & ENDED:
+                # a byline printed above its headline, opening the page or after
+                # the article before ended, on a page whose last line ends a
+                # sentence (a page ending on a headline prints its headlines
+                # after the bodies): a line under it that no paragraph's first line can be
+                # (full or wider, or narrower than a sub-heading's margin: a
+                # first line is its column less the indent OCR lost, and the
+                # column reads a column wider where marks hang) is the deck;
+                # one no wider than half its column is a section's label (核心阅读)
+                # (a headline broken inside its brackets goes on however wide)
+                def unlike_first(k):
+                    return (widths[k] > col[k] - p.full_slack
+                            or col[k] * p.after_byline_share < widths[k] < col[k] - p.narrow_margin)
+                wide = list(takewhile(lambda q: unlike_first(q[0]), pieces))
             end = wide[-1][1] if wide and wide == pieces[:len(wide)] else i
             # at most a deck's lines, and the body under them back at the column's width
             if i < end < n and end - i <= p.opening_deck and kinds[end] == TEXT \

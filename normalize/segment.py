@@ -53,6 +53,15 @@ GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
 # corpus' 1,008 articles end so, their authors the names it lists
 CLOSING_DATELINE = regex.compile(r"^[（(]据?(?:本[报報]|新[华華]社)[^（）()]{0,120}?[电電][^（）()]*?(?:记者|記者)[：:]?"
                                  r"(?P<names>[^（）()：:]*)[)）]$")
+# a closing line naming who compiled the text: 首都大专院校红卫兵总部整理,
+# （本报记者李亚楠采访整理）, （文  阳整理）: 6 of the corpus' 1,008 articles
+# end so, and a transcript or booklet signs so above its date and printer
+COMPILED_BY = regex.compile(r"^[（(]?(?:(?:本报)?记者[^\S\n]*)?(?P<who>[^\s，。、；：:（）()]{2,20}?|\p{Han}[^\S\n]+\p{Han})"
+                            r"(?:采访)?整理[)）]?$")
+# a reader's letter signs with its place and name: 河南鄢陵县  邢先生
+SIGNED = regex.compile(r"^\p{Han}{2,12}?[省市县区州旗镇乡村][^\S\n]+(?P<name>\p{Han}{2,3})$")
+SIGNATURE_AFTER = 3     # a signature stands among an article's last three blocks (date and printer under it)
+SPREAD_DIGITS = regex.compile(r"(?<=\d)[ \u3000]+(?=\d)")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 
 
@@ -448,12 +457,15 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
         dm = st.dateline(t) if k == "p" else None
         if dm:
             dateline = dm.group(0)[: dm.start("inner") - 1].strip() if dm.group("inner") else dm.group(0).strip()
+            dateline = SPREAD_DIGITS.sub("", dateline)  # 9月2 2日电: the date as printed, 9月22日电
             names = _dateline_people(dm)
             if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
                 authors = names
     closing = CLOSING_DATELINE.match(body[-1][1]) if not authors and body and body[-1][0] == "p" else None
     if closing:
         authors = st.parse_names(closing.group("names"), default_role="记者") or []
+    if not authors and not forum and body:
+        authors = _signature(body)
     if not authors and not forum and body and body[-1][0] == "p":
         g = GLUED_AUTHOR.search(body[-1][1])
         # as long as a name and read as one (a common surname): 待续, 未完 are marks, not people
@@ -462,6 +474,24 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
             authors = [{"name": g.group(1), "role": None}]
             body[-1] = ("p", body[-1][1][: g.start()])
     return authors, dateline
+
+
+def _signature(body: list[tuple[str, str]]) -> list[dict]:
+    """Who signs an article at its end: the one who compiled it (…整理),
+    among its last blocks, only short lines under it (a date, a printer's
+    note); or a reader's place and name as its last line.  The line stays
+    in the body, as a closing dateline does."""
+    tail = body[-SIGNATURE_AFTER:]
+    for k in range(len(tail) - 1, -1, -1):
+        text = tail[k][1].strip()
+        m = COMPILED_BY.match(text)
+        if m:
+            return [{"name": "".join(m.group("who").split()), "role": "整理"}]
+        if k == len(tail) - 1 and (m := SIGNED.match(text)) and st.bare_names(m.group("name")):
+            return [{"name": m.group("name"), "role": None}]
+        if len(text) > PARAMS.page_header_widest or st.ends_sentence(text):
+            break  # a paragraph: no signature above it
+    return []
 
 
 def _forum_meta(i: int, thread, posts, page: dict) -> dict | None:

@@ -184,7 +184,9 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
     _mark_photo_captions(lines)
     _mark_name_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
-        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电)
+        # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电);
+        # (known only after the names are read: the end of a paragraph over
+        # a broken dateline, …资金等要 / 素保障, would read as a rare name)
         if not ln.is_dateline and ln.kind == "text" and nxt.kind == "text" and ln.text.startswith(st.DATELINE_HEADS):
             dm = st.dateline(ln.text + nxt.text)
             ln.is_dateline = bool(dm and dm.end() > len(ln.text))
@@ -475,8 +477,10 @@ def _mark_vertical_titles(lines: list[Line]) -> set[int]:
     return goes_on
 
 
-LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]){4,}\S[^\S\n]*$", regex.MULTILINE)
-SPREAD = regex.compile(r"(?<=\S)[ \u3000](?=\S)")
+# (a space the line had before it was spread, after 本报讯, stands wider:
+# two or three spaces, of which one stays)
+LETTER_SPACED = regex.compile(r"^[^\S\n]*(?:\S[ \u3000]{1,3}){4,}\S[^\S\n]*$", regex.MULTILINE)
+SPREAD = regex.compile(r"(?<=\S)[ \u3000]{1,3}(?=\S)")
 
 
 # -- tables of contents ---------------------------------------------------------
@@ -625,7 +629,8 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
     edits, spread = [], set()
     for m in LETTER_SPACED.finditer(doc.text):
         if _HAN.search(m.group(0)):
-            edits += [(m.start() + s.start(), m.start() + s.end(), "") for s in SPREAD.finditer(m.group(0))]
+            edits += [(m.start() + s.start(), m.start() + s.end() - (s.end() - s.start() > 1), "")
+                      for s in SPREAD.finditer(m.group(0))]
             spread.add(doc.line_at(m.start()))
     doc.edit(edits, "unwrap.letter-spacing")
     return spread

@@ -88,8 +88,9 @@ def main() -> int:
                 g[1] += 1
                 g[2] += extra
             for r, forms in zip(rows, v["articles"]):
-                for k in ("byline", "dateline", "deck", "names"):
-                    groups[f"{k}={forms[k]}"][0].append(r)
+                for k in ("byline", "dateline", "deck", "names", "title_lines"):
+                    if k in forms:
+                        groups[f"{k}={forms[k]}"][0].append(r)
     print(f"gen_pages.py: {args.pages} pages, seed {args.seed}")
     total = summary(all_rows, args.pages, extra_all)
     print("TOTAL  " + fmt(total))

@@ -15,7 +15,10 @@ printed pages do.  It varies what real OCR pages vary:
   新华社北京…电（记者…）) or none;
 * headline decks of one to three lines (kicker, title, ——subtitle), printed
   before the byline, after it, or after the body (per page, as OCR does);
-* a title wider than its page line broken over two lines;
+* a title wider than its page line broken over two lines, a long one over
+  three (drawn from a random stream of its own, so that adding it changed
+  nothing else a seed builds), never before a closing mark or after an
+  opening one;
 * columns 10-17 wide, a blank line after every line or none, lost indents,
   closing marks hanging past the edge, letter-spaced full lines and digits
   spread apart (``2 0 2 3年``).
@@ -39,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- this generator's own simple notions ---------------------------------------
 CLOSING = set("，。、；：？！”’）》」』…")   # a printed line never starts with one of these
+OPENING = set("“‘（《「『")                   # nor ends on one of these
 FINISH = ("。", "！", "？", "。”", "！”", "？”", "…")          # the last paragraph of a cut article ends on one
 CJK = re.compile(r"[\u3400-\u9fff]")
 PLACES = ["北京", "杭州", "成都", "西安", "南京", "武汉", "广州", "兰州", "长沙", "昆明", "哈尔滨", "乌鲁木齐"]
@@ -65,6 +69,14 @@ def wrap(text: str, width: int, indent: int) -> list[str]:
     if cur:
         out.append(cur)
     return out
+
+
+def settle(t: str, cut: int) -> int:
+    """A line break at ``cut`` moved, as a typesetter moves it, so that no
+    line starts on a closing mark or ends on an opening one."""
+    while 0 < cut < len(t) - 1 and (t[cut] in CLOSING or t[cut - 1] in OPENING):
+        cut += 1
+    return cut
 
 
 def spread(line: str) -> str:
@@ -195,7 +207,7 @@ def article(art: dict, arts: list[dict], pool: list[str], rnd: random.Random) ->
 
 
 # -- one page -----------------------------------------------------------------------
-def print_page(items: list[dict], rnd: random.Random) -> tuple[str, dict]:
+def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> tuple[str, dict]:
     width = rnd.randint(10, 17)
     blank = rnd.random() < 0.5
     titles_after = rnd.random() < 0.3
@@ -212,10 +224,21 @@ def print_page(items: list[dict], rnd: random.Random) -> tuple[str, dict]:
         if a["kicker"]:
             put(a["kicker"])
         t = a["title"]
+        a["forms"]["title_lines"] = 1
         if len(t) > head_width and " " not in t and rnd.random() < 0.5:
-            cut = rnd.randint(len(t) // 2 - 2, len(t) // 2 + 2)
-            put(t[:cut])
-            put(t[cut:])
+            cut = settle(t, rnd.randint(len(t) // 2 - 2, len(t) // 2 + 2))
+            if len(t) >= 15 and breaks.random() < 0.4:  # a long title over three lines
+                a["forms"]["title_lines"] = 3
+                third = len(t) // 3
+                cuts = [settle(t, breaks.randint(third - 1, third + 1)),
+                        settle(t, breaks.randint(2 * third - 1, 2 * third + 1))]
+                put(t[:cuts[0]])
+                put(t[cuts[0]:cuts[1]])
+                put(t[cuts[1]:])
+            else:
+                a["forms"]["title_lines"] = 2
+                put(t[:cut])
+                put(t[cut:])
         else:
             put(t)
         if a["subtitle"]:
@@ -249,6 +272,7 @@ def print_page(items: list[dict], rnd: random.Random) -> tuple[str, dict]:
 
 def build(shared: Path, out: Path, pages: int, seed: int) -> None:
     rnd = random.Random(seed)
+    breaks = random.Random(f"title-breaks-{seed}")
     arts, pool = load(shared)
     (out / "raw").mkdir(parents=True, exist_ok=True)
     (out / "gold").mkdir(parents=True, exist_ok=True)
@@ -259,7 +283,7 @@ def build(shared: Path, out: Path, pages: int, seed: int) -> None:
             a = article(rnd.choice(arts), arts, pool, rnd)
             if a:
                 items.append(a)
-        page, how = print_page(items, rnd)
+        page, how = print_page(items, rnd, breaks)
         name = f"p{p:04d}"
         (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
         gold = {"source": f"{name}.txt", "articles": [

@@ -42,7 +42,7 @@ def test_case(case):
     want = case["article"]
     assert len(arts) == len(want), [a.title for a in arts]
     for got, exp in zip(arts, want):
-        for key in ("title", "kicker", "subtitle", "date"):
+        for key in ("title", "kicker", "subtitle", "date", "dateline"):
             if key in exp:
                 assert got.meta[key] == exp[key], key
         if exp.get("untitled"):
