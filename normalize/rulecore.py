@@ -80,7 +80,9 @@ PROTECTED = (
     # e-mail addresses, from the start of a run only (a run of Han is not tried at every character)
     r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     r"(`+)[^`\n]+?\1",                                    # Markdown code spans
-    r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>",          # HTML tags
+    # HTML tags: a name, then attributes (name, or name=value) only, so that
+    # x<y 且 a>b is not one
+    r"""</?[A-Za-z][A-Za-z0-9]*(?:[^\S\n]+[A-Za-z_:][\w:.-]*(?:[^\S\n]*=[^\S\n]*(?:"[^"\n]*"|'[^'\n]*'|[^\s"'<>=`]+))?)*[^\S\n]*/?>""",
     r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",  # character references
 )
 

@@ -62,6 +62,8 @@ def test_html_markup_and_character_references_are_left_as_markup(pipe):
     spaces, &lt; stays an entity (it had become colspan=“2”rowspan=“1” and &lt；)."""
     text = '<table><tr><td colspan="2" rowspan="1">温度</td><td>5℃&lt;温度&amp;湿度</td></tr></table>\n'
     assert fix(pipe, text) == text
+    # comparison signs in a sentence are no tag: its spaces go as anywhere
+    assert fix(pipe, "当x<y 且 a>b 时，公式成立。\n") == "当x<y且a>b时，公式成立。\n"
 
 
 def test_an_address_ends_where_chinese_text_goes_on_after_a_comma(pipe):
