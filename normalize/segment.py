@@ -534,8 +534,9 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         body = [(k, t) for k, t, _f, _l in d.body]
         authors, dateline = _authors_and_dateline(d, body, thread is not None)
         authors = _distinct(authors + m.get("credit_authors", []))
-        if not authors and i == 0 and page.get("author"):  # a web page's front matter names its author
-            authors = [{"name": " ".join(page["author"].strip("\"' ").split()), "role": None}]
+        if not authors and i == 0 and page.get("author"):  # a web page's front matter names its author(s)
+            authors = [{"name": " ".join(a.strip("\"' ").split()), "role": None}
+                       for a in regex.split(r"[,，、;；]", page["author"].strip().strip("[]")) if a.strip("\"' ")]
         editors = _distinct(page_editors[i] + m.get("credit_editors", []))
         first = min(a for a, _b in d.lines)
         last = max(b for _a, b in d.lines)

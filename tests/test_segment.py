@@ -146,3 +146,6 @@ def test_a_web_pages_front_matter_gives_title_date_and_author():
     assert (art.title, art.meta["date"]) == ("陆家嘴财经早餐", "2024-08-06")
     assert art.meta["authors"] == [{"name": "万得资讯", "role": None}]
     assert "万得资讯" not in art.text
+    for listed in ("[张三, 李四]", '"张三, 李四"', "张三、李四"):
+        (art,) = clean_text(page.replace("万得资讯", listed), "raw/w.md")
+        assert art.meta["authors"] == [{"name": "张三", "role": None}, {"name": "李四", "role": None}], listed
