@@ -93,6 +93,7 @@ class GapModel:
         self.units: dict[str, list[float]] = {}      # u -> [after a number, bare]
         self.thresholds: dict[str, float] = {}       # u -> its own threshold
         self.damage: dict[str, float] = {}           # u -> how far that goes down on a damaged page
+        self.damaged_only: set[str] = set()          # units scanned on a damaged page only (人, 处)
         # (table, u, joined to a word?) -> context -> [after a number, bare];
         # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
         self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
@@ -116,6 +117,8 @@ class GapModel:
                     self.thresholds[row[1]] = float(row[4])
                 if len(row) > 5 and float(row[5]):
                     self.damage[row[1]] = float(row[5])
+                if len(row) > 6 and row[6] == "damaged":
+                    self.damaged_only.add(row[1])
             elif kind == "T":
                 self.tables.setdefault((row[1], row[2], int(row[3])), {})[row[4]] = [float(row[5]), float(row[6])]
             elif kind == "S":
@@ -126,6 +129,9 @@ class GapModel:
                 self.chains.add((row[1], row[2]))
             elif kind == "Y":
                 self.spoken[row[1], row[2]] = (int(row[3]), int(row[4]))
+        # a numeral before one of these keeps its threshold on a damaged page
+        # (千名党员、万名职工): the units scanned on every page, as the shift was chosen
+        self.measure_chars = frozenset("".join(u for u in self.units if u not in self.damaged_only))
         bigrams = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
         chars = "".join(sorted(u for u in self.units if len(u) == 1))
         alt = "|".join(regex.escape(u) for u in bigrams)
@@ -683,7 +689,8 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     unit or measure word (万名, 亿元) keeps its threshold: there it is as
     often the number (近万名, 千名党员、万名职工) as a lost number's unit, and
     it is where clean text draws most false flags already."""
-    thresholds, n, damage, unit_chars = gm.thresholds, len(text), gm.damage, gm.unit_chars
+    thresholds, n, damage, measure_chars = gm.thresholds, len(text), gm.damage, gm.measure_chars
+    damaged_only = gm.damaged_only
     gate = 0.0
     if lm is not None:
         lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
@@ -691,8 +698,10 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     found = []
     for i, unit, score in zip(*scored):
         j = i + len(unit)
+        if unit in damaged_only and not damaged_page:
+            continue  # common without a number in clean text (个人, 到处): judged only where numbers are lost
         t = thresholds[unit]
-        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in unit_chars):
+        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars):
             t -= damage.get(unit, 0.0)
         if score <= t + gate:
             continue  # below the threshold, or beyond the model's reach of it

@@ -125,6 +125,27 @@ def chains(views, units) -> list[tuple[str, str]]:
 
 SPOKEN: list = []  # spoken_one's rows, once counted
 MIN_YIELD = 0.01  # a unit is scanned if it finds at least this many gaps per clean occurrence
+SCAN_ODDS = 4.0  # or, on a damaged page only, if it finds this many gaps per false flag (none counted as one)
+
+
+def scanned(found: int, flags: int, bare: int) -> str | None:
+    """Where a unit is scanned, from what it finds at the common threshold on
+    the counted text (each occurrence left out while judged): ``"all"``
+    pages when it finds a gap per hundred clean occurrences
+    (``MIN_YIELD``); ``"damaged"`` pages only when, common in clean text
+    without a number (人, 处: 个人, 到处), it still finds ``SCAN_ODDS`` gaps
+    for each false flag it costs (at least that many when it costs none):
+    on held-out clean news such a unit still drew false flags (近处, 传人),
+    while a damaged page, where the odds of a lost number are higher, pays
+    them back; else ``None``."""
+    if found >= MIN_YIELD * bare:
+        return "all"
+    if SCAN_ODDS > 0 and found >= SCAN_ODDS * max(flags, 1):
+        return "damaged"
+    return None
+
+
+DAMAGED_ONLY: list = []  # units scanned on a damaged page only, once tuned
 LOSS = 0.0  # share of the other numbers before units lost around each occurrence
 
 
@@ -206,8 +227,10 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts
     rows += [["F", k, f"{v:.4f}"] for k, v in weights.items()]
     for u in units:
         t = [f"{thresholds[u]:.4f}"] if thresholds else []
-        if t and damage:
+        if t and damage is not None:
             t.append(f"{damage.get(u, 0.0):g}")
+            if u in DAMAGED_ONLY:
+                t.append("damaged")  # scanned on a damaged page only
         rows.append(["U", u, f"{U[u][0]:g}", f"{U[u][1]:g}"] + t)
     for (name, u, joined), table in sorted(T.items()):
         for ctx, (g, c) in sorted(table.items()):
@@ -417,11 +440,15 @@ def tune_single(data, chars: int, target: float, units):
     thresholds = {u: float((t - w[1 + index[u]]) / slope) for u in units}
     found = int(((z > t) & (y == 1)).sum())
     # a unit that finds under one gap per hundred clean occurrences costs more than it finds
-    useless = set()
+    useless, DAMAGED_ONLY[:] = set(), []
     for u in units:
         mask = X[:, 1 + index[u]] == 1
-        if ((z > t) & (y == 1) & mask).sum() < MIN_YIELD * ((y == 0) & mask).sum():
+        where = scanned(int(((z > t) & (y == 1) & mask).sum()), int(((z > t) & (y == 0) & mask).sum()),
+                        int(((y == 0) & mask).sum()))
+        if where is None:
             useless.add(u)
+        elif where == "damaged":
+            DAMAGED_ONLY.append(u)
     flags = int(((z > t) & (y == 0)).sum())
     return ({u: th for u, th in thresholds.items() if u not in useless}, found / max(1, int(y.sum())),
             flags, int(y.sum()))
@@ -460,6 +487,9 @@ def main(argv=None) -> int:
     ap.add_argument("--order", type=int, default=4, help="a character language model of this order beside the counts (0: none)")
     ap.add_argument("--min-yield", type=float, default=0.01,
                     help="scan a unit only if it finds this many gaps per clean occurrence (with --thresholds odds)")
+    ap.add_argument("--scan-odds", type=float, default=4.0,
+                    help="scan a unit under --min-yield on a damaged page where it finds this many gaps per"
+                         " false flag (no flag counted as one; 0: never)")
     ap.add_argument("--thresholds", choices=("odds", "unit"), default="odds",
                     help="odds: one threshold on calibrated odds (default); unit: each unit's own, at its k-th clean score")
     ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
@@ -500,8 +530,8 @@ def main(argv=None) -> int:
     N = T["N", "*", 0]
     params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
     gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
-    global SPOKEN, MIN_YIELD
-    MIN_YIELD = args.min_yield
+    global SPOKEN, MIN_YIELD, SCAN_ODDS
+    MIN_YIELD, SCAN_ODDS = args.min_yield, args.scan_odds
     SPOKEN = spoken_one(views, gm) if args.spoken else []
     params["particles"] = round(sum(sum(c in PARTICLES for c in v) for v in views) / max(1, chars), 6)
     windows = []
@@ -537,6 +567,9 @@ def main(argv=None) -> int:
         # chance at the budget's rate; there the thresholds go down this far
         params["damage_rate"] = round(args.target / 20000, 8)
         damage = damage_shifts(data, thresholds, args.damage_shift, args.damage_odds)
+    if damage is None:  # no damaged page to judge them on: not scanned at all
+        thresholds = {u: t for u, t in thresholds.items() if u not in DAMAGED_ONLY}
+        DAMAGED_ONLY[:] = []
     all_units, units = units, [u for u in units if u in thresholds]
     if args.order:
         # the stage asks the model only where the counts' score comes within
@@ -556,7 +589,8 @@ def main(argv=None) -> int:
     folds = "!= 0" if out_folds == {0} else "not in " + ", ".join(map(str, sorted(out_folds)))
     head = [f"// built by scripts/build_gapstats.py from {kept_arts} of {len(arts)} articles "
             f"(index mod 5 {folds}), {chars} characters; {len(words)} words of the word list",
-            "// P param value | F feature weight | U unit after-number bare threshold [damaged-page shift]"
+            "// P param value | F feature weight"
+            " | U unit after-number bare threshold [damaged-page shift [damaged: scanned there only]]"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | K unit unit sharing one number | W word holding a unit"
             " | Y unit context times-after-一 times-after-a-number"]
@@ -565,7 +599,9 @@ def main(argv=None) -> int:
         text = gzip.compress(text, compresslevel=9, mtime=0)
     args.out.write_bytes(text)
     print(f"{len(units)} units: {' '.join(units)}")
-    print(f"not scanned (under one gap found per hundred clean occurrences): {' '.join(sorted(set(all_units) - set(units)))}")
+    print(f"on a damaged page only (under one gap per hundred clean occurrences, {SCAN_ODDS:g} or more per false flag):"
+          f" {' '.join(u for u in units if u in DAMAGED_ONLY)}")
+    print(f"not scanned (under one gap found per hundred clean occurrences and under {SCAN_ODDS:g} per false flag): {' '.join(sorted(set(all_units) - set(units)))}")
     if damage is not None:
         print(f"on a damaged page (more gaps than {params['damage_rate'] * 20000:g} per 20,000 characters by chance):"
               f" {args.damage_shift} lower for {' '.join(sorted(damage))}")

@@ -462,3 +462,42 @@ def test_a_numeral_unit_before_a_measure_word_keeps_its_threshold_on_a_damaged_p
     thousand workers, and a damaged page does not make that a lost number."""
     out, flags = _gaps(pipe, LOST_ELSEWHERE + "辐射百家党支部、千名党员、万名职工的示范圈。\n")
     assert "、万名职工" in out and len(flags) == 3, (out, flags)
+
+
+def test_a_unit_common_without_a_number_is_scanned_on_a_damaged_page_only(pipe):
+    """人 stands bare in clean text far more often than after a number
+    (个人, 人民): at the common threshold it finds a gap for a few hundred
+    clean uses, so a clean page never has it judged; a page that lost
+    numbers elsewhere does (`共约人参加`)."""
+    from normalize.gaps import model
+    assert "人" in model().damaged_only and "个" not in model().damaged_only
+    text = "清明节期间，共约人参加祭扫活动。\n"
+    out, flags = _gaps(pipe, text)
+    assert "□" not in out and not flags, flags
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + text)
+    assert "共约□人参加" in out and len(flags) == 4, (out, flags)
+
+
+def test_a_numeral_unit_before_a_unit_of_damaged_pages_only_is_lowered_as_before(pipe):
+    """The numerals' exception (万名职工) is read against the units scanned
+    on every page, as it was chosen: 户 scanned on damaged pages too does
+    not keep 万's threshold up before it (`为万户农户授信`)."""
+    from normalize.gaps import model
+    assert "户" in model().damaged_only and "户" not in model().measure_chars
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + "为万户农户授信。\n")
+    assert "为□万户农户" in out and len(flags) == 4, (out, flags)
+
+
+def test_the_build_scans_a_rare_yield_unit_on_damaged_pages_where_it_finds_gaps_per_flag():
+    """A unit finding under one gap per hundred clean uses is still scanned,
+    on damaged pages only, where it finds four gaps per false flag (no flag
+    counted as one); else not at all."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    assert build_gapstats.scanned(20, 0, 1000) == "all"
+    assert build_gapstats.scanned(14, 2, 7000) == "damaged"  # 人: 个人, 人民 crowd it
+    assert build_gapstats.scanned(4, 0, 600) == "damaged"
+    assert build_gapstats.scanned(3, 0, 600) is None
+    assert build_gapstats.scanned(6, 8, 2200) is None  # 部: more flags than gaps
