@@ -682,6 +682,9 @@ def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
     return SCORE_UNITS(text, spans, gm.core_tables(gate - low if lm is not None or low else None), colloquial)
 
 
+APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
+
+
 def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored, damaged_page: bool) -> list:
     """The scored units that pass their threshold, lowered on a damaged page
     by the unit's own shift (``GapModel.damage``): (offset, unit, the
@@ -700,6 +703,8 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
         j = i + len(unit)
         if unit in damaged_only and not damaged_page:
             continue  # common without a number in clean text (个人, 到处): judged only where numbers are lost
+        if i and text[i - 1] in APPROXIMATE and unit not in APPROXIMATE:
+            continue  # 20余平方公里, 公路□余公里: a lost number goes before 余 / 多, never between it and its unit
         t = thresholds[unit]
         if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars):
             t -= damage.get(unit, 0.0)

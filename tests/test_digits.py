@@ -501,3 +501,12 @@ def test_the_build_scans_a_rare_yield_unit_on_damaged_pages_where_it_finds_gaps_
     assert build_gapstats.scanned(4, 0, 600) == "damaged"
     assert build_gapstats.scanned(3, 0, 600) is None
     assert build_gapstats.scanned(6, 8, 2200) is None  # 部: more flags than gaps
+
+
+def test_no_gap_between_yu_or_duo_and_its_unit(pipe):
+    """20余平方公里 holds its number; 公路余公里 lost it before 余: a gap never
+    goes between 余 / 多 and the unit after them (a damaged page had both)."""
+    page = ("本报讯 今年以来，全县新建农村公路公里，完成投资亿元。全县共有个行政村通了客车，"
+            "新建公路余公里，覆盖面积20余平方公里，惠及群众万人。\n")
+    out = pipe.fix(page)[0]
+    assert "20余平方公里" in out and "公路□余公里" in out, out
