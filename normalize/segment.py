@@ -60,6 +60,13 @@ COMPILED_BY = regex.compile(r"^[（(]?(?:(?:本报)?记者[^\S\n]*)?(?P<who>[^\s
                             r"(?:采访)?整理[)）]?$")
 # a reader's letter signs with its place and name: 河南鄢陵县  邢先生
 SIGNED = regex.compile(r"^\p{Han}{2,12}?[省市县区州旗镇乡村][^\S\n]+(?P<name>\p{Han}{2,3})$")
+# who compiled a text is a person (a surnamed name of 2–4 characters) or a
+# body of people (…总部, …编辑部, …小组): 根据录音, 本文内容由网络资料 name no
+# one, nor does 本文由编辑部 say who it is
+COMPILER_BODY = regex.compile(r"(?!\p{Han}*?(?:由|根据))\p{Han}{2,18}(?:部|组|会|社|室|处|办|队|团|站|所|院|局|委|馆|中心)")
+# a reader signs as a surnamed name or as 邢先生, 王女士; a place (市, 省, …, or
+# one the corpus names so, ``st.is_place``) after a place is no signature
+SIGNER_TITLE = regex.compile(r"\p{Han}(?:先生|女士|老师|同志)")
 SIGNATURE_AFTER = 3     # a signature stands among an article's last three blocks (date and printer under it)
 SPREAD_DIGITS = regex.compile(r"(?<=\d)[ \u3000]+(?=\d)")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
@@ -486,12 +493,23 @@ def _signature(body: list[tuple[str, str]]) -> list[dict]:
         text = tail[k][1].strip()
         m = COMPILED_BY.match(text)
         if m:
-            return [{"name": "".join(m.group("who").split()), "role": "整理"}]
-        if k == len(tail) - 1 and (m := SIGNED.match(text)) and st.bare_names(m.group("name")):
+            who = "".join(m.group("who").split())
+            if st.bare_names(who) or COMPILER_BODY.fullmatch(who):
+                return [{"name": who, "role": "整理"}]
+            return []  # 根据录音整理: compiled, by no one named
+        if k == len(tail) - 1 and (m := SIGNED.match(text)) and _signer(m.group("name")):
             return [{"name": m.group("name"), "role": None}]
         if len(text) > PARAMS.page_header_widest or st.ends_sentence(text):
             break  # a paragraph: no signature above it
     return []
+
+
+def _signer(name: str) -> bool:
+    """A reader's name after their place: 邢先生, or a surnamed name that
+    is not itself a place (河北省 石家庄)."""
+    if name[-1] in "市省县区州" or st.is_place(name):
+        return False
+    return bool(SIGNER_TITLE.fullmatch(name) or st.bare_names(name))
 
 
 def _forum_meta(i: int, thread, posts, page: dict) -> dict | None:

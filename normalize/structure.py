@@ -6,9 +6,12 @@ page.  Both ask here, so they cannot disagree.
 """
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date as _date
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import regex
 
@@ -263,12 +266,40 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     if surnames:
         # one name of three or four may have a surname off the list, if it
         # reads as a plain name (莽九晨 林芮 王莉): of the corpus' 118
-        # reporters two (莽九晨, 强薇) bear one, and no headline, subtitle or
-        # paragraph of the corpus or line of the real pages reads so
+        # reporters two (莽九晨, 强薇) bear one.  Its other names must not
+        # be words (安全 生产 常抓, 向阳 花开 时节 are a spaced
+        # sub-heading), and a line of three or four whose names are mostly
+        # words is one too (方法 路径 成效): of the corpus' 114 surnamed
+        # reporters' names two (李强, 李宁) are words of the list
         rare = [t for t in tokens if not _surnamed(t)]
         if rare and (len(rare) > 1 or len(tokens) < p.one_rare_among or not _PLAIN_NAME.fullmatch(rare[0])):
             return None
+        if len(tokens) >= p.one_rare_among:
+            words = sum(t in _name_words() for t in tokens)
+            if (rare and words) or 2 * words >= len(tokens):
+                return None
     return [{"name": t, "role": None} for t in tokens]
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> frozenset:
+    """Words that begin with a surname's character (安全, 方法, 时节), from
+    jieba's dictionary by scripts/build_name_words.py: a token among them
+    reads as a word, not as a name."""
+    with gzip.open(Path(__file__).with_name("data") / "name_words.txt.gz", "rt", encoding="utf-8") as fh:
+        return frozenset(w for w in fh.read().split("\n")[1:] if w)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset:
+    with gzip.open(Path(__file__).with_name("data") / "places.txt.gz", "rt", encoding="utf-8") as fh:
+        return frozenset(w for w in fh.read().split("\n")[1:] if w)
+
+
+def is_place(token: str) -> bool:
+    """A place the clean corpus names before 市, 省, 县, 区 or 州 (石家庄 of
+    石家庄市), beginning with a surname's character (scripts/build_name_words.py)."""
+    return token in _places()
 
 
 def unlisted_names(line: str) -> list[dict] | None:

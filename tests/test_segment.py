@@ -149,3 +149,31 @@ def test_a_web_pages_front_matter_gives_title_date_and_author():
     for listed in ("[张三, 李四]", '"张三, 李四"', "张三、李四"):
         (art,) = clean_text(page.replace("万得资讯", listed), "raw/w.md")
         assert art.meta["authors"] == [{"name": "张三", "role": None}, {"name": "李四", "role": None}], listed
+
+
+@pytest.mark.parametrize("line, names", [
+    ("莽九晨 林芮 王莉", True),    # one uncommon surname among names that are no words
+    ("张成虎  高睿凯", True),
+    ("安全 生产 常抓", False),     # a spaced sub-heading: 安全 is a word
+    ("王者 荣耀 大赛", False),
+    ("向阳 花开 时节", False),
+    ("方法 路径 成效", False),     # every token surnamed, but all words
+])
+def test_spaced_words_are_not_bare_names(line, names):
+    from normalize import structure as st
+    assert bool(st.bare_names(line)) is names
+
+
+@pytest.mark.parametrize("last, authors", [
+    ("（本报记者李亚楠采访整理）", [("李亚楠", "整理")]),
+    ("（根据录音整理）", []),
+    ("本文内容由网络资料整理", []),
+    ("本文由编辑部整理", []),         # a body of people, but which one is not said
+    ("河南鄢陵县  邢先生", [("邢先生", None)]),
+    ("河北省 石家庄", []),
+])
+def test_closing_signature_names_a_person(last, authors):
+    raw = ("一位老人的回忆\n那时候我们住在厂区的平房里，每天天不亮就起床，步行去车间。日子虽然清苦，但大家心气很高。\n"
+           + last + "\n")
+    (art,) = clean_text(raw)
+    assert [(a["name"], a["role"]) for a in art.meta["authors"] or []] == authors
