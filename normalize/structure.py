@@ -228,8 +228,16 @@ _PLAIN_NAME = regex.compile(r"\p{Han}{2,3}")
 # nothing.  Inside the corpus' 16,933 paragraphs such a note stands once
 # (（新闻摄影）), at a paragraph's end 99 times; no title or subtitle ends on one.
 _SURNAME_CLASS = "[" + "".join(sorted(_NAME_FIRST)) + "]"
+# a credit is roles and names only (记者 王晓明 通讯员 李红, 记者王莉、程维丹,
+# 记者 王五 摄): a name of two to four characters, the first with a common
+# surname, each apart by a space, 、 or ，; never a sentence that names a
+# reporter (（记者王晓明曾专访过他）)
+_CREDIT_ROLE = r"(?:记者|通讯员|实习生|摄影|摄)"
+_CREDIT_NAMES = (rf"{_SURNAME_CLASS}\p{{Han}}{{1,3}}"
+                 rf"(?:(?:[^\S\n]*[、，,][^\S\n]*|[^\S\n]+)(?:{_CREDIT_ROLE}[：:]?[^\S\n]*)?\p{{Han}}{{2,4}})*"
+                 r"[^\S\n]*(?:摄影|摄|报道|整理|采写|对本文亦有贡献)?[^\S\n]*")
 CLOSING_NOTE = (r"[（(][^\S\n]*(?:全文完|完|终|未完待续|待续)[^\S\n]*[）)]"
-                rf"|(?<![电電][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_SURNAME_CLASS}[^（）()\n]{{0,24}}[）)]"
+                rf"|(?<![电電讯訊][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_CREDIT_NAMES}[）)]"
                 r"|[（(](?!见图)[^（）()\n]{1,20}(?:摄|摄影|供图)[^\S\n]*[）)]"
                 r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]")
 SENTENCE_END = regex.compile(SENTENCE_END.pattern + rf"|(?:{CLOSING_NOTE})$")
