@@ -795,15 +795,25 @@ def _mark_name_lists(lines: list[Line], bits) -> set[int]:
     headings, however short."""
     no_join = core.NO_JOIN
     rows: set[int] = set()
-    for i in range(1, len(lines)):
-        ln, prev = lines[i], lines[i - 1]
-        if ln.kind != "text" or ln.ended or ln.soft:
+    run: list[int] = []
+    for i in range(1, len(lines) + 1):
+        ln = lines[i] if i < len(lines) else None
+        if (ln is not None and ln.kind == "text" and not ln.ended and not ln.soft
+                and (lines[i - 1].text[-1] in "：:" or i - 1 in run) and _name_row(ln.text)):
+            run.append(i)
             continue
-        if (prev.text[-1] in "：:" or i - 1 in rows) and _name_row(ln.text):
-            rows.add(i)
-            bits[i - 1] |= no_join
-            bits[i] |= no_join
+        # the sentence goes on after the names (王建国 李明华 / 等。会议…):
+        # they are its words, not a block of their own
+        if run and not (ln is not None and ln.kind == "text" and ln.text.startswith(_GOES_ON)):
+            rows.update(run)
+            for k in run:
+                bits[k - 1] |= no_join
+                bits[k] |= no_join
+        run = []
     return rows
+
+
+_GOES_ON = ("等", "，", "、", "。", "；", "）", ",", ";")
 
 
 _PARAMS_TUPLE: tuple = (None, ())
