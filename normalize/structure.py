@@ -279,6 +279,18 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     return [{"name": t, "role": None} for t in tokens]
 
 
+def name_row(line: str) -> bool:
+    """A row of two or more names, each with a common surname, apart by
+    spaces (``王小明 李小红 张大伟 刘芳``, ``刘  芳`` a padded one), of any
+    length: a list a sentence introduces, not a byline.  Its names pass the
+    token checks of :func:`bare_names`."""
+    s = line.strip()
+    if not s or s[0] not in _NAME_FIRST:
+        return False
+    tokens = _merge_padded(s.split())
+    return len(tokens) >= 2 and all(_NAME_RE.fullmatch(t) and _surnamed(t) for t in tokens)
+
+
 def unlisted_names(line: str) -> list[dict] | None:
     """Authors of a line of one to four names of two or three Han each,
     whatever their surnames (``莽九晨 黄培昭``): where a byline stands for

@@ -778,15 +778,6 @@ def _mark_markdown_lists(lines: list[Line], bits) -> set[int]:
     return marked
 
 
-def _name_row(text: str) -> bool:
-    """Two or more names, each with a common surname, apart by spaces (``王小明
-    李小红 张大伟 刘芳``, ``刘  芳`` a padded one)."""
-    if text[0] not in st._NAME_FIRST:
-        return False
-    tokens = st._merge_padded(text.split())
-    return len(tokens) >= 2 and all(st._NAME_RE.fullmatch(t) and st._surnamed(t) for t in tokens)
-
-
 def _mark_name_lists(lines: list[Line], bits) -> set[int]:
     """A list of names a sentence introduces with a colon (…获得“十佳志愿者”
     称号： / 王小明 李小红 张大伟 刘芳 / 陈建国 赵丽 孙强 周敏): each printed
@@ -799,7 +790,7 @@ def _mark_name_lists(lines: list[Line], bits) -> set[int]:
     for i in range(1, len(lines) + 1):
         ln = lines[i] if i < len(lines) else None
         if (ln is not None and ln.kind == "text" and not ln.ended and not ln.soft
-                and (lines[i - 1].text[-1] in "：:" or i - 1 in run) and _name_row(ln.text)):
+                and (lines[i - 1].text[-1] in "：:" or i - 1 in run) and st.name_row(ln.text)):
             run.append(i)
             continue
         # the sentence goes on after the names (王建国 李明华 / 等。会议…):
