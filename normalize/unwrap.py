@@ -622,6 +622,35 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
     return {}, 0
 
 
+_SPACED_NAMES = regex.compile(r"\p{Han}[^\S\n]{2,}\p{Han}")
+
+
+def take_editor_list_rest(doc: Doc) -> None:
+    """An editor list too long for its line goes on on the next (本版责编：杨  旭
+    张帅祯  赵  政 / 栾心怡  张宇杰): that line goes to the editors, under the
+    editor line's rule, when it is spaced as the first line (two spaces or
+    more between names) and every name on it has a common surname
+    (structure.name_row).  A headline under an editor line (走进  新时代) is
+    no list of names and stays.  The rule file cannot tell names, so the
+    check is here, before any line is joined."""
+    firsts = {r.line: r.text for r in doc.removed if r.rule == "furniture.page-editors"}
+    if not firsts:
+        return
+    edits, notes, pos = [], [], 0
+    for raw in doc.text.split("\n"):
+        t = raw.strip()
+        if t:
+            line = doc.line_at(pos + len(raw) - len(raw.lstrip()))
+            first = firsts.get(line - 1)
+            if first and _SPACED_NAMES.search(first) and _SPACED_NAMES.search(t) and st.name_row(t):
+                edits.append((pos, pos + len(raw), ""))
+                notes.append((t, line))
+        pos += len(raw) + 1
+    doc.edit(edits, "furniture.page-editors", removal=True)
+    for t, line in notes:
+        doc.note("editors", t, line, "furniture.page-editors")
+
+
 def collapse_letter_spacing(doc: Doc) -> set[int]:
     """``“ 一 组 一 会 ” 组 建``: a justified line with every character spread
     apart is one run of text; its spaces go before widths are measured.
@@ -642,6 +671,7 @@ def unwrap(doc: Doc) -> Doc:
         doc.set_blocks((kind, doc.text[ln.start + a:ln.end - b], doc.origin[ln.start + a:ln.end - b])
                        for ln in _lines(doc)[0] for kind, a, b in [read_block(ln.text)])
         return doc
+    take_editor_list_rest(doc)
     spread = collapse_letter_spacing(doc)
     contents, contents_line = take_contents(doc)
     lines, (widths, bits, balance) = _lines(doc)
