@@ -644,7 +644,8 @@ def take_editor_list_rest(doc: Doc) -> None:
             first = firsts.get(line - 1)
             if first and _SPACED_NAMES.search(first) and _SPACED_NAMES.search(t) and st.name_row(t):
                 edits.append((pos, pos + len(raw), ""))
-                notes.append((t, line))
+                roles = st.EDITOR_ROLES.findall(first)  # the list's names keep its role
+                notes.append((f"{roles[-1]} {t}" if roles else t, line))
         pos += len(raw) + 1
     doc.edit(edits, "furniture.page-editors", removal=True)
     for t, line in notes:
