@@ -229,13 +229,14 @@ _PLAIN_NAME = regex.compile(r"\p{Han}{2,3}")
 # (（新闻摄影）), at a paragraph's end 99 times; no title or subtitle ends on one.
 _SURNAME_CLASS = "[" + "".join(sorted(_NAME_FIRST)) + "]"
 # a credit is roles and names only (记者 王晓明 通讯员 李红, 记者王莉、程维丹,
-# 记者 王五 摄): a name of two to four characters, the first with a common
-# surname, each apart by a space, 、 or ，; never a sentence that names a
+# 记者 王五 摄): a name of up to four characters, the first with a common
+# surname, each apart by a space (a padded one too, 吴  君), 、 or ，, and a
+# closing 摄, 报道, 采访整理 …; never a sentence that names a
 # reporter (（记者王晓明曾专访过他）)
 _CREDIT_ROLE = r"(?:记者|通讯员|实习生|摄影|摄)"
-_CREDIT_NAMES = (rf"{_SURNAME_CLASS}\p{{Han}}{{1,3}}"
-                 rf"(?:(?:[^\S\n]*[、，,][^\S\n]*|[^\S\n]+)(?:{_CREDIT_ROLE}[：:]?[^\S\n]*)?\p{{Han}}{{2,4}})*"
-                 r"[^\S\n]*(?:摄影|摄|报道|整理|采写|对本文亦有贡献)?[^\S\n]*")
+_CREDIT_NAMES = (rf"{_SURNAME_CLASS}\p{{Han}}{{0,3}}"
+                 rf"(?:(?:[^\S\n]*[、，,][^\S\n]*|[^\S\n]+)(?:{_CREDIT_ROLE}[：:]?[^\S\n]*)?\p{{Han}}{{1,4}})*"
+                 r"[^\S\n]*(?:摄影|摄|参与采写|采访整理|报道|整理|采写|对本文亦有贡献)?[^\S\n]*")
 CLOSING_NOTE = (r"[（(][^\S\n]*(?:全文完|完|终|未完待续|待续)[^\S\n]*[）)]"
                 rf"|(?<![电電讯訊][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_CREDIT_NAMES}[）)]"
                 r"|[（(](?!见图)[^（）()\n]{1,20}(?:摄|摄影|供图)[^\S\n]*[）)]"
