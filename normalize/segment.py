@@ -243,7 +243,9 @@ def parse_credits(text: str) -> dict:
     return out
 
 
-PAGE_HEADER = regex.compile(r"第[^\S\n]*[\d一二三四五六七八九十]{1,3}[^\S\n]*版")
+# a printed page's number (第4版, 第 05 版): its group is the number, the
+# page a compilation's source line names (see _edition_editors)
+PAGE_HEADER = regex.compile(r"第[^\S\n]*([\d一二三四五六七八九十]{1,3})[^\S\n]*版")
 PAGE_MARKS = {"furniture.page-header": 0, "furniture.page-number": 1,  # rule -> lines after it where a page starts
               "furniture.page-header-day": 0, "furniture.page-section": 0}
 
@@ -309,10 +311,6 @@ def _page_editors(doc: Doc, blocks, drafts: list[Draft]) -> list[list[dict]]:
     return out
 
 
-# the printed page a compilation's source line names: 《人民日报》（2025年10月20日 第 05 版）
-EDITION = regex.compile(r"第[^\S\n]*([\d一二三四五六七八九十]{1,3})[^\S\n]*版")
-
-
 def _edition_editors(doc: Doc, blocks, drafts: list[Draft], page_editors: list[list[dict]]) -> list[list[dict]]:
     """A compilation (a PDF of articles, each with a source line naming the
     paper's page it was printed on) keeps the paper's editor lines too, one
@@ -322,7 +320,7 @@ def _edition_editors(doc: Doc, blocks, drafts: list[Draft], page_editors: list[l
     source line names that page, whatever PDF page the article fell on;
     other articles keep their page's (``page_editors``)."""
     sources = sorted((r.line, m.group(1)) for r in doc.removed
-                     if r.rule == "furniture.page-header" and (m := EDITION.search(r.text)))
+                     if r.rule == "furniture.page-header" and (m := PAGE_HEADER.search(r.text)))
     if not sources:
         return page_editors
     at = [line for line, _e in sources]

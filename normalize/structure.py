@@ -231,8 +231,17 @@ _PLAIN_NAME = regex.compile(r"\p{Han}{2,3}")
 # nothing.  Inside the corpus' 16,933 paragraphs such a note stands once
 # (（新闻摄影）), at a paragraph's end 99 times; no title or subtitle ends on one.
 _SURNAME_CLASS = "[" + "".join(sorted(_NAME_FIRST)) + "]"
+# a credit is roles and names only (记者 王晓明 通讯员 李红, 记者王莉、程维丹,
+# 记者 王五 摄): a name of up to four characters, the first with a common
+# surname, each apart by a space (a padded one too, 吴  君), 、 or ，, and a
+# closing 摄, 报道, 采访整理 …; never a sentence that names a
+# reporter (（记者王晓明曾专访过他）)
+_CREDIT_ROLE = r"(?:记者|通讯员|实习生|摄影|摄)"
+_CREDIT_NAMES = (rf"{_SURNAME_CLASS}\p{{Han}}{{0,3}}"
+                 rf"(?:(?:[^\S\n]*[、，,][^\S\n]*|[^\S\n]+)(?:{_CREDIT_ROLE}[：:]?[^\S\n]*)?\p{{Han}}{{1,4}})*"
+                 r"[^\S\n]*(?:摄影|摄|参与采写|采访整理|报道|整理|采写|对本文亦有贡献)?[^\S\n]*")
 CLOSING_NOTE = (r"[（(][^\S\n]*(?:全文完|完|终|未完待续|待续)[^\S\n]*[）)]"
-                rf"|(?<![电電][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_SURNAME_CLASS}[^（）()\n]{{0,24}}[）)]"
+                rf"|(?<![电電讯訊][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_CREDIT_NAMES}[）)]"
                 r"|[（(](?!见图)[^（）()\n]{1,20}(?:摄|摄影|供图)[^\S\n]*[）)]"
                 r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]")
 SENTENCE_END = regex.compile(SENTENCE_END.pattern + rf"|(?:{CLOSING_NOTE})$")
@@ -300,6 +309,18 @@ def is_place(token: str) -> bool:
     """A place the clean corpus names before 市, 省, 县, 区 or 州 (石家庄 of
     石家庄市), beginning with a surname's character (scripts/build_name_words.py)."""
     return token in _places()
+
+
+def name_row(line: str) -> bool:
+    """A row of two or more names, each with a common surname, apart by
+    spaces (``王小明 李小红 张大伟 刘芳``, ``刘  芳`` a padded one), of any
+    length: a list a sentence introduces, not a byline.  Its names pass the
+    token checks of :func:`bare_names`."""
+    s = line.strip()
+    if not s or s[0] not in _NAME_FIRST:
+        return False
+    tokens = _merge_padded(s.split())
+    return len(tokens) >= 2 and all(_NAME_RE.fullmatch(t) and _surnamed(t) for t in tokens)
 
 
 def unlisted_names(line: str) -> list[dict] | None:

@@ -622,6 +622,36 @@ def take_contents(doc: Doc) -> tuple[dict[str, str], int]:
     return {}, 0
 
 
+_SPACED_NAMES = regex.compile(r"\p{Han}[^\S\n]{2,}\p{Han}")
+
+
+def take_editor_list_rest(doc: Doc) -> None:
+    """An editor list too long for its line goes on on the next (本版责编：杨  旭
+    张帅祯  赵  政 / 栾心怡  张宇杰): that line goes to the editors, under the
+    editor line's rule, when it is spaced as the first line (two spaces or
+    more between names) and every name on it has a common surname
+    (structure.name_row).  A headline under an editor line (走进  新时代) is
+    no list of names and stays.  The rule file cannot tell names, so the
+    check is here, before any line is joined."""
+    firsts = {r.line: r.text for r in doc.removed if r.rule == "furniture.page-editors"}
+    if not firsts:
+        return
+    edits, notes, pos = [], [], 0
+    for raw in doc.text.split("\n"):
+        t = raw.strip()
+        if t:
+            line = doc.line_at(pos + len(raw) - len(raw.lstrip()))
+            first = firsts.get(line - 1)
+            if first and _SPACED_NAMES.search(first) and _SPACED_NAMES.search(t) and st.name_row(t):
+                edits.append((pos, pos + len(raw), ""))
+                roles = st.EDITOR_ROLES.findall(first)  # the list's names keep its role
+                notes.append((f"{roles[-1]} {t}" if roles else t, line))
+        pos += len(raw) + 1
+    doc.edit(edits, "furniture.page-editors", removal=True)
+    for t, line in notes:
+        doc.note("editors", t, line, "furniture.page-editors")
+
+
 def collapse_letter_spacing(doc: Doc) -> set[int]:
     """``“ 一 组 一 会 ” 组 建``: a justified line with every character spread
     apart is one run of text; its spaces go before widths are measured.
@@ -642,6 +672,7 @@ def unwrap(doc: Doc) -> Doc:
         doc.set_blocks((kind, doc.text[ln.start + a:ln.end - b], doc.origin[ln.start + a:ln.end - b])
                        for ln in _lines(doc)[0] for kind, a, b in [read_block(ln.text)])
         return doc
+    take_editor_list_rest(doc)
     spread = collapse_letter_spacing(doc)
     contents, contents_line = take_contents(doc)
     lines, (widths, bits, balance) = _lines(doc)
@@ -778,15 +809,6 @@ def _mark_markdown_lists(lines: list[Line], bits) -> set[int]:
     return marked
 
 
-def _name_row(text: str) -> bool:
-    """Two or more names, each with a common surname, apart by spaces (``王小明
-    李小红 张大伟 刘芳``, ``刘  芳`` a padded one)."""
-    if text[0] not in st._NAME_FIRST:
-        return False
-    tokens = st._merge_padded(text.split())
-    return len(tokens) >= 2 and all(st._NAME_RE.fullmatch(t) and st._surnamed(t) for t in tokens)
-
-
 def _mark_name_lists(lines: list[Line], bits) -> set[int]:
     """A list of names a sentence introduces with a colon (…获得“十佳志愿者”
     称号： / 王小明 李小红 张大伟 刘芳 / 陈建国 赵丽 孙强 周敏): each printed
@@ -795,15 +817,25 @@ def _mark_name_lists(lines: list[Line], bits) -> set[int]:
     headings, however short."""
     no_join = core.NO_JOIN
     rows: set[int] = set()
-    for i in range(1, len(lines)):
-        ln, prev = lines[i], lines[i - 1]
-        if ln.kind != "text" or ln.ended or ln.soft:
+    run: list[int] = []
+    for i in range(1, len(lines) + 1):
+        ln = lines[i] if i < len(lines) else None
+        if (ln is not None and ln.kind == "text" and not ln.ended and not ln.soft
+                and (lines[i - 1].text[-1] in "：:" or i - 1 in run) and st.name_row(ln.text)):
+            run.append(i)
             continue
-        if (prev.text[-1] in "：:" or i - 1 in rows) and _name_row(ln.text):
-            rows.add(i)
-            bits[i - 1] |= no_join
-            bits[i] |= no_join
+        # the sentence goes on after the names (王建国 李明华 / 等。会议…):
+        # they are its words, not a block of their own
+        if run and not (ln is not None and ln.kind == "text" and ln.text.startswith(_GOES_ON)):
+            rows.update(run)
+            for k in run:
+                bits[k - 1] |= no_join
+                bits[k] |= no_join
+        run = []
     return rows
+
+
+_GOES_ON = ("等", "，", "、", "。", "；", "）", ",", ";")
 
 
 _PARAMS_TUPLE: tuple = (None, ())
