@@ -290,19 +290,22 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
     return [{"name": t, "role": None} for t in tokens]
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def _word_list(name: str) -> frozenset:
+    """A word list of ``data/`` (its first line says what it is), read once."""
+    with gzip.open(Path(__file__).with_name("data") / name, "rt", encoding="utf-8") as fh:
+        return frozenset(w for w in fh.read().split("\n")[1:] if w)
+
+
 def _name_words() -> frozenset:
     """Words that begin with a surname's character (安全, 方法, 时节), from
     jieba's dictionary by scripts/build_name_words.py: a token among them
     reads as a word, not as a name."""
-    with gzip.open(Path(__file__).with_name("data") / "name_words.txt.gz", "rt", encoding="utf-8") as fh:
-        return frozenset(w for w in fh.read().split("\n")[1:] if w)
+    return _word_list("name_words.txt.gz")
 
 
-@lru_cache(maxsize=1)
 def _places() -> frozenset:
-    with gzip.open(Path(__file__).with_name("data") / "places.txt.gz", "rt", encoding="utf-8") as fh:
-        return frozenset(w for w in fh.read().split("\n")[1:] if w)
+    return _word_list("places.txt.gz")
 
 
 def is_place(token: str) -> bool:
