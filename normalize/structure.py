@@ -266,11 +266,8 @@ def bare_names(line: str, surnames: bool = True) -> list[dict] | None:
         return None
     if surnames and s[0] not in _NAME_FIRST and "·" not in s and len(s.split()) < p.one_rare_among:
         return None  # the first name's first character is a surname's (most lines fail here)
-    # names stand apart by spaces; words a 、 or ， separates are a list, not a byline
-    tokens = _merge_padded(s.split())
-    if not 1 <= len(tokens) <= p.max_bare_names:
-        return None
-    if not all(_NAME_RE.fullmatch(t) for t in tokens):
+    tokens = _name_tokens(s)
+    if not tokens or len(tokens) > p.max_bare_names:
         return None
     if surnames:
         # one name of three or four may have a surname off the list, if it
@@ -322,8 +319,16 @@ def name_row(line: str) -> bool:
     s = line.strip()
     if not s or s[0] not in _NAME_FIRST:
         return False
+    tokens = _name_tokens(s)
+    return tokens is not None and len(tokens) >= 2 and all(_surnamed(t) for t in tokens)
+
+
+def _name_tokens(s: str) -> list[str] | None:
+    """The names of a line that is only names, padded ones merged (刘  芳),
+    or None: names stand apart by spaces; words a 、 or ， separates are a
+    list, not names."""
     tokens = _merge_padded(s.split())
-    return len(tokens) >= 2 and all(_NAME_RE.fullmatch(t) and _surnamed(t) for t in tokens)
+    return tokens if tokens and all(_NAME_RE.fullmatch(t) for t in tokens) else None
 
 
 def unlisted_names(line: str) -> list[dict] | None:
