@@ -70,6 +70,10 @@ SIGNER_TITLE = regex.compile(r"\p{Han}(?:先生|女士|老师|同志)")
 SIGNATURE_AFTER = 3     # a signature stands among an article's last three blocks (date and printer under it)
 SPREAD_DIGITS = regex.compile(r"(?<=\d)[ \u3000]+(?=\d)")
 DATE = regex.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+# a title that ends on a date with its weekday names its issue (财经早餐2024年8月5日
+# 星期一, as a page header dates its page); a date alone in a title may be
+# what the article is about (纪念1949年10月1日)
+ISSUE_TITLE = regex.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日[^\S\n]*(?:星期|礼拜|周)[一二三四五六日天][)）]?$")
 
 
 @dataclass
@@ -558,6 +562,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         last = max(b for _a, b in d.lines)
         stated = m.get("date") or page.get("date")
         date = _iso_date(stated) if stated else None
+        if date is None and title and (dm := ISSUE_TITLE.search(title)):
+            date = st.iso_date(*(int(x) for x in dm.groups()))
         if i == len(drafts) - 1:
             body += replies  # forum_posts = "first" with keep_replies: a "## 回复" section
         articles.append(Article(meta={

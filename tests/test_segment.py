@@ -151,6 +151,26 @@ def test_a_web_pages_front_matter_gives_title_date_and_author():
         assert art.meta["authors"] == [{"name": "张三", "role": None}, {"name": "李四", "role": None}], listed
 
 
+
+@pytest.mark.parametrize("title, date", [
+    ("陆家嘴财经早餐2024年8月5日星期一", "2024-08-05"),   # an issue's date and weekday
+    ("财经早餐（2024年8月5日 周一）", "2024-08-05"),
+    ("纪念2024年8月5日的那场大雨", None),                 # a date the article is about
+    ("陆家嘴财经早餐2024年2月30日星期一", None),          # no such day
+])
+def test_a_title_ending_on_date_and_weekday_dates_the_article(title, date):
+    page = f"# {title}\n\n1、巴菲特大规模抛售苹果股票的消息，在投资圈引发巨大关注。\n"
+    (art,) = clean_text(page, "raw/w.md")
+    assert art.title.startswith(title[:6]) and art.meta["date"] == date
+
+
+def test_a_web_pages_toolbar_and_time_stamp_are_furniture():
+    page = ("# 陆家嘴财经早餐\n## 08-05 06:31Wind\nEnRA+A-收藏到AliceBox\n## 热点聚焦\n"
+            "1、巴菲特大规模抛售苹果股票的消息，在投资圈引发巨大关注。\n")
+    (art,) = clean_text(page, "raw/w.md")
+    assert "Wind" not in art.text and "AliceBox" not in art.text
+    assert {"furniture.web-toolbar", "furniture.web-timestamp"} <= set(art.meta["changes"])
+
 @pytest.mark.parametrize("line, names", [
     ("莽九晨 林芮 王莉", True),    # one uncommon surname among names that are no words
     ("张成虎  高睿凯", True),
