@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from normalize import clean_text
 from normalize.cli import main
 from normalize.pipeline import Pipeline, default_rules_dir
 from normalize.rules import RuleError, Unsettled
@@ -291,3 +292,13 @@ def test_which_sources_a_correction_names():
     assert applies(sub, "raw/s1/b.txt") and not applies(sub, "raw/s2/b.txt")
     assert applies(Correction("s1/b.txt", "x", "y", "", "c", ()), "raw/s1/b.txt")
     assert not applies(Correction("s1/b.txt", "x", "y", "", "c", ()), "raw/t/s1/b.txt")
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("同比增长 12.5 %，增速加快。", "同比增长12.5%，增速加快。"),   # no gap before a spaced-off %
+    ("气温 30 ℃，千分之 8.5 ‰。", "气温30℃，千分之8.5‰。"),
+    ("比上年增长5.1%.", "比上年增长5.1%。"),
+])
+def test_a_number_keeps_its_symbol_and_no_gap_is_made(raw, clean):
+    (art,) = clean_text(raw + "\n")
+    assert art.text.strip() == clean and not art.meta["flags"]
