@@ -186,13 +186,18 @@ def _decode(data: bytes) -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        common = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-        rare = sum(1 for ch in text if "\u3400" <= ch <= "\u4dbf" or "\ue000" <= ch <= "\uf8ff")
+        head = text[:200_000]
+        # the commonest Han characters (either script) tell the two apart even
+        # on a few words: 臺灣經濟發展 in Big5 reads in GB18030 as 籓芖竒蕾祇甶,
+        # all in the basic block but none of them common
+        common_set = _common_han()
+        common = sum(1 for ch in head if ch in common_set)
+        rare = sum(1 for ch in head if "\u3400" <= ch <= "\u4dbf" or "\ue000" <= ch <= "\uf8ff")
         candidates.append((common - 10 * rare, enc, text))
     if not candidates:
         raise InputError("cannot be decoded as UTF-8, GB18030/GBK or Big5")
     score, enc, text = max(candidates, key=lambda c: (c[0], c[1] == "gb18030"))
-    if score <= 0:
+    if score <= 0 and not any("\u4e00" <= ch <= "\u9fff" for ch in text[:200_000]):
         raise InputError("cannot be decoded as UTF-8, GB18030/GBK or Big5 (no Chinese text found)")
     why = _uncommon(text, enc, data)
     if why:

@@ -26,6 +26,16 @@ def test_encodings_are_detected(data):
     assert "王" in text and "\ufeff" not in text
 
 
+
+@pytest.mark.parametrize("text, enc", [
+    ("臺灣經濟發展\n", "big5"),      # GB18030 reads these bytes as 籓芖竒蕾祇甶: valid, but no common word
+    ("今天天气很好。\n", "gbk"),
+    ("會議通知\n", "big5"),
+    ("会议通知\n", "gbk"),
+])
+def test_a_few_words_are_decoded_in_their_own_encoding(text, enc):
+    assert decode(text.encode(enc))[0] == text
+
 def test_line_ends_are_normalised():
     from normalize import clean_text
     crlf = TEXT.replace("\n", "\r\n")
