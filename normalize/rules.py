@@ -222,25 +222,33 @@ class Rule:
 
     def _check_examples(self) -> list[str]:
         fails = []
+
+        def applied(text: str, example: str):
+            doc = self.example_doc(text)
+            try:
+                self.apply(doc)
+            except RuleError as exc:  # Unsettled: the rule matches its own output again
+                fails.append(f"{example}: {exc.problem}")
+                return None
+            return doc
+
         for before, after in self.fixes:
-            doc = self.example_doc(before)
-            self.apply(doc)
+            doc = applied(before, f"fix {before!r}")
+            if doc is None:
+                continue
             if doc.text != after:
                 fails.append(f"fix {before!r}: got {doc.text!r}, expected {after!r}")
                 continue
-            again = self.example_doc(after)
-            self.apply(again)
-            if again.text != after:
+            again = applied(after, f"fix {before!r}, second pass")
+            if again is not None and again.text != after:
                 fails.append(f"fix {before!r}: output not stable, second pass gave {again.text!r}")
         for text in self.flags:
-            doc = self.example_doc(text)
-            self.apply(doc)
-            if not doc.flags:
+            doc = applied(text, f"flag {text!r}")
+            if doc is not None and not doc.flags:
                 fails.append(f"flag {text!r}: nothing flagged")
         for text in self.keeps:
-            doc = self.example_doc(text)
-            self.apply(doc)
-            if doc.text != text or (doc.flags and self.replace is None):
+            doc = applied(text, f"keep {text!r}")
+            if doc is not None and (doc.text != text or (doc.flags and self.replace is None)):
                 fails.append(f"keep {text!r}: changed to {doc.text!r}" if doc.text != text
                              else f"keep {text!r}: flagged")
         return fails
@@ -268,7 +276,8 @@ def apply_rules(rules: list[Rule], doc: Doc, source: str, max_passes: int = MAX_
     except rulecore.NoFixedPoint as exc:
         if exc.level == "rule":
             rule = rules[exc.rules[0]]
-            raise Unsettled(rule.source, [rule.id], f"no fixed point after {MAX_RULE_PASSES} passes of the rule") \
+            raise Unsettled(rule.source, [rule.id], f"no fixed point after {MAX_RULE_PASSES} passes of the rule "
+                            "(what it writes matches its pattern again; a lookahead (?!…) after the match stops that)") \
                 from None
         raise Unsettled(source, sorted({rules[n].id for n in exc.rules}),
                         f"no fixed point after {max_passes} passes of the file") from None
@@ -361,6 +370,15 @@ def load_rule_file(path: Path) -> RuleFile:
         except regex.error as exc:
             raise RuleError(path, rid, f"pattern does not compile: {exc}") from None
         replace = entry.get("replace")
+        if replace is not None and not isinstance(replace, str):
+            raise RuleError(path, rid, "'replace' must be a string")
+        # a named group hands its text to the metadata or to the replacement;
+        # one named neither way is a typo (forum_autor) that would drop it silently
+        stray = [g for g in compiled.groupindex if g not in NOTE_KEYS and f"<{g}>" not in (replace or "")]
+        if stray:
+            raise RuleError(path, rid, f"named group(s) {', '.join(stray)} neither a metadata key "
+                            f"({', '.join(sorted(NOTE_KEYS))}) nor used in 'replace' (\\g<name>): "
+                            "rename it, or make it unnamed (?:…)")
         if replace is not None and not isinstance(replace, str):
             raise RuleError(path, rid, "'replace' must be a string")
         fixes = entry.get("fixes", [])

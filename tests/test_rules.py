@@ -40,6 +40,7 @@ BROKEN = {
     "duplicate-id": (GOOD + GOOD.split('description = "x"\n')[1], "a", "duplicate id"),
     "no-keeps": (GOOD.replace('keeps = ["c"]\n', ""), "a", "needs examples"),
     "bad-kind": (GOOD.replace('fixes =', 'in = ["para"]\nfixes ='), "a", "unknown block kind"),
+    "stray-group": (GOOD.replace("pattern = 'a'", "pattern = '(?P<forum_autor>a)'"), "a", "forum_autor"),
 }
 
 
@@ -107,3 +108,15 @@ def test_no_default_rules_starts_from_nothing():
     pipe = Pipeline(default_rules=False)
     assert pipe.rules == []
     assert pipe.fix("近年来,镇赉县\n")[0] == "近年来,镇赉县\n"
+
+
+def test_a_rule_matching_its_own_output_fails_its_example_not_the_program(tmp_path):
+    """(?<=\\d)万 -> 万元 matches what it wrote: a FAIL line naming the
+    rule, no traceback; the page it would run on fails, the batch goes on."""
+    (tmp_path / "local.toml").write_text(GOOD.replace("pattern = 'a'", "pattern = '(?<=\\d)万'")
+                                         .replace('replace = "b"', 'replace = "万元"')
+                                         .replace('fixes = [["a", "b"]]', 'fixes = [["投资5万", "投资5万元"]]'),
+                                         encoding="utf-8")
+    res = CliRunner().invoke(main, ["rules", "--test", "--rules", str(tmp_path)])
+    assert res.exit_code == 1 and (res.exception is None or isinstance(res.exception, SystemExit)), res.output
+    assert "FAIL fix '投资5万': no fixed point" in res.output and "local.a" in res.output
