@@ -117,6 +117,8 @@ SHAPES = [
     r"^ ?(?:(?<=^ ?(?:a|xb)[^\n]{0,3}\n(?:[^\n]{0,5}\n){0,2} ?)|(?=[^\n]{0,3}\n(?:[^\n]{0,5}\n){0,2}c))(?P<d>a+)",
     r"^(?=b\n)",                               # empty matches only
     r"(?<=\n)^c?(?=\n)",
+    r"(?i)^ab(*SKIP)(*FAIL)|b",                # a global flag: the branches scanned apart keep it
+    r"^(?=(?i)[^\n]*\nA)b",
 ]
 
 
@@ -125,8 +127,8 @@ def test_each_shape_gets_a_plan(source):
     assert kind(scanplan.plan(regex.compile(source, regex.MULTILINE))) != "plain"
 
 
-@settings(max_examples=400, deadline=None)
-@given(text=hs.text(alphabet="ab xyc\n", max_size=40), n=hs.integers(0, len(SHAPES) - 1))
+@settings(max_examples=1000, deadline=None)
+@given(text=hs.text(alphabet="abAB xyc\n", max_size=40), n=hs.integers(0, len(SHAPES) - 1))
 def test_small_patterns_find_what_finditer_finds(text, n):
     pattern = regex.compile(SHAPES[n], regex.MULTILINE)
     assert found(scanplan.plan(pattern)(text, 5.0)) == found(pattern.finditer(text))
