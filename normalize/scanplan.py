@@ -173,10 +173,6 @@ def _captures(p: str) -> bool:
     return False
 
 
-def _compile(p: str, flags: int) -> regex.Pattern:
-    return regex.compile(p, flags)
-
-
 def _remaining(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
@@ -230,7 +226,8 @@ def _skip_then(skip: regex.Pattern, rest: regex.Pattern, whole: regex.Pattern) -
 
 def _candidates(weak: regex.Pattern, whole: regex.Pattern) -> Scan:
     """The pattern tried only at the line starts where ``weak`` (the pattern
-    without its leading zero-width conditions) matches."""
+    without its top-level zero-width conditions) matches, in order, from
+    where its last match ended."""
     weak_search, match = weak.search, whole.match
 
     def scan(text: str, timeout: float) -> list:
@@ -279,7 +276,7 @@ def plan(pattern: regex.Pattern) -> Scan:
         if "(*" in skip_src or "(*" in rest_src or _captures(skip_src):
             return plain
         try:
-            skip, rest = _compile(skip_src, flags), _compile(rest_src, flags)
+            skip, rest = regex.compile(skip_src, flags), regex.compile(rest_src, flags)
         except regex.error:
             return plain
         return _skip_then(skip, rest, pattern)
@@ -295,7 +292,7 @@ def plan(pattern: regex.Pattern) -> Scan:
     if not changed:  # conditions within their line cost about what the candidates' calls would
         return plain
     try:
-        weak = _compile("|".join(stripped), flags)
+        weak = regex.compile("|".join(stripped), flags)
     except regex.error:
         return plain
     return _candidates(weak, pattern)
