@@ -334,26 +334,34 @@ def _cuts(text: str, pieces: list[str]) -> list[int] | None:
             at += len(p)
             cuts.append(at)
         return cuts
-    han_at = [m.start() for m in _HAN_CHAR.finditer(text)]
+    # the Han characters as runs (a match per run, not per character) and
+    # how many come before each run: the k-th is found by bisect
+    runs = [m.span() for m in _HAN_RUN.finditer(text)]
+    before = [0]
+    for a, b in runs:
+        before.append(before[-1] + b - a)
+    total = before[-1]
     cuts, seen = [], 0
     for p in pieces:
-        hans = [m.start() for m in _HAN_CHAR.finditer(p)]
-        if not hans:
+        own = [m.span() for m in _HAN_RUN.finditer(p)]
+        if not own:
             return None
-        seen += len(hans)
-        if seen > len(han_at):
+        seen += sum(b - a for a, b in own)
+        if seen > total:
             return None
-        cut = han_at[seen - 1] + 1 + (len(p) - 1 - hans[-1])  # the marks after its last Han character
+        k = bisect.bisect_left(before, seen) - 1  # the run holding the seen-th Han character
+        at = runs[k][0] + seen - before[k] - 1
+        cut = at + 1 + (len(p) - own[-1][1])  # the marks after its last Han character
         if not 0 < cut <= len(text) or (cuts and cut <= cuts[-1]):
             return None
         cuts.append(cut)
-    if seen != len(han_at) or cuts[-1] != len(text):
+    if seen != total or cuts[-1] != len(text):
         return None
     return cuts[:-1]
 
 
-# the characters _is_han accepts, as a class for the standard library's engine (a whole block at once)
-_HAN_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0010ffff]")
+# the characters _is_han accepts, as a class for the standard library's engine: runs of them (a whole block at once)
+_HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0010ffff]+")
 
 
 def _is_han(ch: str) -> bool:

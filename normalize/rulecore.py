@@ -28,7 +28,8 @@ The contract, ``apply_rule_set(text, origin, kinds, rules, params) -> RuleSetRes
 * One pass of one rule: nothing when the page has block kinds and none of
   the rule's, or the text holds none of its ``needs``.  Else every match of
   the pattern (``regex`` module, MULTILINE) over the whole text, left to
-  right, non-overlapping; with ``protect``, minus the matches inside a
+  right, non-overlapping (``finditer``'s list, found by the cheaper exact
+  route :mod:`normalize.scanplan` plans for some shapes of pattern); with ``protect``, minus the matches inside a
   protected span (:data:`PROTECTED`: web and e-mail addresses, code spans)
   and matches of only spaces touching one; minus matches starting in a
   block whose kind the rule does not list.  For each kept match, in order:
@@ -58,10 +59,11 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import regex
 
+from . import scanplan
 from .doc import splice
 
 KIND_NAMES = ("p", "h", "title", "byline", "caption", "quote")
@@ -134,6 +136,18 @@ def compiled(pattern: str) -> regex.Pattern:
     if c is None:
         c = _COMPILED[pattern] = regex.compile(pattern, regex.MULTILINE)
     return c
+
+
+_FINDERS: dict[str, Callable[[str, float], list]] = {}
+
+
+def finder(pattern: str) -> Callable[[str, float], list]:
+    """``finder(p)(text, limit)``: the matches ``compiled(p).finditer``
+    gives, by the plan :mod:`normalize.scanplan` finds for the pattern."""
+    f = _FINDERS.get(pattern)
+    if f is None:
+        f = _FINDERS[pattern] = scanplan.finder(compiled(pattern))
+    return f
 
 
 _PROTECTED = tuple(regex.compile(p) for p in PROTECTED)
@@ -226,7 +240,7 @@ class _Page:
             return False
         limit = self.limit()
         try:
-            matches = list(compiled(rule.pattern).finditer(text, timeout=limit))
+            matches = finder(rule.pattern)(text, limit)
         except TimeoutError:
             raise PatternTimeout(n, limit) from None
         if not matches:

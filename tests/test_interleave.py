@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -353,3 +355,42 @@ def test_the_model_file_is_read_as_line_by_line_reading_reads_it():
             assert got == want and all(list(g) == list(w) for g, w in zip(got[:3], want[:3]))
     assert il._counts("# c\n# total\t7\n的\t3\n人\t1\n的人\t2\n的人民\t1\n") == (
         {"的": 3, "人": 1}, {"的人": 2}, {"的人民": 1}, 7)
+
+
+def _cuts_by_character(text, pieces):
+    """``_cuts`` as it read the Han characters one match each: the reference."""
+    if sum(map(len, pieces)) == len(text):
+        return [sum(map(len, pieces[:k + 1])) for k in range(len(pieces) - 1)]
+    han = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0010ffff]")
+    han_at = [m.start() for m in han.finditer(text)]
+    cuts, seen = [], 0
+    for p in pieces:
+        hans = [m.start() for m in han.finditer(p)]
+        if not hans:
+            return None
+        seen += len(hans)
+        if seen > len(han_at):
+            return None
+        cut = han_at[seen - 1] + 1 + (len(p) - 1 - hans[-1])
+        if not 0 < cut <= len(text) or (cuts and cut <= cuts[-1]):
+            return None
+        cuts.append(cut)
+    if seen != len(han_at) or cuts[-1] != len(text):
+        return None
+    return cuts[:-1]
+
+
+def test_cuts_by_runs_of_han_are_the_cuts_character_by_character():
+    rnd = random.Random(5)
+    alpha = "中文字，。a1 𠮷“”"
+    found = 0
+    for _ in range(20000):
+        text = "".join(rnd.choice(alpha) for _ in range(rnd.randint(0, 14)))
+        pieces = ["".join(rnd.choice(alpha) for _ in range(rnd.randint(1, 6))) for _ in range(rnd.randint(2, 4))]
+        if rnd.random() < 0.5:  # a raw line's pieces, its marks changed by the cleaning
+            pieces = [x for x in text.replace("，", " ，").split(" ") if x] or pieces
+            text = text.replace(" ", "").replace("。", "．")
+        got = il._cuts(text, pieces)
+        assert got == _cuts_by_character(text, pieces), (text, pieces)
+        found += got is not None and sum(map(len, pieces)) != len(text)
+    assert found > 50  # cuts found by the Han path, not only by the lengths

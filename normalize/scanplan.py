@@ -1,0 +1,319 @@
+"""A pattern's matches over a page found with less work: the very list
+``finditer`` gives, by a cheaper route where the pattern's shape allows one.
+
+Why: a rule's scan is the regex engine trying the whole pattern at every
+position of the page, and two shapes the rule files use make every try
+costly although nearly every one fails:
+
+* a first branch that only skips (``^row(*SKIP)(*FAIL)|space``: a row of
+  names keeps its spaces): the alternation anchored at line starts keeps
+  the engine from jumping to the characters the other branch needs, so the
+  whole page is stepped through (newspaper.han-space: 20× the time of its
+  two branches scanned apart);
+* zero-width conditions in front of what the pattern consumes (page
+  furniture looking three lines up and down around every line start): the
+  conditions are tried at every line, although the text the pattern must
+  consume (a date) stands on few.
+
+Both are answered exactly, never by guessing:
+
+* ``A(*SKIP)(*FAIL)|B`` (A holding no capturing group, B no verb): at each
+  position the engine tries A, and where A matches it skips to A's end with
+  no match; else it tries B.  So the matches are B's (``B.search``) up to
+  the next place A matches (``A.search``), where the scan jumps past A's
+  match, and so on: two fast scans in step.
+* a pattern whose every branch starts at a line start (``^``) and holds,
+  in its top-level sequence, a zero-width condition that may look past its
+  line (a newline, ``\\s`` or a dot-all in a look-around): without its
+  conditions the pattern is weaker (it matches wherever the pattern does,
+  and more), so only the line starts where the stripped pattern matches
+  can hold a match, and the whole pattern is tried there (``match`` at
+  that position: look-behinds and ``^`` see the page as the scan does), in
+  order, from where the last match ended.  (Conditions within their line
+  cost about what the candidates' calls would: such patterns are scanned
+  plainly.)
+
+Anything else (back-references, other verbs, ``\\G`` or ``\\K``, POSIX
+classes, version-1 syntax, a shape not understood), an empty match, or a
+stripped pattern that does not compile: the plain scan.  The plans are
+checked against ``finditer`` for every default rule on every text the
+rule engine scans while the fixture pages are cleaned, and small patterns
+of both shapes on random strings (tests/test_scanplan.py).  The time limit is the whole
+scan's, as before: the plan's calls share it.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import regex
+
+# a construct whose meaning the plans do not reason about: plain scan
+# (back-references, conditionals, recursion, branch resets, comments,
+# inline flags that change the syntax (verbose, version 1), POSIX classes)
+_UNSAFE = regex.compile(r"\\[1-9gGKk]|\(\?(?:P=|P>|\(|&|R|\d|[+-]|\||#)|\(\?[a-zA-Z]*[xV]|\[:")
+_SKIP_FAIL = ("(*SKIP)(*FAIL)", "(*SKIP)(*F)")
+_LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
+_QUANT = regex.compile(r"(?:[*+?]|\{\d*,?\d*\})[?+]?")
+
+Scan = Callable[[str, float], list]
+
+
+class _Parse(Exception):
+    """A pattern the splitter does not read: plain scan."""
+
+
+def _group_end(p: str, i: int) -> int:
+    """Index just past the group opening at ``p[i] == '('``."""
+    depth, j, n = 0, i, len(p)
+    while j < n:
+        c = p[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            j = _class_end(p, j)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    raise _Parse(p)
+
+
+def _class_end(p: str, i: int) -> int:
+    j = i + 1
+    if j < len(p) and p[j] == "^":
+        j += 1
+    if j < len(p) and p[j] == "]":
+        j += 1
+    while j < len(p):
+        if p[j] == "\\":
+            j += 2
+            continue
+        if p[j] == "]":
+            return j + 1
+        j += 1
+    raise _Parse(p)
+
+
+def _items(p: str) -> list[str]:
+    """The top-level items of ``p`` (a group, a class or an escape with its
+    quantifier, a single character); ``|`` is an item of its own."""
+    out, i, n = [], 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "(":
+            j = _group_end(p, i)
+        elif c == "[":
+            j = _class_end(p, i)
+        elif c == "\\":
+            j = i + 2
+            if j <= n and p[i + 1] in "pPNx" and j < n and p[j] == "{":
+                k = p.find("}", j)
+                if k < 0:
+                    raise _Parse(p)
+                j = k + 1
+        else:
+            j = i + 1
+        if c != "|":
+            q = _QUANT.match(p, j)
+            if q:
+                j = q.end()
+        out.append(p[i:j])
+        i = j
+    return out
+
+
+def _branches(p: str) -> list[list[str]]:
+    """Top-level alternatives, each as its list of items."""
+    out, cur = [], []
+    for item in _items(p):
+        if item == "|":
+            out.append(cur)
+            cur = []
+        else:
+            cur.append(item)
+    out.append(cur)
+    return out
+
+
+def _zero_width(item: str) -> bool:
+    """A lookaround, or a non-capturing group of alternatives each made of
+    lookarounds only, with no quantifier after it."""
+    if item.startswith(_LOOKAROUND):
+        return item.endswith(")") and _group_end(item, 0) == len(item)
+    if item.startswith("(?:") and _group_end(item, 0) == len(item):
+        return all(alt and all(_zero_width(x) for x in alt) for alt in _branches(item[3:-1]))
+    return False
+
+
+_NEGATED_CLASS = regex.compile(r"\[\^(?:\\.|[^\]\\])*\]")
+
+
+def _reads_other_lines(item: str) -> bool:
+    """Whether a condition may look past its own line (a newline, ``\\s`` or
+    a dot-all): the costly kind, tried at every line start."""
+    rest = _NEGATED_CLASS.sub("", item)
+    return "\\n" in rest or "\\s" in rest or "(?s" in rest
+
+
+def _captures(p: str) -> bool:
+    """Whether ``p`` holds a capturing group."""
+    for item in _items(p):
+        if item.startswith("("):
+            if not item.startswith("(?") or (item.startswith(("(?P<", "(?<"))
+                                             and not item.startswith(("(?<=", "(?<!"))):
+                return True
+            if _captures(item[1:_group_end(item, 0) - 1]):
+                return True
+    return False
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("regex timed out")
+    return left
+
+
+def _skip_then(skip: regex.Pattern, rest: regex.Pattern, whole: regex.Pattern) -> Scan:
+    """``skip(*SKIP)(*FAIL)|rest``: rest's matches, the text ``skip``
+    matches passed over.  The next place each matches from the scan's
+    position is kept while the scan has not passed its start: where a
+    pattern matches at a position does not depend on where the scan began."""
+    skip_search, rest_search = skip.search, rest.search
+
+    def scan(text: str, timeout: float) -> list:
+        deadline = time.monotonic() + timeout
+        out, pos, s, m = [], 0, None, None
+        while True:
+            if m is None or m.start() < pos:
+                m = rest_search(text, pos, timeout=_remaining(deadline))
+                if m is None:
+                    return out
+            if s is None or s.start() < pos:
+                s = skip_search(text, pos, timeout=_remaining(deadline))
+                if s is None:  # no skip further on: the rest's matches as they come
+                    out.append(m)
+                    if m.end() == m.start():
+                        break
+                    for m in rest.finditer(text, m.end(), timeout=_remaining(deadline)):
+                        if m.end() == m.start():
+                            break
+                        out.append(m)
+                    else:
+                        return out
+                    break
+            if s.start() <= m.start():  # the skip comes first (at one position, its branch is tried first)
+                if s.end() == s.start():
+                    break
+                pos = s.end()
+            else:
+                if m.end() == m.start():
+                    break
+                out.append(m)
+                pos = m.end()
+        # an empty match or an empty skip: the engine's rule for the next
+        # position is not modelled; the plain scan answers
+        return list(whole.finditer(text, timeout=_remaining(deadline)))
+
+    return scan
+
+
+def _candidates(weak: regex.Pattern, whole: regex.Pattern) -> Scan:
+    """The pattern tried only at the line starts where ``weak`` (the pattern
+    without its top-level zero-width conditions) matches, in order, from
+    where its last match ended."""
+    weak_search, match = weak.search, whole.match
+
+    def scan(text: str, timeout: float) -> list:
+        deadline = time.monotonic() + timeout
+        out, pos = [], 0
+        while True:
+            c = weak_search(text, pos, timeout=_remaining(deadline))
+            if c is None:
+                return out
+            at = c.start()
+            m = match(text, at, timeout=_remaining(deadline))
+            if m is None:
+                if at >= len(text):  # (a search from past the end finds the end again)
+                    return out
+                pos = at + 1
+            elif m.end() == at:  # an empty match: not modelled
+                return list(whole.finditer(text, timeout=_remaining(deadline)))
+            else:
+                out.append(m)
+                pos = m.end()
+
+    return scan
+
+
+def plan(pattern: regex.Pattern) -> Scan:
+    """The cheapest exact way to list ``pattern``'s matches (see the module
+    docstring)."""
+    plain = _plain(pattern)
+    p = pattern.pattern
+    if "\\G" in p or _UNSAFE.search(p) or pattern.flags & (regex.VERBOSE | regex.V1):
+        return plain
+    try:
+        branches = _branches(p)
+    except _Parse:
+        return plain
+    flags = pattern.flags
+    skips = 0
+    while skips < len(branches) and "".join(branches[skips]).endswith(_SKIP_FAIL):
+        skips += 1
+    if skips:
+        if skips == len(branches):
+            return plain
+        skip_src = "|".join("".join(b).removesuffix("(*SKIP)(*FAIL)").removesuffix("(*SKIP)(*F)")
+                            for b in branches[:skips])
+        rest_src = "|".join("".join(b) for b in branches[skips:])
+        if "(*" in skip_src or "(*" in rest_src or _captures(skip_src):
+            return plain
+        try:
+            skip, rest = regex.compile(skip_src, flags), regex.compile(rest_src, flags)
+        except regex.error:
+            return plain
+        return _skip_then(skip, rest, pattern)
+    if "(*" in p:
+        return plain
+    stripped, changed = [], False
+    for b in branches:
+        rest = [item for item in b if not _zero_width(item)]
+        changed |= any(_reads_other_lines(item) for item in b if _zero_width(item))
+        if not rest or rest[0] != "^":
+            return plain
+        stripped.append("".join(rest))
+    if not changed:  # conditions within their line cost about what the candidates' calls would
+        return plain
+    try:
+        weak = regex.compile("|".join(stripped), flags)
+    except regex.error:
+        return plain
+    return _candidates(weak, pattern)
+
+
+def _plain(pattern: regex.Pattern) -> Scan:
+    finditer = pattern.finditer
+
+    def scan(text: str, timeout: float) -> list:
+        return list(finditer(text, timeout=timeout))
+    return scan
+
+
+_PLANS: dict[tuple[str, int], Scan] = {}
+
+
+def finder(pattern: regex.Pattern) -> Scan:
+    """``pattern``'s plan, made once: ``finder(p)(text, timeout)`` is
+    ``list(p.finditer(text, timeout=timeout))``."""
+    key = (pattern.pattern, pattern.flags)
+    scan = _PLANS.get(key)
+    if scan is None:
+        scan = _PLANS[key] = plan(pattern)
+    return scan
