@@ -94,6 +94,9 @@ class GapModel:
         self.thresholds: dict[str, float] = {}       # u -> its own threshold
         self.damage: dict[str, float] = {}           # u -> how far that goes down on a damaged page
         self.damaged_only: set[str] = set()          # units scanned on a damaged page only (人, 处)
+        # (u, the character after it) -> its own shift on a damaged page, where
+        # the counts judged that pair apart from the unit's other uses (多个, 年底)
+        self.damage_right: dict[tuple[str, str], float] = {}
         # (table, u, joined to a word?) -> context -> [after a number, bare];
         # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
         self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
@@ -129,6 +132,8 @@ class GapModel:
                 self.chains.add((row[1], row[2]))
             elif kind == "Y":
                 self.spoken[row[1], row[2]] = (int(row[3]), int(row[4]))
+            elif kind == "D":
+                self.damage_right[row[1], row[2]] = float(row[3])
         # a numeral before one of these keeps its threshold on a damaged page
         # (千名党员、万名职工): the units scanned on every page, as the shift was chosen
         self.measure_chars = frozenset("".join(u for u in self.units if u not in self.damaged_only))
@@ -682,6 +687,13 @@ def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
     return SCORE_UNITS(text, spans, gm.core_tables(gate - low if lm is not None or low else None), colloquial)
 
 
+def _next(text: str, j: int) -> str:
+    """The character after a unit ending at ``j`` as the counts read it: a
+    number ``#``, a block's end ``$``."""
+    c = text[j] if j < len(text) else "\n"
+    return NUMBER if c in NUMBERED_CHARS else "$" if c == "\n" else c
+
+
 APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
 
 
@@ -693,7 +705,7 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     often the number (近万名, 千名党员、万名职工) as a lost number's unit, and
     it is where clean text draws most false flags already."""
     thresholds, n, damage, measure_chars = gm.thresholds, len(text), gm.damage, gm.measure_chars
-    damaged_only = gm.damaged_only
+    damaged_only, damage_right = gm.damaged_only, gm.damage_right
     gate = 0.0
     if lm is not None:
         lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
@@ -707,7 +719,7 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
             continue  # 20余平方公里, 公路□余公里: a lost number goes before 余 / 多, never between it and its unit
         t = thresholds[unit]
         if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars):
-            t -= damage.get(unit, 0.0)
+            t -= damage_right.get((unit, _next(text, j)), damage.get(unit, 0.0)) if damage_right else damage.get(unit, 0.0)
         if score <= t + gate:
             continue  # below the threshold, or beyond the model's reach of it
         if lm is not None:
@@ -754,7 +766,7 @@ def _mark_once(doc: Doc) -> None:
     colloquial = is_colloquial(text, gm.params.get("particles"))
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
     rate = gm.params.get("damage_rate")
-    low = max(gm.damage.values(), default=0.0) if rate else 0.0
+    low = max([*gm.damage.values(), *gm.damage_right.values()], default=0.0) if rate else 0.0
     scored = _scored(text, gm, lm, colloquial, low)
     found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
     if low:
