@@ -42,9 +42,12 @@ the same page, and clean text almost never shows two or three gaps on a
 page of news.  Where a page already shows more gaps than clean text gives
 by chance (the counts' false-flag rate, a Poisson count), every threshold
 goes down (by the unit's shift in the counts, where its numbered uses
-outnumber its bare ones just below the threshold): the odds of a lost
-number are higher there.  A numeral that is a unit too (万, 亿) before a measure word
-keeps its threshold (`千名党员、万名职工`).
+outnumber its bare ones just below the threshold, or those of the unit
+and the character after it where the counts hold enough of them to judge
+that pair alone: 年 but not 年底): the odds of a lost number are higher
+there.  A numeral that is a unit too (万, 亿) before a measure word keeps
+its threshold in a sentence counting in round numbers written in words
+(`千名党员、万名职工`).
 """
 from __future__ import annotations
 
@@ -135,7 +138,8 @@ class GapModel:
             elif kind == "D":
                 self.damage_right[row[1], row[2]] = float(row[3])
         # a numeral before one of these keeps its threshold on a damaged page
-        # (千名党员、万名职工): the units scanned on every page, as the shift was chosen
+        # in a sentence of round numbers (千名党员、万名职工): the units scanned on
+        # every page, as the exception was chosen
         self.measure_chars = frozenset("".join(u for u in self.units if u not in self.damaged_only))
         bigrams = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
         chars = "".join(sorted(u for u in self.units if len(u) == 1))
@@ -694,16 +698,32 @@ def _next(text: str, j: int) -> str:
     return NUMBER if c in NUMBERED_CHARS else "$" if c == "\n" else c
 
 
+ROUND = "十百千"  # a round number written in words before a measure word: 百家, 千名
+CLAUSE_ENDS = "。！？；\n"
+
+
+def in_round_numbers(text: str, i: int, measure_chars) -> bool:
+    """The sentence before ``i`` already counts in round numbers written in
+    words, a numeral right before a measure word (`辐射百家党支部、千名党员、`):
+    a 万 or 亿 there (`万名职工`) is the next such number, not a lost one's
+    unit.  Looked at 30 characters back, to the sentence's start."""
+    lo = max(text.rfind(c, max(0, i - 30), i) for c in CLAUSE_ENDS) + 1
+    seg = text[max(lo, i - 30):i]
+    return any(seg[k] in ROUND and seg[k + 1] in measure_chars for k in range(len(seg) - 1))
+
+
 APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
 
 
 def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored, damaged_page: bool) -> list:
     """The scored units that pass their threshold, lowered on a damaged page
-    by the unit's own shift (``GapModel.damage``): (offset, unit, the
+    by the unit's own shift (``GapModel.damage``), or by the shift of the
+    unit and the character after it where the counts judged that pair on
+    its own (``GapModel.damage_right``: 年底, 多条): (offset, unit, the
     character after it).  A unit that is a numeral itself (万, 亿) before a
-    unit or measure word (万名, 亿元) keeps its threshold: there it is as
-    often the number (近万名, 千名党员、万名职工) as a lost number's unit, and
-    it is where clean text draws most false flags already."""
+    unit or measure word (万名, 亿元) keeps its threshold in a sentence that
+    counts in round numbers written in words (`千名党员、万名职工`): there it
+    is the number itself."""
     thresholds, n, damage, measure_chars = gm.thresholds, len(text), gm.damage, gm.measure_chars
     damaged_only, damage_right = gm.damaged_only, gm.damage_right
     gate = 0.0
@@ -718,7 +738,8 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
         if i and text[i - 1] in APPROXIMATE and unit not in APPROXIMATE:
             continue  # 20余平方公里, 公路□余公里: a lost number goes before 余 / 多, never between it and its unit
         t = thresholds[unit]
-        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars):
+        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars
+                             or not in_round_numbers(text, i, measure_chars)):
             t -= damage_right.get((unit, _next(text, j)), damage.get(unit, 0.0)) if damage_right else damage.get(unit, 0.0)
         if score <= t + gate:
             continue  # below the threshold, or beyond the model's reach of it

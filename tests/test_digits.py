@@ -511,6 +511,23 @@ def test_a_numeral_unit_before_a_measure_word_keeps_its_threshold_on_a_damaged_p
     assert "、万名职工" in out and len(flags) == 3, (out, flags)
 
 
+def test_a_numeral_unit_before_a_measure_word_is_lowered_outside_round_numbers(pipe):
+    """万 and 亿 keep their threshold on a damaged page only where the
+    sentence already counts in round numbers written in words; elsewhere
+    `建成淤地坝万座` lost a number as any unit does."""
+    from normalize.gaps import in_round_numbers, model
+    measure = model().measure_chars
+    text = "辐射百家党支部、千名党员、万名职工。建成万座。"
+    assert in_round_numbers(text, text.index("万名"), measure)
+    assert not in_round_numbers(text, text.index("万座"), measure)  # the sentence ended
+    assert not in_round_numbers("建成淤地坝万座。", 5, measure)
+    for sentence, gap in (("建成淤地坝万座。", "坝□万座"), ("培训了万名学员。", "了□万名")):
+        out, flags = _gaps(pipe, sentence + "\n")
+        assert "□" not in out and not flags, (sentence, flags)
+        out, flags = _gaps(pipe, LOST_ELSEWHERE + sentence + "\n")
+        assert gap in out and len(flags) == 4, (sentence, out, flags)
+
+
 def test_a_unit_common_without_a_number_is_scanned_on_a_damaged_page_only(pipe):
     """人 stands bare in clean text far more often than after a number
     (个人, 人民): at the common threshold it finds a gap for a few hundred
