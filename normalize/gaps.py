@@ -47,7 +47,11 @@ and the character after it where the counts hold enough of them to judge
 that pair alone: 年 but not 年底): the odds of a lost number are higher
 there.  A numeral that is a unit too (万, 亿) before a measure word keeps
 its threshold in a sentence counting in round numbers written in words
-(`千名党员、万名职工`).
+(`千名党员、万名职工`).  And a damaged page counts its own way: a unit whose
+next character follows a number elsewhere on the page (`3万册` above
+`推动万册`) scores higher, by a weight the build fits on the counted text
+(a scraper loses some of a page's numbers, not its units); not a unit a
+word holds (年度: `2023年度` and `年度例行` on one page).
 """
 from __future__ import annotations
 
@@ -715,6 +719,23 @@ def in_round_numbers(text: str, i: int, measure_chars) -> bool:
 APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
 
 
+ARABIC_NUMBER = regex.compile(r"[0-9]+(?:[.,:][0-9]+)*")
+
+
+def written_after_numbers(text: str) -> set[str]:
+    """The two and three symbols after each number of the page, as the
+    counts read text (a number ``#``, a block's end ``$``): `3万亩` gives
+    万亩 and 万亩农.  A marked gap is no number."""
+    view = ARABIC_NUMBER.sub(NUMBER, text).replace("\n", "$")
+    out = set()
+    for m in regex.finditer(regex.escape(NUMBER), view):
+        p = m.end()
+        out.add(view[p:p + 2])
+        if p + 3 <= len(view):
+            out.add(view[p:p + 3])
+    return out
+
+
 def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored, damaged_page: bool) -> list:
     """The scored units that pass their threshold, lowered on a damaged page
     by the unit's own shift (``GapModel.damage``), or by the shift of the
@@ -726,6 +747,8 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     is the number itself."""
     thresholds, n, damage, measure_chars = gm.thresholds, len(text), gm.damage, gm.measure_chars
     damaged_only, damage_right = gm.damaged_only, gm.damage_right
+    page_weight = gm.params.get("page_weight", 0.0) if damaged_page else 0.0
+    seen = written_after_numbers(text) if page_weight else ()
     gate = 0.0
     if lm is not None:
         lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
@@ -741,6 +764,8 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
         if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars
                              or not in_round_numbers(text, i, measure_chars)):
             t -= damage_right.get((unit, _next(text, j)), damage.get(unit, 0.0)) if damage_right else damage.get(unit, 0.0)
+        if page_weight and unit + _next(text, j) in seen and not gm.binding(text, i, j):
+            t -= page_weight  # the page writes this unit and its next character after a number elsewhere
         if score <= t + gate:
             continue  # below the threshold, or beyond the model's reach of it
         if lm is not None:
@@ -787,7 +812,8 @@ def _mark_once(doc: Doc) -> None:
     colloquial = is_colloquial(text, gm.params.get("particles"))
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
     rate = gm.params.get("damage_rate")
-    low = max([*gm.damage.values(), *gm.damage_right.values()], default=0.0) if rate else 0.0
+    low = (max([*gm.damage.values(), *gm.damage_right.values()], default=0.0)
+           + max(0.0, gm.params.get("page_weight", 0.0))) if rate else 0.0
     scored = _scored(text, gm, lm, colloquial, low)
     found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
     if low:

@@ -528,6 +528,38 @@ def test_a_numeral_unit_before_a_measure_word_is_lowered_outside_round_numbers(p
         assert gap in out and len(flags) == 4, (sentence, out, flags)
 
 
+def test_a_damaged_page_that_writes_the_unit_after_a_number_elsewhere_lost_this_one(pipe):
+    """`3处遗址` in one paragraph, `新发现处遗址` in the next, on a page that
+    lost numbers: the page counts its sites in 处, so the second lost its
+    number.  Without the first the second stays as printed."""
+    from normalize.gaps import model, written_after_numbers
+    assert model().params["page_weight"] > 0
+    assert {"万册", "万册图", "亩地"} <= written_after_numbers("去年推动3万册图书。种了20亩地\n")
+    assert "万册" not in written_after_numbers("推动□万册图书。\n")  # a marked gap is no number
+    numbered, bare = "去年在这里新发现3处遗址。\n\n", "今年又新发现处遗址。\n"
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + numbered + bare)
+    assert "又新发现□处遗址" in out and len(flags) == 4, (out, flags)
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + bare)
+    assert "又新发现处遗址" in out and len(flags) == 3, (out, flags)
+    out, flags = _gaps(pipe, numbered + bare)
+    assert "□" not in out and not flags, flags
+
+
+def test_the_build_sees_a_units_pair_after_a_number_elsewhere_in_its_article_not_its_own():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    from normalize.gaps import GapModel
+    gm = GapModel([["U", "亩", "0", "0"], ["U", "年", "0", "0"], ["W", "年度"]])
+    views = ["^种植#亩地$", "^还有亩地$", "^还有亩地$", "^#年度计划和年度目标$"]
+    article_of = [0, 0, 1, 2]
+    windows = [(0, ("^种植亩地$", 3)), (1, ("^还有亩地$", 3)), (2, ("^还有亩地$", 3)), (3, ("^#年度计划和年度目标$", 7))]
+    data = [("亩", 1.0, True), ("亩", 0.0, False), ("亩", 0.0, False), ("年", 0.0, False)]
+    # its own number left out; another article's number says nothing; a unit a word holds (年度) is not read
+    assert build_gapstats.page_seen(gm, views, article_of, windows, data) == [False, True, False, False]
+
+
 def test_a_unit_common_without_a_number_is_scanned_on_a_damaged_page_only(pipe):
     """人 stands bare in clean text far more often than after a number
     (个人, 人民): at the common threshold it finds a gap for a few hundred
