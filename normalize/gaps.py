@@ -48,8 +48,8 @@ that pair alone: 年 but not 年底): the odds of a lost number are higher
 there.  A numeral that is a unit too (万, 亿) before a measure word keeps
 its threshold in a sentence counting in round numbers written in words
 (`千名党员、万名职工`).  And a damaged page counts its own way: a unit whose
-next character follows a number elsewhere on the page (`3万册` above
-`推动万册`) scores higher, by a weight the build fits on the counted text
+next character follows a number elsewhere on the page (`3处遗址` above
+`新发现处遗址`) scores higher, by a weight the build fits on the counted text
 (a scraper loses some of a page's numbers, not its units); not a unit a
 word holds (年度: `2023年度` and `年度例行` on one page).
 """
