@@ -42,9 +42,16 @@ the same page, and clean text almost never shows two or three gaps on a
 page of news.  Where a page already shows more gaps than clean text gives
 by chance (the counts' false-flag rate, a Poisson count), every threshold
 goes down (by the unit's shift in the counts, where its numbered uses
-outnumber its bare ones just below the threshold): the odds of a lost
-number are higher there.  A numeral that is a unit too (万, 亿) before a measure word
-keeps its threshold (`千名党员、万名职工`).
+outnumber its bare ones just below the threshold, or those of the unit
+and the character after it where the counts hold enough of them to judge
+that pair alone: 年 but not 年底): the odds of a lost number are higher
+there.  A numeral that is a unit too (万, 亿) before a measure word keeps
+its threshold in a sentence counting in round numbers written in words
+(`千名党员、万名职工`).  And a damaged page counts its own way: a unit whose
+next character follows a number elsewhere on the page (`3处遗址` above
+`新发现处遗址`) scores higher, by a weight the build fits on the counted text
+(a scraper loses some of a page's numbers, not its units); not a unit a
+word holds (年度: `2023年度` and `年度例行` on one page).
 """
 from __future__ import annotations
 
@@ -94,6 +101,9 @@ class GapModel:
         self.thresholds: dict[str, float] = {}       # u -> its own threshold
         self.damage: dict[str, float] = {}           # u -> how far that goes down on a damaged page
         self.damaged_only: set[str] = set()          # units scanned on a damaged page only (人, 处)
+        # (u, the character after it) -> its own shift on a damaged page, where
+        # the counts judged that pair apart from the unit's other uses (多个, 年底)
+        self.damage_right: dict[tuple[str, str], float] = {}
         # (table, u, joined to a word?) -> context -> [after a number, bare];
         # tables: "B" binding level, "L"/"R" neighbour, "L2"/"R2" two neighbours
         self.tables: dict[tuple[str, str, int], dict[str, list[float]]] = {}
@@ -129,8 +139,11 @@ class GapModel:
                 self.chains.add((row[1], row[2]))
             elif kind == "Y":
                 self.spoken[row[1], row[2]] = (int(row[3]), int(row[4]))
+            elif kind == "D":
+                self.damage_right[row[1], row[2]] = float(row[3])
         # a numeral before one of these keeps its threshold on a damaged page
-        # (千名党员、万名职工): the units scanned on every page, as the shift was chosen
+        # in a sentence of round numbers (千名党员、万名职工): the units scanned on
+        # every page, as the exception was chosen
         self.measure_chars = frozenset("".join(u for u in self.units if u not in self.damaged_only))
         bigrams = sorted((u for u in self.units if len(u) > 1), key=len, reverse=True)
         chars = "".join(sorted(u for u in self.units if len(u) == 1))
@@ -682,18 +695,60 @@ def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
     return SCORE_UNITS(text, spans, gm.core_tables(gate - low if lm is not None or low else None), colloquial)
 
 
+def _next(text: str, j: int) -> str:
+    """The character after a unit ending at ``j`` as the counts read it: a
+    number ``#``, a block's end ``$``."""
+    c = text[j] if j < len(text) else "\n"
+    return NUMBER if c in NUMBERED_CHARS else "$" if c == "\n" else c
+
+
+ROUND = "十百千"  # a round number written in words before a measure word: 百家, 千名
+CLAUSE_ENDS = "。！？；\n"
+
+
+def in_round_numbers(text: str, i: int, measure_chars) -> bool:
+    """The sentence before ``i`` already counts in round numbers written in
+    words, a numeral right before a measure word (`辐射百家党支部、千名党员、`):
+    a 万 or 亿 there (`万名职工`) is the next such number, not a lost one's
+    unit.  Looked at 30 characters back, to the sentence's start."""
+    lo = max(text.rfind(c, max(0, i - 30), i) for c in CLAUSE_ENDS) + 1
+    seg = text[max(lo, i - 30):i]
+    return any(seg[k] in ROUND and seg[k + 1] in measure_chars for k in range(len(seg) - 1))
+
+
 APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
+
+
+ARABIC_NUMBER = regex.compile(r"[0-9]+(?:[.,:][0-9]+)*")
+
+
+def written_after_numbers(text: str) -> set[str]:
+    """The two and three symbols after each number of the page, as the
+    counts read text (a number ``#``, a block's end ``$``): `3万亩` gives
+    万亩 and 万亩农.  A marked gap is no number."""
+    view = ARABIC_NUMBER.sub(NUMBER, text).replace("\n", "$")
+    out = set()
+    for m in regex.finditer(regex.escape(NUMBER), view):
+        p = m.end()
+        out.add(view[p:p + 2])
+        if p + 3 <= len(view):
+            out.add(view[p:p + 3])
+    return out
 
 
 def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored, damaged_page: bool) -> list:
     """The scored units that pass their threshold, lowered on a damaged page
-    by the unit's own shift (``GapModel.damage``): (offset, unit, the
+    by the unit's own shift (``GapModel.damage``), or by the shift of the
+    unit and the character after it where the counts judged that pair on
+    its own (``GapModel.damage_right``: 年底, 多条): (offset, unit, the
     character after it).  A unit that is a numeral itself (万, 亿) before a
-    unit or measure word (万名, 亿元) keeps its threshold: there it is as
-    often the number (近万名, 千名党员、万名职工) as a lost number's unit, and
-    it is where clean text draws most false flags already."""
+    unit or measure word (万名, 亿元) keeps its threshold in a sentence that
+    counts in round numbers written in words (`千名党员、万名职工`): there it
+    is the number itself."""
     thresholds, n, damage, measure_chars = gm.thresholds, len(text), gm.damage, gm.measure_chars
-    damaged_only = gm.damaged_only
+    damaged_only, damage_right = gm.damaged_only, gm.damage_right
+    page_weight = gm.params.get("page_weight", 0.0) if damaged_page else 0.0
+    seen = written_after_numbers(text) if page_weight else ()
     gate = 0.0
     if lm is not None:
         lm_weight, gate, o = gm.params["lm_weight"], gm.params["lm_gate"], lm.order - 1
@@ -706,8 +761,11 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
         if i and text[i - 1] in APPROXIMATE and unit not in APPROXIMATE:
             continue  # 20余平方公里, 公路□余公里: a lost number goes before 余 / 多, never between it and its unit
         t = thresholds[unit]
-        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars):
-            t -= damage.get(unit, 0.0)
+        if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars
+                             or not in_round_numbers(text, i, measure_chars)):
+            t -= damage_right.get((unit, _next(text, j)), damage.get(unit, 0.0)) if damage_right else damage.get(unit, 0.0)
+        if page_weight and unit + _next(text, j) in seen and not gm.binding(text, i, j):
+            t -= page_weight  # the page writes this unit and its next character after a number elsewhere
         if score <= t + gate:
             continue  # below the threshold, or beyond the model's reach of it
         if lm is not None:
@@ -754,7 +812,8 @@ def _mark_once(doc: Doc) -> None:
     colloquial = is_colloquial(text, gm.params.get("particles"))
     lm = language_model(str(lm_path(DATA))) if "lm_weight" in gm.params else None
     rate = gm.params.get("damage_rate")
-    low = max(gm.damage.values(), default=0.0) if rate else 0.0
+    low = (max([*gm.damage.values(), *gm.damage_right.values()], default=0.0)
+           + max(0.0, gm.params.get("page_weight", 0.0))) if rate else 0.0
     scored = _scored(text, gm, lm, colloquial, low)
     found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
     if low:

@@ -146,6 +146,30 @@ def scanned(found: int, flags: int, bare: int) -> str | None:
 
 
 DAMAGED_ONLY: list = []  # units scanned on a damaged page only, once tuned
+OWN_THRESHOLD = False  # (--own-thresholds) a unit the common threshold leaves unscanned may get its own, on damaged pages
+OWN: dict = {}  # unit -> (threshold, found, flags) of the units that got their own
+
+
+def own_threshold(numbered: list[float], bare: list[float], odds: float, most: int = 50):
+    """A threshold of a unit's own, for damaged pages: of the cuts at its
+    clean (bare) occurrences' scores, the one finding the most numbered
+    occurrences while still finding ``odds`` of them per false flag (no flag
+    counted as one), as ``scanned`` asks of the common threshold; ``(threshold,
+    found, flags)``, or None where no cut does (部: its numbered uses never
+    stand out from 部门, 部分).  Why: a unit whose clean uses crowd the common
+    threshold (种: 各种, 这种; 座: 座谈) can still stand out above a higher one,
+    and a page that lost numbers elsewhere pays for its few false flags."""
+    b = sorted(bare, reverse=True)
+    best = None
+    for k in range(min(len(b), most) + 1):
+        t = b[k] if k < len(b) else (b[-1] - 1e-6 if b else 0.0)
+        if k < len(b) and k and b[k] == b[k - 1]:
+            continue  # a tie: the cut at its first score counts it
+        flags = sum(x > t for x in b)
+        found = sum(x > t for x in numbered)
+        if found >= odds * max(flags, 1) and (best is None or found > best[1]):
+            best = (t, found, flags)
+    return best
 LOSS = 0.0  # share of the other numbers before units lost around each occurrence
 
 
@@ -219,7 +243,7 @@ def spoken_one(views, gm: GapModel, least: int = 2):
     return sorted((u, ctx, n, num[u, ctx]) for (u, ctx), n in one.items() if n >= least and n >= num[u, ctx])
 
 
-def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None, damage=None):
+def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None, damage=None, pairs=None):
     """The rows of the data file: counts (T) while building, weighted shifts
     (S) in the shipped file; a unit's threshold and, with ``damage``, how far
     it goes down on a damaged page."""
@@ -242,6 +266,7 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts
         rows = [r for r in rows if r[0] != "T"]
         rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
                  if abs(v) >= 0.02 or t == "N"]
+    rows += [["D", u, r, f"{v:g}"] for (u, r), v in sorted((pairs or {}).items()) if u in thresholds]
     rows += [["K", a, b] for a, b in chain_pairs]
     shipped = set(units)
     rows += [["Y", u, ctx, str(n), str(m)] for u, ctx, n, m in SPOKEN if u in shipped]
@@ -441,10 +466,20 @@ def tune_single(data, chars: int, target: float, units):
     found = int(((z > t) & (y == 1)).sum())
     # a unit that finds under one gap per hundred clean occurrences costs more than it finds
     useless, DAMAGED_ONLY[:] = set(), []
+    OWN.clear()
     for u in units:
         mask = X[:, 1 + index[u]] == 1
         where = scanned(int(((z > t) & (y == 1) & mask).sum()), int(((z > t) & (y == 0) & mask).sum()),
                         int(((y == 0) & mask).sum()))
+        if where is None and OWN_THRESHOLD and SCAN_ODDS > 0:
+            # its own threshold, on its scores (z is increasing in the score)
+            scores = np.array([sc for uu, sc, _y in data if uu == u])
+            ys = y[mask]
+            own = own_threshold(list(scores[ys == 1]), list(scores[ys == 0]), SCAN_ODDS)
+            if own is not None:
+                thresholds[u] = float(own[0])
+                where = "damaged"
+                OWN[u] = own
         if where is None:
             useless.add(u)
         elif where == "damaged":
@@ -470,6 +505,55 @@ def damage_shifts(data, thresholds, shift: float, odds: float) -> dict[str, floa
     return {u: shift for u in thresholds if numbered[u] and numbered[u] >= odds * bare[u]}
 
 
+def page_seen(gm: GapModel, views, article_of, windows, data) -> list[bool]:
+    """Per occurrence (``data``, cut as ``windows``): does its article write
+    the unit and the character after it right after a number elsewhere
+    (`#万亩` for an occurrence of 万亩, its own number left out), the unit
+    joined to no word of the list?  A scraper loses some of a page's
+    numbers, not the page's way of counting: a page that writes 3万亩 once
+    and □万亩 later lost the second number.  A unit held by a word (年度,
+    世纪, 本月) is that word as often: 2023年度 and 年度例行 on one page."""
+    after: dict[int, Counter] = defaultdict(Counter)
+    for v, a in zip(views, article_of):
+        for p in range(len(v) - 2):
+            if v[p] == NUMBER:
+                after[a][v[p + 1:p + 3]] += 1
+                if p + 4 <= len(v):
+                    after[a][v[p + 1:p + 4]] += 1
+    out = []
+    for (n, (s, at)), (u, _c, is_gap) in zip(windows, data):
+        key = s[at:at + len(u) + 1]
+        out.append(after[article_of[n]][key] - bool(is_gap) > 0 and not gm.binding(s, at, at + len(u)))
+    return out
+
+
+def damage_pair_shifts(data, rights, thresholds, shift: float, odds: float, least: int,
+                       units: dict[str, float]) -> dict[tuple[str, str], float]:
+    """Per unit and the character after it (``rights``, one per occurrence of
+    ``data``), the damaged-page shift where that pair alone holds ``least``
+    occurrences or more in the band and the same test (``odds`` to one)
+    answers otherwise than for the unit as a whole (``units``): 多 is lowered
+    but not before 个 or 年 (多个, 多年: "several", crowding just below the
+    threshold), 年 is lowered but not before 底, 度, 内 (年底, 年度 and 年内
+    stand bare in clean text as often as after a year).  Why by the next
+    character: it is what the scraper leaves intact, and on a damaged page it
+    tells a measure word that always had a number (多亩) from a word that
+    often had none (多个)."""
+    numbered, bare = Counter(), Counter()
+    for (u, score, is_gap), r in zip(data, rights):
+        t = thresholds.get(u)
+        if t is not None and t - shift < score <= t:
+            (numbered if is_gap else bare)[u, r] += 1
+    out = {}
+    for key in sorted(set(numbered) | set(bare)):
+        if numbered[key] + bare[key] < least:
+            continue
+        own = shift if numbered[key] and numbered[key] >= odds * bare[key] else 0.0
+        if own != units.get(key[0], 0.0):
+            out[key] = own
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
@@ -490,12 +574,21 @@ def main(argv=None) -> int:
     ap.add_argument("--scan-odds", type=float, default=4.0,
                     help="scan a unit under --min-yield on a damaged page where it finds this many gaps per"
                          " false flag (no flag counted as one; 0: never)")
+    ap.add_argument("--own-thresholds", type=int, default=0,
+                    help="1: a unit the common threshold leaves unscanned gets a threshold of its own on damaged"
+                         " pages where one finds --scan-odds gaps per false flag (0: never)")
     ap.add_argument("--thresholds", choices=("odds", "unit"), default="odds",
                     help="odds: one threshold on calibrated odds (default); unit: each unit's own, at its k-th clean score")
     ap.add_argument("--lm-weight", type=float, help="the model's weight beside the counts' score (default: fitted)")
     ap.add_argument("--damage-shift", type=float, default=2.5,
                     help="how far the thresholds go down on a page that shows more gaps than clean text gives by"
                          " chance (0: none; 2.5 chosen on a tuning fold, see the README)")
+    ap.add_argument("--damage-pair-min", type=int, default=5,
+                    help="judge a unit and the character after it on their own (--damage-odds) where the band holds"
+                         " this many of them (0: never)")
+    ap.add_argument("--page-weight", type=int, default=1,
+                    help="1: on a damaged page, a unit whose next character follows a number elsewhere on the page"
+                         " scores higher, by a weight fitted on the counted text (0: no)")
     ap.add_argument("--damage-odds", type=float, default=4.0,
                     help="lower a unit's threshold on a damaged page only where the counted text's numbered"
                          " occurrences outnumber its bare ones this much in the band it opens")
@@ -510,9 +603,10 @@ def main(argv=None) -> int:
         print(f"no articles under {', '.join(map(str, args.corpus))}", file=sys.stderr)
         return 1
     out_folds = {0, *args.exclude}
-    train = [(k % 5, p) for k, a in enumerate(arts) if k % 5 not in out_folds for p in a]
-    folds_of = [f for f, _p in train]
-    train = [p for _f, p in train]
+    train = [(k % 5, k, p) for k, a in enumerate(arts) if k % 5 not in out_folds for p in a]
+    folds_of = [f for f, _k, _p in train]
+    article_of = [k for _f, k, _p in train]
+    train = [p for _f, _k, p in train]
     views = [view(p) for p in train]
     chars = sum(len(p) for p in train)
     units = choose_units(views, args.min_count, 0.01, 0.2)
@@ -530,8 +624,8 @@ def main(argv=None) -> int:
     N = T["N", "*", 0]
     params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
     gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
-    global SPOKEN, MIN_YIELD, SCAN_ODDS
-    MIN_YIELD, SCAN_ODDS = args.min_yield, args.scan_odds
+    global SPOKEN, MIN_YIELD, SCAN_ODDS, OWN_THRESHOLD
+    MIN_YIELD, SCAN_ODDS, OWN_THRESHOLD = args.min_yield, args.scan_odds, bool(args.own_thresholds)
     SPOKEN = spoken_one(views, gm) if args.spoken else []
     params["particles"] = round(sum(sum(c in PARTICLES for c in v) for v in views) / max(1, chars), 6)
     windows = []
@@ -554,6 +648,12 @@ def main(argv=None) -> int:
         lm_weight = args.lm_weight if args.lm_weight is not None else fit_pair(
             base, ratios, [u for u, _f, _y in data], [y for _u, _f, y in data], units)
         data = [(u, b + lm_weight * r, y) for (u, _f, y), b, r in zip(data, base, ratios)]
+    if args.page_weight and args.order:
+        # a damaged page that writes the unit and its next character after a
+        # number elsewhere: how far that moves the odds, in the score's units
+        seen = page_seen(gm, views, article_of, windows, data)
+        params["page_weight"] = round(fit_pair([c for _u, c, _y in data], [float(x) for x in seen],
+                                               [u for u, _c, _y in data], [y for _u, _c, y in data], units), 4)
     if args.thresholds == "odds":
         if not args.order:
             data = [(u, gm.score(f), y) for u, f, y in data]
@@ -561,12 +661,18 @@ def main(argv=None) -> int:
     else:
         thresholds, recall, flags, n_num = tune(gm, data, chars, args.target, args.floor, args.verbose)
     thresholds = {u: math.ceil(t * 1e4) / 1e4 for u, t in thresholds.items()}
-    damage = None
+    damage, pairs = None, {}
     if args.damage_shift and args.thresholds == "odds":
         # a page is damaged when it shows more gaps than clean text gets by
         # chance at the budget's rate; there the thresholds go down this far
         params["damage_rate"] = round(args.target / 20000, 8)
-        damage = damage_shifts(data, thresholds, args.damage_shift, args.damage_odds)
+        # a unit with a threshold of its own has it for damaged pages already
+        common = {u: t for u, t in thresholds.items() if u not in OWN}
+        damage = damage_shifts(data, common, args.damage_shift, args.damage_odds)
+        if args.damage_pair_min:
+            rights = [s[at + len(u)] if at + len(u) < len(s) else "$" for (_n, (s, at)), (u, _c, _y) in zip(windows, data)]
+            pairs = damage_pair_shifts(data, rights, common, args.damage_shift, args.damage_odds,
+                                       args.damage_pair_min, damage)
     if damage is None:  # no damaged page to judge them on: not scanned at all
         thresholds = {u: t for u, t in thresholds.items() if u not in DAMAGED_ONLY}
         DAMAGED_ONLY[:] = []
@@ -583,7 +689,7 @@ def main(argv=None) -> int:
     kept = GapModel([["U", u, "0", "0"] for u in units])
     words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
     shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
-    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts, damage)
+    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts, damage, pairs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     kept_arts = sum(k % 5 not in out_folds for k in range(len(arts)))
     folds = "!= 0" if out_folds == {0} else "not in " + ", ".join(map(str, sorted(out_folds)))
@@ -592,7 +698,8 @@ def main(argv=None) -> int:
             "// P param value | F feature weight"
             " | U unit after-number bare threshold [damaged-page shift [damaged: scanned there only]]"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
-            " | K unit unit sharing one number | W word holding a unit"
+            " | D unit next-character damaged-page shift of the pair | K unit unit sharing one number"
+            " | W word holding a unit"
             " | Y unit context times-after-一 times-after-a-number"]
     text = ("\n".join(head + ["\t".join(r) for r in rows]) + "\n").encode("utf-8")
     if args.out.suffix == ".gz":  # mtime 0: the same counts give the same bytes
@@ -601,10 +708,14 @@ def main(argv=None) -> int:
     print(f"{len(units)} units: {' '.join(units)}")
     print(f"on a damaged page only (under one gap per hundred clean occurrences, {SCAN_ODDS:g} or more per false flag):"
           f" {' '.join(u for u in units if u in DAMAGED_ONLY)}")
+    if OWN_THRESHOLD:
+        print("of those, with a threshold of their own (found / false flags on the counted text): "
+              + " ".join(f"{u} {t:.2f} ({f}/{n})" for u, (t, f, n) in sorted(OWN.items()) if u in thresholds))
     print(f"not scanned (under one gap found per hundred clean occurrences and under {SCAN_ODDS:g} per false flag): {' '.join(sorted(set(all_units) - set(units)))}")
     if damage is not None:
         print(f"on a damaged page (more gaps than {params['damage_rate'] * 20000:g} per 20,000 characters by chance):"
-              f" {args.damage_shift} lower for {' '.join(sorted(damage))}")
+              f" {args.damage_shift} lower for {' '.join(sorted(damage))}; pairs on their own:"
+              f" {' '.join(f'{u}{r}={v:g}' for (u, r), v in sorted(pairs.items()))}")
     print("weights: " + " ".join(f"{k}={v:.2f}" for k, v in weights.items()))
     print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"
           f" ({flags / chars * 20000:.2f} per 20,000), {recall:.3f} of {n_num} stripped numbers found")
