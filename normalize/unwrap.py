@@ -353,8 +353,9 @@ def _mark_institution_bylines(lines: list[Line]) -> None:
         if k < i - 1 and opens(k + 1) and body(i + 1, lines[k + 1:i]):
             ln.kind = "byline"  # under its headline
             continue
-        e = i + 1
-        while e < n and e - i <= p.deck_above_names and head(e):
+        e = i + 1  # (over its headline: short headline lines, the body's lines may be as short)
+        while e < n and e - i <= p.deck_above_names and head(e) and lines[e].headline_shape \
+                and lines[e].width <= p.heading_max:
             e += 1
         if e > i + 1 and opens(i) and body(e, lines[i + 1:e]):
             ln.kind = "byline"  # over it
