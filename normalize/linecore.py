@@ -258,7 +258,7 @@ def decide_joins(texts, widths, bits, balance, kinds, params):
     kinds = bytearray(kinds)
     col = _column_widths(widths, bits, kinds, p)
     goes_on = _mark_decks(texts, widths, bits, balance, kinds, col, p)
-    _mark_opening_title(texts, widths, bits, kinds, col, p)
+    goes_on |= _mark_opening_title(texts, widths, bits, kinds, col, p)
     joins = _joins(widths, bits, kinds, col, p)
     _end_items(widths, bits, kinds, joins, col, p)
     for i in goes_on:
@@ -417,10 +417,30 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # its body: the article's headline, whether or not a byline follows
         # (body: wider than a sub-heading, or a finished sentence as wide as
         # the page's printed lines under lines clearly narrower)
-        opens = i == 0 and not column_page and j - i <= p.opening_deck and j < n and kinds[j] in (TEXT, H) \
-            and (widths[j] > p.heading_max or kinds[j] == H
-                 or (bits[j] & ENDED
-                     and widths[j] >= _short_paragraphs_width(widths, bits, kinds, p) - p.narrow_margin > max(widths[i:j])))
+        # (or on its byline: a document's institution or commentator over its title)
+        at_top = (i == 0 or (i == 1 and kinds[0] == BYLINE and (len(pieces) > 1 or _signed_by_a_body(texts[0])))) \
+            and not column_page
+
+        def opens_at(j):
+            return j - i <= p.opening_deck and j < n and kinds[j] in (TEXT, H) \
+                and (widths[j] > p.heading_max or kinds[j] == H
+                     or (bits[j] & ENDED
+                         and widths[j] >= _short_paragraphs_width(widths, bits, kinds, p) - p.narrow_margin
+                         > max(widths[i:j]))
+                     # (under a byline over them, a finished line wider than them by a margin)
+                     or (i == 1 and bits[j] & ENDED and widths[j] > max(widths[i:j]) + p.narrow_margin))
+        if at_top and len(pieces) > 1:
+            # the run took the body's first line too: a line wider than a
+            # sub-heading as wide as the printed line under it and as the
+            # page's printed lines (a first line that lost its indent, not a
+            # headline over a paragraph; on a page of a paragraph a line the
+            # lines' widths differ)
+            last = pieces[-1]
+            if last[1] - last[0] == 1 and last[1] < n and widths[last[0]] > p.heading_max \
+                    and abs(widths[last[0]] - widths[last[1]]) <= p.narrow_margin \
+                    and abs(widths[last[0]] - _wrap_width(widths, kinds, p)) <= p.narrow_margin and opens_at(last[0]):
+                pieces, j = pieces[:-1], last[0]
+        opens = at_top and opens_at(j)
         # on a column page, lines set across columns at the page's top or
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
@@ -465,6 +485,8 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                 for k in range(a, e):
                     kinds[k] = TITLE
                 goes_on.update(range(a, e - 1))
+            if opens and i == 1:  # under a document's byline: one title, broken as _mark_opening_title says
+                goes_on.update(_title_breaks(texts, bits, i, j))
         elif not before_ok:
             # a run that opened mid-paragraph (a paragraph's last line can be
             # headline-shaped: …产业可大！”) may hold a deck after that line
@@ -504,22 +526,85 @@ def _deck_between_bodies(widths, bits, kinds, col, pieces, p) -> int:
     return m
 
 
-def _mark_opening_title(texts, widths, bits, kinds, col, p) -> None:
+def _mark_opening_title(texts, widths, bits, kinds, col, p) -> set[int]:
     """On a column page, a first line clearly narrower than its column that
     ends no sentence, over more text, is the page's title (a transcript's or
     a booklet's: 周总理讲话 over its 时间：… lines).  A printed line of
     body text is full unless it ends its paragraph, and a page does not open
     on a paragraph's unfinished last line.  The line under it must be body:
-    of its column's width, not a dateline (本报…, 新华社…, however damaged)."""
-    if col is None or len(kinds) < 2 or kinds[0] != TEXT or kinds[1] != TEXT:
-        return
-    b = bits[0]
-    # (over a dateline it is a byline; over a line set across columns, a deck's kicker)
-    if b & HEADLINE and b & WORDS and not b & (ENDED | DATELINE) \
-            and widths[0] <= min(p.heading_max, col[0] - p.narrow_margin) \
-            and not "".join(texts[1][:16].split()).startswith(st.DATELINE_HEADS) \
-            and widths[1] <= col[1] + p.across_margin:
-        kinds[0] = TITLE
+    of its column's width, not a dateline (本报…, 新华社…, however damaged).
+
+    A document's title set large breaks over two or three such lines (为捍卫
+    毛主席的无产阶 / 革命路而奋战終生), perhaps under or over its byline (an
+    institution, a commentator): all of them narrower than the column, then
+    the body at its width.  Two lines that open the page so are one title
+    broken where the typesetter broke it (a body's first line is full or two
+    short, and a paragraph's last line ends its sentence): joined, but for a
+    ——subtitle or a kicker ending on —— or ：.  Further down the page, such
+    a title under an institution's or a commentator's byline that follows a
+    finished paragraph is the next document's (on a page of long lines too,
+    measured against the page's printed width).  Returns the lines that go on."""
+    n = len(kinds)
+    if n < 2:
+        return set()
+    goes_on: set[int] = set()
+    if col is not None:
+        goes_on |= _title_under(texts, widths, bits, kinds, col, p, 1 if kinds[0] == BYLINE else 0)
+    ref = col if col is not None else [_wrap_width(widths, kinds, p)] * n
+    for s in range(1, n - 1):
+        if kinds[s] == BYLINE and kinds[s - 1] == TEXT and bits[s - 1] & ENDED and _signed_by_a_body(texts[s]):
+            goes_on |= _title_under(texts, widths, bits, kinds, ref, p, s + 1)
+    return goes_on
+
+
+def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
+    """The title lines from line ``i`` (under a byline when ``i`` > 0), see
+    :func:`_mark_opening_title`; ``col`` the width of the line each stands in."""
+    n = len(kinds)
+
+    def narrow(k):
+        b = bits[k]
+        return kinds[k] == TEXT and bool(b & HEADLINE) and bool(b & WORDS) and not b & (ENDED | DATELINE) \
+            and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin)
+
+    j = i
+    # (a label and its value, 时间：… / 地点：…, under a title is its own line: no more of the title)
+    while j < n and j - i < p.title_lines_max and narrow(j) and not (j > i and _LABEL.match(texts[j])):
+        j += 1
+    if i < j < n and bits[j] & PAREN and kinds[j] == TEXT and widths[j] <= p.heading_max:
+        j += 1  # the column tag of the title above, on a line of its own: （生态论苑）
+    e = j
+    while e < n and kinds[e] == BYLINE and (i == 0 or e > j):  # (under the title, when none is over it)
+        e += 1
+    if j == i or e >= n or kinds[e] != TEXT or (i > 0 and not _signed_by_a_body(texts[i - 1])):
+        # (a reporter's byline over a short line: the line is a section's
+        # label, 核心阅读; over a news page's lines, the article's body)
+        return set()
+    if "".join(texts[e][:16].split()).startswith(st.DATELINE_HEADS) or widths[e] > col[e] + p.across_margin:
+        return set()
+    if j - i > 1 and narrow(e):
+        return set()  # (short lines go on under the run: a list or verse, no title)
+    for k in range(i, j):
+        kinds[k] = TITLE
+    if i == 0 and j == 1 and e == j:
+        return set()
+    return _title_breaks(texts, bits, i, j)
+
+
+_LABEL = regex.compile(r"^\p{Han}{1,4}[：:]")
+
+
+def _signed_by_a_body(text: str) -> bool:
+    """A byline naming an institution or its commentator (中共浙江省委宣传部,
+    本报评论员): a document's, printed over its title."""
+    return bool(st.institution(text)) or text.rstrip().endswith("评论员")
+
+
+def _title_breaks(texts, bits, i: int, j: int) -> set[int]:
+    """Lines ``i`` .. ``j - 1`` are one title broken over lines: each goes on
+    into the next, but for a ——subtitle or a kicker ending on —— or ："""
+    return {k for k in range(i, j - 1)
+            if not bits[k + 1] & DASHES_START and not bits[k] & DASHES_END and texts[k][-1] not in "：:"}
 
 
 def _wrap_width(widths, kinds, p) -> float:

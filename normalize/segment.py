@@ -92,7 +92,8 @@ class Draft:
             self.deck.append(text)
             self.deck_blocks.append(block)
         elif kind == "byline":
-            self.authors += st.parse_byline(text) or st.bare_names(text, surnames=False) or []
+            self.authors += (st.parse_byline(text) or st.bare_names(text, surnames=False)
+                             or st.institution(text) or [])
         else:
             self.body.append(block)
 

@@ -183,6 +183,7 @@ def _classify(doc: Doc, lines: list[Line]) -> None:
     _mark_bold_lines(lines)
     _mark_photo_captions(lines)
     _mark_name_bylines(lines)
+    _mark_institution_bylines(lines)
     for ln, nxt in zip(lines, lines[1:]):
         # a dateline broken at the column edge (新华社乌鲁木齐1月13 / 日电);
         # (known only after the names are read: the end of a paragraph over
@@ -318,6 +319,46 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         if (prev is None or prev.kind in ("title", "byline") or headline_above
                 or (prev.ended and nxt.kind == "text")) and st.bare_names(ln.text):
             ln.kind = "byline"
+
+
+def _mark_institution_bylines(lines: list[Line]) -> None:
+    """A line that is only an institution's name (中共浙江省委宣传部,
+    国务院发展研究中心课题组: structure.institution) is the byline of the
+    headline it stands by: under one to ``deck_above_names`` headline lines
+    that open the page or follow a finished paragraph, or over them at
+    such a place, with body text (wider than a sub-heading) or a dateline
+    under the whole.  Elsewhere it is text: the signatures closing a joint
+    statement follow a finished paragraph and each other."""
+    p = PARAMS
+    n = len(lines)
+
+    def head(k):  # a line a headline may hold (its brackets may open on one line and close on the next)
+        ln = lines[k]
+        return ln.kind == "text" and not ln.ended and not ln.soft and not ln.is_dateline \
+            and ln.width <= p.long and not st.institution(ln.text)
+
+    def opens(k):  # line k starts a block: the page's first, or after a finished paragraph
+        return k == 0 or (lines[k - 1].kind == "text" and lines[k - 1].ended) or lines[k - 1].kind == "byline"
+
+    def body(k, heads):  # body text: a dateline, or wider than a sub-heading or than the headline's lines
+        return k < n and lines[k].kind == "text" and (
+            lines[k].is_dateline or lines[k].width > min(p.heading_max, max(x.width for x in heads) + p.narrow_margin))
+
+    for i, ln in enumerate(lines):
+        if ln.kind != "text" or ln.ended or ln.soft or not st.institution(ln.text):
+            continue
+        k = i - 1
+        while k >= 0 and i - k <= p.deck_above_names and head(k):
+            k -= 1
+        if k < i - 1 and opens(k + 1) and body(i + 1, lines[k + 1:i]):
+            ln.kind = "byline"  # under its headline
+            continue
+        e = i + 1  # (over its headline: short headline lines, the body's lines may be as short)
+        while e < n and e - i <= p.deck_above_names and head(e) and lines[e].headline_shape \
+                and lines[e].width <= p.heading_max:
+            e += 1
+        if e > i + 1 and opens(i) and body(e, lines[i + 1:e]):
+            ln.kind = "byline"  # over it
 
 
 def _names_under_decks(lines: list[Line], kinds) -> list[int]:

@@ -21,14 +21,21 @@ printed pages do.  It varies what real OCR pages vary:
   opening one;
 * columns 10-17 wide, a blank line after every line or none, lost indents,
   closing marks hanging past the edge, letter-spaced full lines and digits
-  spread apart (``2 0 2 3年``).
+  spread apart (``2 0 2 3年``);
+* with ``--docs N``, N pages more as OCR'd printed documents are (one or two
+  articles, lines 26-40 wide): the title set large over one to three short
+  lines, broken where a typesetter breaks it, perhaps centred, perhaps with
+  a subtitle line; the author an institution or its commentator (本报评论员,
+  中共浙江省委宣传部, 中共南京市委员会) or a person, on a line of its own
+  under or over the title, or none.  They come from a random stream of
+  their own, after the news pages, which stay as they were.
 
 Gold goes out in the format of ``../shared/eval/gold`` (score.py reads it).
 
-    python scripts/gen_pages.py OUT [--pages 200] [--seed 7] [--shared ../shared]
+    python scripts/gen_pages.py OUT [--pages 200] [--seed 7] [--docs 0] [--shared ../shared]
 
-writes OUT/raw/pNNNN.txt, OUT/gold/pNNNN.json and OUT/variants.jsonl (what
-each page varied, for breakdowns).
+writes OUT/raw/pNNNN.txt (and qNNNN.txt, the documents), OUT/gold/*.json and
+OUT/variants.jsonl (what each page varied, for breakdowns).
 """
 from __future__ import annotations
 
@@ -270,7 +277,91 @@ def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> 
                   ("below-byline" if byline_first else "before")}
 
 
-def build(shared: Path, out: Path, pages: int, seed: int) -> None:
+# -- printed documents ------------------------------------------------------------
+PROVINCES = ["浙江", "江苏", "四川", "湖南", "河北", "山东", "福建", "云南", "甘肃", "江西"]
+CITIES = ["南京", "杭州", "成都", "长沙", "石家庄", "济南", "福州", "昆明", "兰州", "南昌"]
+
+
+def institution(rnd: random.Random) -> str:
+    """An author that is a body of people, or its commentator, as documents sign."""
+    prov, city = rnd.choice(PROVINCES), rnd.choice(CITIES)
+    return rnd.choice([
+        "本报评论员", "人民日报评论员", "新华社评论员", "本报特约评论员",
+        f"中共{prov}省委宣传部", f"中共{city}市委员会", f"中共{prov}省委组织部",
+        f"{prov}省人民政府办公厅", f"中共{prov}省委党校课题组", f"{city}市委理论学习中心组",
+        "中共中央党史和文献研究院", "国务院发展研究中心课题组"])
+
+
+def title_lines(t: str, rnd: random.Random) -> list[str]:
+    """A document's title set large: a short one on one line, a longer one over
+    two or three, broken near equal parts where print breaks."""
+    if " " in t and len(t) > 9:  # phrases apart by a space: a line each
+        return t.split()
+    if len(t) <= 9 or (len(t) <= 14 and rnd.random() < 0.4):
+        return [t]
+    n = 3 if len(t) >= 18 and rnd.random() < 0.5 else 2
+    cuts, prev = [], 0
+    for k in range(1, n):
+        c = settle(t, max(prev + 2, min(len(t) - 2, round(len(t) * k / n) + rnd.randint(-2, 2))))
+        if c <= prev or c >= len(t):
+            return [t]
+        cuts.append(c)
+        prev = c
+    return [t[a:b] for a, b in zip([0] + cuts, cuts + [len(t)])]
+
+
+def document_page(items: list[dict], rnd: random.Random) -> tuple[str, dict]:
+    """One or two articles printed as an OCR'd document: wide lines, no blank
+    line but between parts, titles over short lines."""
+    width = rnd.randint(26, 40)
+    centre = rnd.random() < 0.5
+    gap = rnd.random() < 0.4       # a blank line between the title block and the body
+    out: list[str] = []
+    for a in items:
+        forms = a["forms"]
+        lines = title_lines(a["title"], rnd)
+        forms["doc_title_lines"] = len(lines)
+        head = [(" " * max(0, (width - len(ln)) // 2) if centre else "") + ln for ln in lines]
+        if a["subtitle"]:
+            head.append(a["subtitle"])
+        where = forms["author_at"]
+        if a["byline"] and where == "over":
+            out.append(a["byline"])
+        out += head
+        if a["byline"] and where == "under":
+            out.append((" " * max(0, (width - len(a["byline"])) // 2) if centre else "") + a["byline"])
+        if gap:
+            out.append("")
+        for b in a["blocks"]:
+            if b["type"] == "h":
+                out.append(b["text"])
+            else:
+                out += wrap(b["text"], width, 2)
+        out.append("")
+    page = "\n".join(out).rstrip("\n") + "\n"
+    return page, {"width": width, "blank": gap, "titles": "document"}
+
+
+def doc_article(art: dict, pool: list[str], rnd: random.Random) -> dict | None:
+    blocks = body_of(art, rnd)
+    if not blocks:
+        return None
+    form = rnd.choice(["institution", "institution", "commentator", "person", "none"])
+    if form == "commentator":
+        by = rnd.choice(["本报评论员", "人民日报评论员", "新华社评论员"])
+    elif form == "institution":
+        by = institution(rnd)
+    elif form == "person":
+        by = (art["names"] + rnd.sample(pool, 1))[0]
+    else:
+        by = None
+    subtitle = art["subtitle"] if rnd.random() < 0.5 else None
+    return {"title": art["title"], "kicker": None, "subtitle": subtitle, "byline": by,
+            "authors": [{"name": by, "role": None}] if by else [], "blocks": blocks,
+            "forms": {"byline": "doc-" + form, "author_at": rnd.choice(["under", "under", "over"]) if by else "none"}}
+
+
+def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0) -> None:
     rnd = random.Random(seed)
     breaks = random.Random(f"title-breaks-{seed}")
     arts, pool = load(shared)
@@ -291,6 +382,21 @@ def build(shared: Path, out: Path, pages: int, seed: int) -> None:
              "blocks": a["blocks"]} for a in items]}
         (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
         variants.append({"source": f"{name}.txt", **how, "articles": [a["forms"] for a in items]})
+    drnd = random.Random(f"documents-{seed}")
+    for p in range(docs):
+        items, want = [], drnd.choice([1, 1, 2])
+        while len(items) < want:
+            a = doc_article(drnd.choice(arts), pool, drnd)
+            if a:
+                items.append(a)
+        page, how = document_page(items, drnd)
+        name = f"q{p:04d}"
+        (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
+        gold = {"source": f"{name}.txt", "articles": [
+            {"kicker": a["kicker"], "title": a["title"], "subtitle": a["subtitle"], "authors": a["authors"],
+             "blocks": a["blocks"]} for a in items]}
+        (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+        variants.append({"source": f"{name}.txt", **how, "articles": [a["forms"] for a in items]})
     (out / "variants.jsonl").write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in variants),
                                         encoding="utf-8")
 
@@ -300,9 +406,10 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--pages", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--docs", type=int, default=0, help="also build this many document pages (qNNNN)")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = ap.parse_args()
-    build(args.shared, args.out, args.pages, args.seed)
+    build(args.shared, args.out, args.pages, args.seed, args.docs)
 
 
 if __name__ == "__main__":

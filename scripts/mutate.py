@@ -235,6 +235,18 @@ MUTATIONS = [
              "names under a deck broken inside its brackets join the body"),
     Mutation("structure.digit-spaces", T, "            s = _SPACE_IN_DIGITS.sub(\"\", s)\n", "            pass\n",
              "digits spread apart widen a line past its column"),
+    # -- documents: titles over short lines, institutions' bylines (issue 14, the four classes)
+    Mutation("unwrap.title-over-lines", L, "    while j < n and j - i < p.title_lines_max and narrow(j)", "    while j < n and j - i < 1 and narrow(j)",
+             "a document's title set over two or three short lines keeps only its first"),
+    Mutation("unwrap.title-under-body-byline", L, "            goes_on |= _title_under(texts, widths, bits, kinds, ref, p, s + 1)\n",
+             "            pass\n",
+             "a title under a commentator's byline further down the page is a sub-heading"),
+    Mutation("unwrap.opening-trim", L, "                pieces, j = pieces[:-1], last[0]\n", "                pass\n",
+             "the body's first line is taken into the headline that opens the page"),
+    Mutation("unwrap.institution-byline", U, "    _mark_institution_bylines(lines)\n", "",
+             "an institution on the line under its title is text"),
+    Mutation("structure.several-one-rare", T, "    if len(tokens) > 1 and (len(rare) > 1 or", "    if len(tokens) > 9 and (len(rare) > 1 or",
+             "a spaced headline over 本报讯 is read as names"),
 ]
 
 IGNORE = shutil.ignore_patterns(".venv", ".git", ".hypothesis", ".pytest_cache", "__pycache__", "*.egg-info", "build")
