@@ -120,3 +120,15 @@ def test_a_rule_matching_its_own_output_fails_its_example_not_the_program(tmp_pa
     res = CliRunner().invoke(main, ["rules", "--test", "--rules", str(tmp_path)])
     assert res.exit_code == 1 and (res.exception is None or isinstance(res.exception, SystemExit)), res.output
     assert "FAIL fix '投资5万': no fixed point" in res.output and "local.a" in res.output
+
+
+def test_the_name_rows_of_han_space_start_as_structures_names_do():
+    """newspaper.han-space spells the characters a name starts with out in
+    its pattern (a rule file holds no code); they are structure's list."""
+    import regex
+
+    from normalize import structure
+    from normalize.pipeline import default_rules_dir
+    rule = next(r for r in load_rule_file(default_rules_dir() / "newspaper.toml").rules if r.id.endswith("han-space"))
+    classes = {frozenset(c) for c in regex.findall(r"\[([^\]\\^]{100,})\]", rule.pattern)}
+    assert classes == {frozenset(structure._NAME_FIRST)}
