@@ -164,7 +164,7 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
         if not d.body and not d.authors and d.deck and out and not after:
             # a headline with nothing under it (its text lost, or a page ending on
             # a heading) is no article: it stays, as a heading, in the one before
-            out[-1].body += [("h", t, f, l) for _k, t, f, l in d.deck_blocks]
+            out[-1].body += [Block("h", t, f, l) for _k, t, f, l in d.deck_blocks]
             out[-1].lines += d.lines
         elif d.body or d.deck:
             out.append(d)
