@@ -70,6 +70,8 @@ Feature and mark bits (``bits``):
 ``SPREAD``         mark: letter-spaced to fill its column (a full line on a column page)
 ``GOES_ON``        mark: the page reading says it runs on (a headline over lines)
 ``NO_JOIN``        mark: never runs on (a forum post's header follows, typed lines)
+``BLANK_BREAK``    mark: a blank line follows that ends a paragraph (the page reading weighs
+                   the page's blank lines): a text line never runs on past it (a deck's may)
 =================  ===========================================================
 """
 from __future__ import annotations
@@ -94,6 +96,8 @@ ENDED, SOFT, HEADLINE, DATELINE, WORDS, PAREN, INNER_STOP, DATELINE_TAIL = (1 <<
 DASH_START, DASHES_START, DASHES_END, HANGS, COLON_END, HTML_BLOCK, FIELDS = (1 << k for k in range(8, 15))
 EDITORS_NOTE, SPREAD, GOES_ON, NO_JOIN = (1 << k for k in range(16, 20))
 MARKS = EDITORS_NOTE | SPREAD | GOES_ON | NO_JOIN
+BLANK_BREAK = 1 << 20
+MARKS |= BLANK_BREAK
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,10 @@ class UnwrapParams:
     max_headline_piece: int = 3  # a headline broken inside its quotes or brackets spans at most this many lines
     max_header_lines: int = 5   # before a source line: a title over three lines and a byline or two
     title_lines_max: int = 3    # a document's title over its table of contents wraps over at most three lines
+    blank_runon_share: float = 0.5  # a page's blank lines end paragraphs when fewer than this share of them
+    # follow a line that runs on (ends no sentence, wider than half the page's lines): a double-spaced
+    # page has most of them there (0.75-0.93 on gen_pages.py's, 0.89 on sample 000), a page broken
+    # mid-sentence at its page ends over half (d12 0.83, d21 0.62), typed paragraphs few (web 0, forums 0.24-0.50)
     # -- tables of contents
     min_contents: int = 3       # fewer entries than this are a short list, not a table of contents
     entry_widest: int = 40      # a contents entry is one short line
@@ -592,6 +600,8 @@ def _joins(widths, bits, kinds, col, p) -> bytearray:
             j = _column_join(widths, bits, kinds, joins, i, col[i], para_open, p)
         else:
             j = _paragraph_join(widths, bits, kinds, joins, i, p, wrap)
+        if bits[i] & BLANK_BREAK:
+            j = False  # the page ends its paragraphs with blank lines: this one ends here
         joins[i] = j
         para_open = j
     return joins

@@ -8,7 +8,7 @@ they agree with themselves.  Scoring is ``../shared/eval/score.py``'s; the
 breakdown by what a page or article varied (byline form, dateline form,
 deck, titles before/after, blank lines) shows where the misses are.
 
-    python scripts/eval_pages.py [--pages 200] [--seed 7] [--old] [--keep DIR]
+    python scripts/eval_pages.py [--pages 200] [--seed 7] [--old] [--keep DIR] [--paragraph-blanks]
 
 ``--old`` also runs ``scripts/eval.py`` (slower) and prints its segmentation lines.
 Goals (issue 14): found >= 0.97, extra <= 0.05 per page, title >= 0.92,
@@ -60,12 +60,15 @@ def main() -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--keep", type=Path, help="build the pages and the output here and keep them")
     ap.add_argument("--old", action="store_true", help="also run scripts/eval.py (the older generator)")
+    ap.add_argument("--paragraph-blanks", action="store_true",
+                    help="gen_pages.py's pages with blank lines only at paragraph ends, half-width marks")
     args = ap.parse_args()
     sc = scorer(args.shared)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_pages.py"), str(work), "--pages",
-                        str(args.pages), "--seed", str(args.seed), "--shared", str(args.shared)], check=True)
+                        str(args.pages), "--seed", str(args.seed), "--shared", str(args.shared)]
+                       + (["--paragraph-blanks"] if args.paragraph_blanks else []), check=True)
         subprocess.run([sys.executable, "-m", "normalize", "run", str(work / "raw"), "--out", str(work / "out"),
                         "--force"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         outs = sc.load_output(work / "out")
@@ -91,7 +94,7 @@ def main() -> int:
                 for k in ("byline", "dateline", "deck", "names", "title_lines"):
                     if k in forms:
                         groups[f"{k}={forms[k]}"][0].append(r)
-    print(f"gen_pages.py: {args.pages} pages, seed {args.seed}")
+    print(f"gen_pages.py: {args.pages} pages, seed {args.seed}" + (", paragraph blanks" if args.paragraph_blanks else ""))
     total = summary(all_rows, args.pages, extra_all)
     print("TOTAL  " + fmt(total))
     for k, (op, goal) in GOALS.items():

@@ -21,7 +21,12 @@ printed pages do.  It varies what real OCR pages vary:
   opening one;
 * columns 10-17 wide, a blank line after every line or none, lost indents,
   closing marks hanging past the edge, letter-spaced full lines and digits
-  spread apart (``2 0 2 3年``).
+  spread apart (``2 0 2 3年``);
+* with ``--paragraph-blanks``, every page instead sets a blank line only
+  after a paragraph, a sub-heading, a deck line and a byline, and its OCR
+  reads the punctuation half-width (``,`` ``.`` ``:`` ``;`` ``?`` ``!``
+  where print set ，。：；？！) with a space either side of a number: the
+  page as printed is the same, so the rest of what a seed builds is too.
 
 Gold goes out in the format of ``../shared/eval/gold`` (score.py reads it).
 
@@ -86,6 +91,14 @@ def spread(line: str) -> str:
 
 def spread_digits(line: str) -> str:
     return re.sub(r"\d{2,}", lambda m: " ".join(m.group(0)), line)
+
+
+HALF = str.maketrans("，。：；？！", ",.:;?!")
+
+
+def half_width(line: str) -> str:
+    """A printed line as an OCR that reads marks half-width and sets numbers apart reads it."""
+    return re.sub(r" ?(\d+(?:\.\d+)?%?) ?", r" \1 ", line.translate(HALF)).strip()
 
 
 # -- corpus ---------------------------------------------------------------------
@@ -207,17 +220,20 @@ def article(art: dict, arts: list[dict], pool: list[str], rnd: random.Random) ->
 
 
 # -- one page -----------------------------------------------------------------------
-def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> tuple[str, dict]:
+def print_page(items: list[dict], rnd: random.Random, breaks: random.Random,
+               paragraph_blanks: bool = False) -> tuple[str, dict]:
     width = rnd.randint(10, 17)
     blank = rnd.random() < 0.5
+    if paragraph_blanks:
+        blank = False
     titles_after = rnd.random() < 0.3
     byline_first = rnd.random() < 0.15   # byline above the headline (some layouts)
     head_width = rnd.randint(16, 26)    # a headline wider than this breaks over two lines
     out: list[str] = []
 
-    def put(line: str):
-        out.append(line)
-        if blank:
+    def put(line: str, last: bool = True):
+        out.append(half_width(line) if paragraph_blanks else line)
+        if blank or (paragraph_blanks and last):
             out.append("")
 
     def deck(a):
@@ -253,8 +269,9 @@ def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> 
             deck(a)
         for b in a["blocks"]:
             if b["type"] == "h":  # a sub-heading is set in its column, centred, wrapped if long
-                for ln in wrap(b["text"], width, 0):
-                    put(ln)
+                hl = wrap(b["text"], width, 0)
+                for i, ln in enumerate(hl):
+                    put(ln, i == len(hl) - 1)
                 continue
             lines = wrap(b["text"], width, 2)
             for i, ln in enumerate(lines):
@@ -262,15 +279,15 @@ def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> 
                     ln = spread(ln)
                 elif rnd.random() < 0.1:
                     ln = spread_digits(ln)
-                put(ln)
+                put(ln, i == len(lines) - 1)
         if titles_after:
             deck(a)
     page = "\n".join(out).rstrip("\n") + "\n"
-    return page, {"width": width, "blank": blank, "titles": "after" if titles_after else
-                  ("below-byline" if byline_first else "before")}
+    return page, {"width": width, "blank": "paragraphs" if paragraph_blanks else blank,
+                  "titles": "after" if titles_after else ("below-byline" if byline_first else "before")}
 
 
-def build(shared: Path, out: Path, pages: int, seed: int) -> None:
+def build(shared: Path, out: Path, pages: int, seed: int, paragraph_blanks: bool = False) -> None:
     rnd = random.Random(seed)
     breaks = random.Random(f"title-breaks-{seed}")
     arts, pool = load(shared)
@@ -283,7 +300,7 @@ def build(shared: Path, out: Path, pages: int, seed: int) -> None:
             a = article(rnd.choice(arts), arts, pool, rnd)
             if a:
                 items.append(a)
-        page, how = print_page(items, rnd, breaks)
+        page, how = print_page(items, rnd, breaks, paragraph_blanks)
         name = f"p{p:04d}"
         (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
         gold = {"source": f"{name}.txt", "articles": [
@@ -301,8 +318,10 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--paragraph-blanks", action="store_true",
+                    help="blank lines only where paragraphs end, punctuation read half-width, numbers set apart")
     args = ap.parse_args()
-    build(args.shared, args.out, args.pages, args.seed)
+    build(args.shared, args.out, args.pages, args.seed, args.paragraph_blanks)
 
 
 if __name__ == "__main__":
