@@ -197,6 +197,8 @@ def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
         return False
     if last in "。；…" or (last in "”’」』）)" and STATEMENT_END.search(t[-statement_tail:])):
         return False
+    if last in ".”’」』）)" and t.rstrip("”’」』）)")[-1:] == "." and st.ends_sentence(t):
+        return False  # a half-width full stop after Chinese (同意.) ends a sentence as 。 does
     if t.startswith(("（", "(")):
         return False
     parens = _PARENS(t)  # (one scan, not a count of each of the four)

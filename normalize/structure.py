@@ -33,7 +33,10 @@ PARAMS = StructureParams()
 HAN = r"\p{Han}"
 # a sentence is over: final mark, then any closing quotes or brackets (and
 # a report's closing note: see CLOSING_NOTE, with which it is widened below)
-SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》）)\]]*$|[。！？]\s*[”’」』]$")
+# (a half-width full stop after Chinese, 同意. or 增长5.1%., ends a sentence
+# as 。 does: the punctuation stage makes it one, after the lines are read)
+SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》）)\]]*$|[。！？]\s*[”’」』]$"
+                             r"|(?<=\p{Han}|\p{Han}[\d.]*[%％]|[\p{Han}\d][”’」』》）)])(?<!\.)\.[”’」』》）)]*$")
 HANGING = "，。、；：！？”’）》"  # closing marks a column lets hang past its edge
 CAPTION_MARK = regex.compile(r"^[▲△▼◆]\s*")
 # a photo credit standing alone (新华社发, 本报记者 李满摄): part of a caption, never a headline
