@@ -426,9 +426,10 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # a paragraph page (web, PDF) opening on one to three short lines before
         # its body: the article's headline, whether or not a byline follows
         # (body: wider than a sub-heading, or a finished sentence as wide as
-        # the page's printed lines under lines clearly narrower)
+        # the page's printed lines under lines clearly narrower, or a finished
+        # sentence under a blank line that ends a paragraph: 会议通知 / 明天…。)
         opens = i == 0 and not column_page and j - i <= p.opening_deck and j < n and kinds[j] in (TEXT, H) \
-            and (widths[j] > p.heading_max or kinds[j] == H
+            and (widths[j] > p.heading_max or kinds[j] == H or (bits[j - 1] & BLANK_BREAK and bits[j] & ENDED)
                  or (bits[j] & ENDED
                      and widths[j] >= _short_paragraphs_width(widths, bits, kinds, p) - p.narrow_margin > max(widths[i:j])))
         # on a column page, lines set across columns at the page's top or
