@@ -77,10 +77,15 @@ _HALFWIDTH_CHAR = re.compile("[\uff61-\uffdc\u00a0]")
 # digits OCR spread apart on a line of Chinese (2 0 2 3年): the spaces are
 # stray too; a line set across columns is wider by its characters, not by them
 _SPACE_IN_DIGITS = regex.compile(r"(?<=\d)[ \u3000\u00a0\t]+(?=\d)")
+# a half-width mark in Chinese text (,;:?! beside a Han character, a . after
+# one) is the full-width mark print set: the punctuation stage makes it one
+# again, so it takes a full column (李源潮在两地敬献花圈,向志 fills its 13)
+_HALF_MARK = re.compile(r"(?<=[\u3400-\u9fff])(?:[,;:?!]|\.(?![\u3400-\u9fff.]))|[,;:?!](?=[\u3400-\u9fff])")
 
 
 def width(text: str) -> float:
-    """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
+    """Display width in columns: Han and full-width marks 1 (and half-width
+    marks in Chinese text, which print set full-width), other ASCII ½; spaces
     next to Han or full-width marks, or between digits on a line of Chinese
     (stray OCR spacing), count nothing."""
     s = text
@@ -91,6 +96,8 @@ def width(text: str) -> float:
     if s.isascii():
         return 0.5 * len(s)
     narrow = len(s.encode("ascii", "ignore"))  # ASCII characters, counted in C
+    if narrow and _HALF_MARK.search(s):
+        narrow -= len(_HALF_MARK.findall(s))
     if _HALFWIDTH_CHAR.search(s):
         narrow += len(_HALFWIDTH_CHAR.findall(s))
     return len(s) - 0.5 * narrow

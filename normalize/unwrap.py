@@ -9,7 +9,8 @@ looks at the page as a whole:
   bylines, never a constant.  A line shorter than its column that ends a
   sentence closes a paragraph; a full line that ends a sentence closes one
   when the next line starts about two columns short (the lost indent).
-  Widths are display columns (Han 1, ASCII ½), stray spaces not counted.
+  Widths are display columns (Han 1, ASCII ½ but a half-width mark in Chinese
+  text, which print set full-width, 1), stray spaces not counted.
 * **Paragraph pages** (PDF-to-Markdown, web scrapes): every line is a
   paragraph or a piece of one.  A piece that does not end a sentence joins
   the next piece (a paragraph broken at a column foot, centred short lines),
