@@ -436,7 +436,11 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
         # inside a paragraph: there it is the paragraph's own unfinished end)
-        after_ok = (i != retried if j == n else _starts_block(kinds, bits, j)) or opens
+        # (nor, on a column page that opened on its headline, a run whose last
+        # line is full: a page printing headlines over their bodies ends on its
+        # last article's text, cut short at the column's edge)
+        cut = column_page and kinds[0] == TITLE and widths[n - 1] >= col[n - 1] - p.full_slack
+        after_ok = (i != retried and not cut if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
             if i > 0 and kinds[i - 1] == BYLINE and (i == 1 or (kinds[i - 2] == TEXT and bits[i - 2] & ENDED)) \
