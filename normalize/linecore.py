@@ -436,10 +436,13 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
         # inside a paragraph: there it is the paragraph's own unfinished end)
-        # (nor, on a column page that opened on its headline, a run whose last
-        # line is full: a page printing headlines over their bodies ends on its
-        # last article's text, cut short at the column's edge)
-        cut = column_page and kinds[0] == TITLE and widths[n - 1] >= col[n - 1] - p.full_slack
+        # (nor, on a column page, a run whose last line is full when the page
+        # opened on its headline or the line above is full too: a page ends on
+        # its last article's text, cut short at the column's edge, where a
+        # headline printed after its body ends on a line of its own width)
+        cut = column_page and widths[n - 1] >= col[n - 1] - p.full_slack \
+            and (kinds[0] == TITLE or (n - 2 >= i and abs(widths[n - 2] - col[n - 2]) <= p.full_slack
+                                       and widths[n - 1] <= col[n - 1] + p.full_slack))
         after_ok = (i != retried and not cut if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]

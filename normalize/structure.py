@@ -254,7 +254,11 @@ _CREDIT_NAMES = (rf"{_SURNAME_CLASS}\p{{Han}}{{0,3}}"
 CLOSING_NOTE = (r"[（(][^\S\n]*(?:全文完|完|终|未完待续|待续)[^\S\n]*[）)]"
                 rf"|(?<![电電讯訊][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_CREDIT_NAMES}[）)]"
                 r"|[（(](?!见图)[^（）()\n]{1,20}(?:摄|摄影|供图)[^\S\n]*[）)]"
-                r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]")
+                r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]"
+                # a brief's credit, one surnamed name alone in parentheses after a finished
+                # sentence or on its own line (（刘温馨）): 13 corpus paragraphs end so, none
+                # holds one so inside, no title ends on one
+                rf"|(?<![^\s。！？”’）)…])[（(]{_SURNAME_CLASS}\p{{Han}}{{1,2}}[）)]")
 SENTENCE_END = regex.compile(SENTENCE_END.pattern + rf"|(?:{CLOSING_NOTE})$")
 
 
