@@ -70,6 +70,8 @@ Feature and mark bits (``bits``):
 ``SPREAD``         mark: letter-spaced to fill its column (a full line on a column page)
 ``GOES_ON``        mark: the page reading says it runs on (a headline over lines)
 ``NO_JOIN``        mark: never runs on (a forum post's header follows, typed lines)
+``BLANK_BREAK``    mark: a blank line follows that ends a paragraph (the page reading weighs
+                   the page's blank lines): a text line never runs on past it (a deck's may)
 =================  ===========================================================
 """
 from __future__ import annotations
@@ -94,6 +96,8 @@ ENDED, SOFT, HEADLINE, DATELINE, WORDS, PAREN, INNER_STOP, DATELINE_TAIL = (1 <<
 DASH_START, DASHES_START, DASHES_END, HANGS, COLON_END, HTML_BLOCK, FIELDS = (1 << k for k in range(8, 15))
 EDITORS_NOTE, SPREAD, GOES_ON, NO_JOIN = (1 << k for k in range(16, 20))
 MARKS = EDITORS_NOTE | SPREAD | GOES_ON | NO_JOIN
+BLANK_BREAK = 1 << 20
+MARKS |= BLANK_BREAK
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,10 @@ class UnwrapParams:
     max_headline_piece: int = 3  # a headline broken inside its quotes or brackets spans at most this many lines
     max_header_lines: int = 5   # before a source line: a title over three lines and a byline or two
     title_lines_max: int = 3    # a document's title over its table of contents wraps over at most three lines
+    blank_runon_share: float = 0.5  # a page's blank lines end paragraphs when fewer than this share of them
+    # follow a line that runs on (ends no sentence, wider than half the page's lines): a double-spaced
+    # page has most of them there (0.75-0.93 on gen_pages.py's, 0.89 on sample 000), a page broken
+    # mid-sentence at its page ends over half (d12 0.83, d21 0.62), typed paragraphs few (web 0, forums 0.24-0.50)
     # -- tables of contents
     min_contents: int = 3       # fewer entries than this are a short list, not a table of contents
     entry_widest: int = 40      # a contents entry is one short line
@@ -189,6 +197,8 @@ def headline_shape(t: str, soft: bool, statement_tail: int) -> bool:
         return False
     if last in "。；…" or (last in "”’」』）)" and STATEMENT_END.search(t[-statement_tail:])):
         return False
+    if last in ".”’」』）)" and t.rstrip("”’」』）)")[-1:] == "." and st.ends_sentence(t):
+        return False  # a half-width full stop after Chinese (同意.) ends a sentence as 。 does
     if t.startswith(("（", "(")):
         return False
     parens = _PARENS(t)  # (one scan, not a count of each of the four)
@@ -416,14 +426,15 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # a paragraph page (web, PDF) opening on one to three short lines before
         # its body: the article's headline, whether or not a byline follows
         # (body: wider than a sub-heading, or a finished sentence as wide as
-        # the page's printed lines under lines clearly narrower)
+        # the page's printed lines under lines clearly narrower, or a finished
+        # sentence under a blank line that ends a paragraph: 会议通知 / 明天…。)
         # (or on its byline: a document's institution or commentator over its title)
         at_top = (i == 0 or (i == 1 and kinds[0] == BYLINE and (len(pieces) > 1 or _signed_by_a_body(texts[0])))) \
             and not column_page
 
         def opens_at(j):
             return j - i <= p.opening_deck and j < n and kinds[j] in (TEXT, H) \
-                and (widths[j] > p.heading_max or kinds[j] == H
+                and (widths[j] > p.heading_max or kinds[j] == H or (bits[j - 1] & BLANK_BREAK and bits[j] & ENDED)
                      or (bits[j] & ENDED
                          and widths[j] >= _short_paragraphs_width(widths, bits, kinds, p) - p.narrow_margin
                          > max(widths[i:j]))
@@ -445,7 +456,14 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
         # inside a paragraph: there it is the paragraph's own unfinished end)
-        after_ok = (i != retried if j == n else _starts_block(kinds, bits, j)) or opens
+        # (nor, on a column page, a run whose last line is full when the page
+        # opened on its headline or the line above is full too: a page ends on
+        # its last article's text, cut short at the column's edge, where a
+        # headline printed after its body ends on a line of its own width)
+        cut = column_page and widths[n - 1] >= col[n - 1] - p.full_slack \
+            and (kinds[0] == TITLE or (n - 2 >= i and abs(widths[n - 2] - col[n - 2]) <= p.full_slack
+                                       and widths[n - 1] <= col[n - 1] + p.full_slack))
+        after_ok = (i != retried and not cut if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
             if i > 0 and kinds[i - 1] == BYLINE and (i == 1 or (kinds[i - 2] == TEXT and bits[i - 2] & ENDED)) \
@@ -677,6 +695,8 @@ def _joins(widths, bits, kinds, col, p) -> bytearray:
             j = _column_join(widths, bits, kinds, joins, i, col[i], para_open, p)
         else:
             j = _paragraph_join(widths, bits, kinds, joins, i, p, wrap)
+        if bits[i] & BLANK_BREAK:
+            j = False  # the page ends its paragraphs with blank lines: this one ends here
         joins[i] = j
         para_open = j
     return joins

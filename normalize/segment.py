@@ -53,6 +53,10 @@ GLUED_AUTHOR = regex.compile(r"(?<=[。！？”])(\p{Han}+)$")
 # corpus' 1,008 articles end so, their authors the names it lists
 CLOSING_DATELINE = regex.compile(r"^[（(]据?(?:本[报報]|新[华華]社)[^（）()]{0,120}?[电電][^（）()]*?(?:记者|記者)[：:]?"
                                  r"(?P<names>[^（）()：:]*)[)）]$")
+# the reporters a lead names right after its dateline (本报讯 记者张三报道：,
+# 本报北京3月4日电  记者张三、李四报道), each a name with a common surname
+REPORTED_BY = regex.compile(r"[^\S\n]*(?:本报)?记者[^\S\n]*(?P<names>\p{Han}{2,4}(?:[、，,][^\S\n]*\p{Han}{2,4}){0,3})"
+                            r"[^\S\n]*报道(?:[：:，,]|[^\S\n])")
 # a closing line naming who compiled the text: 首都大专院校红卫兵总部整理,
 # （本报记者李亚楠采访整理）, （文  阳整理）: 6 of the corpus' 1,008 articles
 # end so, and a transcript or booklet signs so above its date and printer
@@ -165,7 +169,7 @@ def _group(blocks, boundaries: set[int]) -> list[Draft]:
         if not d.body and not d.authors and d.deck and out and not after:
             # a headline with nothing under it (its text lost, or a page ending on
             # a heading) is no article: it stays, as a heading, in the one before
-            out[-1].body += [("h", t, f, l) for _k, t, f, l in d.deck_blocks]
+            out[-1].body += [Block("h", t, f, l) for _k, t, f, l in d.deck_blocks]
             out[-1].lines += d.lines
         elif d.body or d.deck:
             out.append(d)
@@ -471,6 +475,10 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
             names = _dateline_people(dm)
             if names and not authors:  # 本报讯（赵轶群、姜涛）: the lead names its authors
                 authors = names
+            elif not names and not authors and (rb := REPORTED_BY.match(t, dm.end())):
+                who = regex.split(r"[、，,][^\S\n]*", rb.group("names"))
+                if all(st.bare_names(n) for n in who):  # 本报讯 记者张三报道：
+                    authors = [{"name": n, "role": "记者"} for n in who]
     closing = CLOSING_DATELINE.match(body[-1][1]) if not authors and body and body[-1][0] == "p" else None
     if closing:
         authors = st.parse_names(closing.group("names"), default_role="记者") or []

@@ -33,7 +33,10 @@ PARAMS = StructureParams()
 HAN = r"\p{Han}"
 # a sentence is over: final mark, then any closing quotes or brackets (and
 # a report's closing note: see CLOSING_NOTE, with which it is widened below)
-SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》）)\]]*$|[。！？]\s*[”’」』]$")
+# (a half-width full stop after Chinese, 同意. or 增长5.1%., ends a sentence
+# as 。 does: the punctuation stage makes it one, after the lines are read)
+SENTENCE_END = regex.compile(r"(?:[。！？!?…]|\.{3}|——)[”’」』》）)\]]*$|[。！？]\s*[”’」』]$"
+                             r"|(?<=\p{Han}|\p{Han}[\d.]*[%％]|[\p{Han}\d][”’」』》）)])(?<!\.)\.[”’」』》）)]*$")
 HANGING = "，。、；：！？”’）》"  # closing marks a column lets hang past its edge
 CAPTION_MARK = regex.compile(r"^[▲△▼◆]\s*")
 # a photo credit standing alone (新华社发, 本报记者 李满摄): part of a caption, never a headline
@@ -49,12 +52,13 @@ _NAME = r"(?:\p{Han}{2,4}|\p{Han}{1,3}·\p{Han}{1,6})"
 _NAME_SUFFIX = r"(?:/|／)(?:文|图|摄|摄影)"
 _BYLINE_TOKEN = regex.compile(rf"^(?:(?P<role>{_ROLES})[：:]?)?(?P<name>{_NAME})?(?P<suffix>{_NAME_SUFFIX})?$")
 BYLINE_BULLET = regex.compile(r"^[●◎★☆■]\s*")
-# 本报讯 / 本报北京10月1日电 / 新华社北京10月1日电 (记者 X); OCR spreads
+# 本报讯 / 本报电 (a brief's, before a space: 15 corpus paragraphs open so, none
+# holds it inside) / 本报北京10月1日电 / 新华社北京10月1日电 (记者 X); OCR spreads
 # the digits of a date (``9月2 2日电``, as ``width`` knows): one space between
 # two digits is still the date
 _DAY = r"\d(?:[ \u3000]?\d)?"
 DATELINE = regex.compile(  # simplified and traditional forms
-    rf"^(?:本[报報][讯訊]|本[报報](?:\p{{Han}}{{2,8}})?{_DAY}月{_DAY}日(?:[电電]|[讯訊])|"
+    rf"^(?:本[报報][讯訊]|本[报報][电電](?=[^\S\n]|[（(]|$)|本[报報](?:\p{{Han}}{{2,8}})?{_DAY}月{_DAY}日(?:[电電]|[讯訊])|"
     rf"(?:新[华華]社|中新社|人民[网網])\p{{Han}}{{0,8}}{_DAY}月{_DAY}日[电電])"
     r"(?:\s*[（(](?P<inner>[^（()）\n]{1,40})[)）])?")
 
@@ -74,10 +78,15 @@ _HALFWIDTH_CHAR = re.compile("[\uff61-\uffdc\u00a0]")
 # digits OCR spread apart on a line of Chinese (2 0 2 3年): the spaces are
 # stray too; a line set across columns is wider by its characters, not by them
 _SPACE_IN_DIGITS = regex.compile(r"(?<=\d)[ \u3000\u00a0\t]+(?=\d)")
+# a half-width mark in Chinese text (,;:?! beside a Han character, a . after
+# one) is the full-width mark print set: the punctuation stage makes it one
+# again, so it takes a full column (李源潮在两地敬献花圈,向志 fills its 13)
+_HALF_MARK = re.compile(r"(?<=[\u3400-\u9fff])(?:[,;:?!]|\.(?![\u3400-\u9fff.]))|[,;:?!](?=[\u3400-\u9fff])")
 
 
 def width(text: str) -> float:
-    """Display width in columns: Han and full-width marks 1, ASCII ½; spaces
+    """Display width in columns: Han and full-width marks 1 (and half-width
+    marks in Chinese text, which print set full-width), other ASCII ½; spaces
     next to Han or full-width marks, or between digits on a line of Chinese
     (stray OCR spacing), count nothing."""
     s = text
@@ -88,6 +97,8 @@ def width(text: str) -> float:
     if s.isascii():
         return 0.5 * len(s)
     narrow = len(s.encode("ascii", "ignore"))  # ASCII characters, counted in C
+    if narrow and _HALF_MARK.search(s):
+        narrow -= len(_HALF_MARK.findall(s))
     if _HALFWIDTH_CHAR.search(s):
         narrow += len(_HALFWIDTH_CHAR.findall(s))
     return len(s) - 0.5 * narrow
@@ -243,7 +254,11 @@ _CREDIT_NAMES = (rf"{_SURNAME_CLASS}\p{{Han}}{{0,3}}"
 CLOSING_NOTE = (r"[（(][^\S\n]*(?:全文完|完|终|未完待续|待续)[^\S\n]*[）)]"
                 rf"|(?<![电電讯訊][^\S\n]{{0,2}})[（(](?!见图)[^（）()\n]{{0,14}}(?:记者|通讯员)[：:]?[^\S\n]*{_CREDIT_NAMES}[）)]"
                 r"|[（(](?!见图)[^（）()\n]{1,20}(?:摄|摄影|供图)[^\S\n]*[）)]"
-                r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]")
+                r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]"
+                # a brief's credit, one surnamed name alone in parentheses after a finished
+                # sentence or on its own line (（刘温馨）): 13 corpus paragraphs end so, none
+                # holds one so inside, no title ends on one
+                rf"|(?<![^\s。！？”’）)…])[（(]{_SURNAME_CLASS}\p{{Han}}{{1,2}}[）)]")
 SENTENCE_END = regex.compile(SENTENCE_END.pattern + rf"|(?:{CLOSING_NOTE})$")
 
 

@@ -9,7 +9,8 @@ looks at the page as a whole:
   bylines, never a constant.  A line shorter than its column that ends a
   sentence closes a paragraph; a full line that ends a sentence closes one
   when the next line starts about two columns short (the lost indent).
-  Widths are display columns (Han 1, ASCII ½), stray spaces not counted.
+  Widths are display columns (Han 1, ASCII ½ but a half-width mark in Chinese
+  text, which print set full-width, 1), stray spaces not counted.
 * **Paragraph pages** (PDF-to-Markdown, web scrapes): every line is a
   paragraph or a piece of one.  A piece that does not end a sentence joins
   the next piece (a paragraph broken at a column foot, centred short lines),
@@ -707,6 +708,39 @@ def collapse_letter_spacing(doc: Doc) -> set[int]:
     return spread
 
 
+def _blank_breaks(doc: Doc, lines: list[Line]) -> list[int]:
+    """Lines a blank line follows, on a page whose blank lines end paragraphs.
+    What a blank line means depends on how often the page uses them: OCR of
+    a double-spaced page sets one after every printed line, a PDF's text one
+    at each of its page ends, mid-sentence; there most of them follow a line
+    that runs on (ends no sentence, wider than half the page's lines).  A
+    page whose blank lines follow finished sentences and short lines
+    (headings, titles, a paragraph's last line) sets them where paragraphs
+    end: fewer than ``blank_runon_share`` of them follow a running line, and
+    those are left to the column (a page break mid-sentence).  A line a rule
+    removed (a page number) is no blank line."""
+    removed = {r.line for r in doc.removed}
+    text, origin = doc.text, doc.origin
+    blank = []
+    for i in range(len(lines) - 1):
+        b = lines[i + 1].start
+        q = text.find("\n", text.find("\n", lines[i].end, b) + 1, b)  # an empty line's end between them
+        while q != -1 and origin[q] in removed:
+            q = text.find("\n", q + 1, b)
+        if q != -1:
+            blank.append(i)
+    if not blank:
+        return []
+    wrap = _wrap_width(lines)
+    runs = {i for i in blank if lines[i].kind == "text" and not lines[i].ended and lines[i].width > wrap / 2}
+    if len(runs) >= PARAMS.blank_runon_share * len(blank):
+        return []
+    # (a short line that ends no sentence ends its paragraph only over a line
+    # as wide as the page's: over a narrower one it is the first of centred
+    # lines, 党组织的工作落实最终靠的是 / 一支敢打硬仗、能打胜仗的党员队伍。)
+    return [i for i in blank if i not in runs and (lines[i].ended or lines[i + 1].width >= wrap - PARAMS.narrow_margin)]
+
+
 def unwrap(doc: Doc) -> Doc:
     """Turn the page into blocks (see module docstring); records each join."""
     if laid_out(doc):  # an article this program wrote: each line is a block, its Markdown ours
@@ -722,6 +756,7 @@ def unwrap(doc: Doc) -> Doc:
     _mark_numbered_sections(lines, contents)
     goes_on |= _mark_vertical_titles(lines)
     goes_on |= _mark_source_headers(doc, lines)
+    breaks = _blank_breaks(doc, lines)
     # the page reading's findings, as the core's plain columns
     heads, typed = posts.head_lines(doc), posts.typed_lines(doc)
     bits = array("I", bits)
@@ -744,6 +779,8 @@ def unwrap(doc: Doc) -> Doc:
                 bits[i] |= core.SPREAD
     for i in goes_on:
         bits[i] |= core.GOES_ON
+    for i in breaks:
+        bits[i] |= core.BLANK_BREAK
     if typed:  # a typed line's end is a paragraph's
         for i in range(n - 1):
             bits[i] |= no_join

@@ -8,7 +8,7 @@ they agree with themselves.  Scoring is ``../shared/eval/score.py``'s; the
 breakdown by what a page or article varied (byline form, dateline form,
 deck, titles before/after, blank lines) shows where the misses are.
 
-    python scripts/eval_pages.py [--pages 200] [--seed 7] [--docs 40] [--old] [--keep DIR]
+    python scripts/eval_pages.py [--pages 200] [--seed 7] [--docs 40] [--old] [--keep DIR] [--paragraph-blanks]
 
 ``--docs`` adds that many document pages (titles over short lines,
 institutional authors: gen_pages.py's qNNNN); TOTAL counts them too, the
@@ -65,13 +65,16 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=40, help="document pages to add (0: news pages only)")
     ap.add_argument("--keep", type=Path, help="build the pages and the output here and keep them")
     ap.add_argument("--old", action="store_true", help="also run scripts/eval.py (the older generator)")
+    ap.add_argument("--paragraph-blanks", action="store_true",
+                    help="gen_pages.py's pages with blank lines only at paragraph ends, half-width marks")
     args = ap.parse_args()
     sc = scorer(args.shared)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_pages.py"), str(work), "--pages",
                         str(args.pages), "--seed", str(args.seed), "--docs", str(args.docs),
-                        "--shared", str(args.shared)], check=True)
+                        "--shared", str(args.shared)]
+                       + (["--paragraph-blanks"] if args.paragraph_blanks else []), check=True)
         subprocess.run([sys.executable, "-m", "normalize", "run", str(work / "raw"), "--out", str(work / "out"),
                         "--force"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         outs = sc.load_output(work / "out")
@@ -98,7 +101,8 @@ def main() -> int:
                 for k in ("byline", "dateline", "deck", "names", "title_lines", "doc_title_lines", "author_at"):
                     if k in forms:
                         groups[f"{k}={forms[k]}"][0].append(r)
-    print(f"gen_pages.py: {args.pages} pages and {args.docs} documents, seed {args.seed}")
+    print(f"gen_pages.py: {args.pages} pages and {args.docs} documents, seed {args.seed}"
+          + (", paragraph blanks" if args.paragraph_blanks else ""))
     total = summary(all_rows, args.pages, extra_all)
     print("TOTAL  " + fmt(total))
     for k, (op, goal) in GOALS.items():

@@ -29,6 +29,11 @@ printed pages do.  It varies what real OCR pages vary:
   中共浙江省委宣传部, 中共南京市委员会) or a person, on a line of its own
   under or over the title, or none.  They come from a random stream of
   their own, after the news pages, which stay as they were.
+* with ``--paragraph-blanks``, every page instead sets a blank line only
+  after a paragraph, a sub-heading, a deck line and a byline, and its OCR
+  reads the punctuation half-width (``,`` ``.`` ``:`` ``;`` ``?`` ``!``
+  where print set ，。：；？！) with a space either side of a number: the
+  page as printed is the same, so the rest of what a seed builds is too.
 
 Gold goes out in the format of ``../shared/eval/gold`` (score.py reads it).
 
@@ -93,6 +98,14 @@ def spread(line: str) -> str:
 
 def spread_digits(line: str) -> str:
     return re.sub(r"\d{2,}", lambda m: " ".join(m.group(0)), line)
+
+
+HALF = str.maketrans("，。：；？！", ",.:;?!")
+
+
+def half_width(line: str) -> str:
+    """A printed line as an OCR that reads marks half-width and sets numbers apart reads it."""
+    return re.sub(r" ?(\d+(?:\.\d+)?%?) ?", r" \1 ", line.translate(HALF)).strip()
 
 
 # -- corpus ---------------------------------------------------------------------
@@ -214,17 +227,20 @@ def article(art: dict, arts: list[dict], pool: list[str], rnd: random.Random) ->
 
 
 # -- one page -----------------------------------------------------------------------
-def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> tuple[str, dict]:
+def print_page(items: list[dict], rnd: random.Random, breaks: random.Random,
+               paragraph_blanks: bool = False) -> tuple[str, dict]:
     width = rnd.randint(10, 17)
     blank = rnd.random() < 0.5
+    if paragraph_blanks:
+        blank = False
     titles_after = rnd.random() < 0.3
     byline_first = rnd.random() < 0.15   # byline above the headline (some layouts)
     head_width = rnd.randint(16, 26)    # a headline wider than this breaks over two lines
     out: list[str] = []
 
-    def put(line: str):
-        out.append(line)
-        if blank:
+    def put(line: str, last: bool = True):
+        out.append(half_width(line) if paragraph_blanks else line)
+        if blank or (paragraph_blanks and last):
             out.append("")
 
     def deck(a):
@@ -260,8 +276,9 @@ def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> 
             deck(a)
         for b in a["blocks"]:
             if b["type"] == "h":  # a sub-heading is set in its column, centred, wrapped if long
-                for ln in wrap(b["text"], width, 0):
-                    put(ln)
+                hl = wrap(b["text"], width, 0)
+                for i, ln in enumerate(hl):
+                    put(ln, i == len(hl) - 1)
                 continue
             lines = wrap(b["text"], width, 2)
             for i, ln in enumerate(lines):
@@ -269,12 +286,12 @@ def print_page(items: list[dict], rnd: random.Random, breaks: random.Random) -> 
                     ln = spread(ln)
                 elif rnd.random() < 0.1:
                     ln = spread_digits(ln)
-                put(ln)
+                put(ln, i == len(lines) - 1)
         if titles_after:
             deck(a)
     page = "\n".join(out).rstrip("\n") + "\n"
-    return page, {"width": width, "blank": blank, "titles": "after" if titles_after else
-                  ("below-byline" if byline_first else "before")}
+    return page, {"width": width, "blank": "paragraphs" if paragraph_blanks else blank,
+                  "titles": "after" if titles_after else ("below-byline" if byline_first else "before")}
 
 
 # -- printed documents ------------------------------------------------------------
@@ -361,7 +378,8 @@ def doc_article(art: dict, pool: list[str], rnd: random.Random) -> dict | None:
             "forms": {"byline": "doc-" + form, "author_at": rnd.choice(["under", "under", "over"]) if by else "none"}}
 
 
-def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0) -> None:
+def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0,
+          paragraph_blanks: bool = False) -> None:
     rnd = random.Random(seed)
     breaks = random.Random(f"title-breaks-{seed}")
     arts, pool = load(shared)
@@ -374,7 +392,7 @@ def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0) -> None
             a = article(rnd.choice(arts), arts, pool, rnd)
             if a:
                 items.append(a)
-        page, how = print_page(items, rnd, breaks)
+        page, how = print_page(items, rnd, breaks, paragraph_blanks)
         name = f"p{p:04d}"
         (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
         gold = {"source": f"{name}.txt", "articles": [
@@ -408,8 +426,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--docs", type=int, default=0, help="also build this many document pages (qNNNN)")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--paragraph-blanks", action="store_true",
+                    help="blank lines only where paragraphs end, punctuation read half-width, numbers set apart")
     args = ap.parse_args()
-    build(args.shared, args.out, args.pages, args.seed, args.docs)
+    build(args.shared, args.out, args.pages, args.seed, args.docs, args.paragraph_blanks)
 
 
 if __name__ == "__main__":

@@ -197,7 +197,7 @@ def test_every_implementation_answers_as_the_reference_on_random_pages(pipe, lin
 
 LINE_BITS = ("ENDED", "SOFT", "HEADLINE", "DATELINE", "WORDS", "PAREN", "INNER_STOP", "DATELINE_TAIL",
              "DASH_START", "DASHES_START", "DASHES_END", "HANGS", "COLON_END", "HTML_BLOCK", "FIELDS",
-             "EDITORS_NOTE", "SPREAD", "GOES_ON", "NO_JOIN")
+             "EDITORS_NOTE", "SPREAD", "GOES_ON", "NO_JOIN", "BLANK_BREAK")
 
 
 def test_the_fixture_pages_meet_every_line_bit(fixture_calls):
