@@ -583,7 +583,7 @@ def main(argv=None) -> int:
     ap.add_argument("--damage-shift", type=float, default=2.5,
                     help="how far the thresholds go down on a page that shows more gaps than clean text gives by"
                          " chance (0: none; 2.5 chosen on a tuning fold, see the README)")
-    ap.add_argument("--damage-pair-min", type=int, default=5,
+    ap.add_argument("--damage-pair-min", type=int, default=3,
                     help="judge a unit and the character after it on their own (--damage-odds) where the band holds"
                          " this many of them (0: never)")
     ap.add_argument("--page-weight", type=int, default=1,
