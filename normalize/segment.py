@@ -477,7 +477,9 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
                 authors = names
             elif not names and not authors and (rb := REPORTED_BY.match(t, dm.end())):
                 who = regex.split(r"[、，,][^\S\n]*", rb.group("names"))
-                if all(st.bare_names(n) for n in who):  # 本报讯 记者张三报道：
+                # 本报讯 记者张三报道：, not 记者连日来报道 (连日 is a word that a
+                # surname's character begins, no name)
+                if all(st.bare_names(n) and not any(n[:k] in st._name_words() for k in (2, 3)) for n in who):
                     authors = [{"name": n, "role": "记者"} for n in who]
     closing = CLOSING_DATELINE.match(body[-1][1]) if not authors and body and body[-1][0] == "p" else None
     if closing:

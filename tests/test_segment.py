@@ -197,3 +197,13 @@ def test_closing_signature_names_a_person(last, authors):
            + last + "\n")
     (art,) = clean_text(raw)
     assert [(a["name"], a["role"]) for a in art.meta["authors"] or []] == authors
+
+
+@pytest.mark.parametrize("lead, authors", [
+    ("本报讯 记者张三报道：今天全市召开安全生产工作会议。", ["张三"]),
+    ("本报讯 记者连日来报道：全县各地抢抓农时，春耕生产有序推进。", None),  # 连日 is a word, no name
+])
+def test_the_reporter_a_lead_names_after_its_dateline(lead, authors):
+    (art,) = clean_text(f"春耕生产有序推进\n\n{lead}\n")
+    got = art.meta["authors"]
+    assert (got and [a["name"] for a in got]) == (authors or None)
