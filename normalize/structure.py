@@ -224,8 +224,14 @@ SURNAMES = frozenset(
     "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯"
     "纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪"
     "简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎"
-    "甄丛仲虞敖巩明佘池查麻苑迟邝郁宦艾蔺惠揭鞠")
-COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯")
+    "甄丛仲虞敖巩明佘池查麻苑迟邝郁宦艾蔺惠揭鞠"
+    # their traditional forms, for pages printed so (OpenCC s2t; a surname
+    # that keeps its simple form in traditional print, 余 范 岳 郁 游 涂 于, is
+    # not given the form that is another word there: 餘 範 嶽 鬱 遊 塗 於)
+    "劉叢吳呂喬單嚴婁孫宮寧師張應時楊榮欒歐湯溫畢盧竇簡紀繆羅聶莊華萬葉蔣藍藺蘆蘇蘭衛許謝譚費賀賈趙車農"
+    "連遲邊鄒鄔鄧鄭鄺錢鍾閆閔閻關陳陸陽鞏韋韓項顏顧饒馬馮駱魯鮑麥黃黨齊龍龐龔")
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯",
+                     "歐陽", "司馬", "諸葛", "東方", "尉遲", "公孫")
 
 
 _NAME_FIRST = SURNAMES | {c[0] for c in COMPOUND_SURNAMES}   # what a surnamed name starts with
