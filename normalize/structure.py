@@ -263,8 +263,9 @@ CLOSING_NOTE = (r"[（(][^\S\n]*(?:全文完|完|终|未完待续|待续)[^\S\n]
                 r"|[（(](?:新华社|中新社|本报)[^（）()\n]{1,20}电[^（）()\n]{0,10}[）)]"
                 # a brief's credit, one surnamed name alone in parentheses after a finished
                 # sentence or on its own line (（刘温馨）): 13 corpus paragraphs end so, none
-                # holds one so inside, no title ends on one
-                rf"|(?<![^\s。！？”’）)…])[（(]{_SURNAME_CLASS}\p{{Han}}{{1,2}}[）)]")
+                # holds one so inside, no title ends on one; after a closing quote it says
+                # who spoke (“这是好事。”（王老师）), and the paragraph goes on
+                rf"|(?<![^\s。！？）)…])[（(]{_SURNAME_CLASS}\p{{Han}}{{1,2}}[）)]")
 SENTENCE_END = regex.compile(SENTENCE_END.pattern + rf"|(?:{CLOSING_NOTE})$")
 
 

@@ -207,3 +207,10 @@ def test_the_reporter_a_lead_names_after_its_dateline(lead, authors):
     (art,) = clean_text(f"春耕生产有序推进\n\n{lead}\n")
     got = art.meta["authors"]
     assert (got and [a["name"] for a in got]) == (authors or None)
+
+
+def test_a_speakers_name_after_a_quote_does_not_end_the_paragraph():
+    page = ("市民热议新政策\n本报讯 新政策出台后，市民纷纷点赞。退休教师说：“这是好事。”（王老师）\n"
+            "记者随机采访了多位市民，大家都表示支持。\n")
+    (art,) = clean_text(page)
+    assert len(art.blocks) == 1 and art.blocks[0][1].endswith("大家都表示支持。")
