@@ -79,7 +79,9 @@ def _for_stdlib(pattern: str) -> str:
                 out.append(pattern[i:i + 2])
                 i += 2
         elif ch == "[":
-            j = _class_end(pattern, i)
+            j = class_end(pattern, i)
+            if j is None:
+                raise _Unknown(pattern)
             cls = pattern[i:j]
             out.append(r"[\s\S]" if _PROPERTY.search(cls) else cls)
             i = j
@@ -89,8 +91,10 @@ def _for_stdlib(pattern: str) -> str:
     return "".join(out)
 
 
-def _class_end(pattern: str, i: int) -> int:
-    """Index just past the character class that opens at ``i``."""
+def class_end(pattern: str, i: int) -> int | None:
+    """Index just past the character class that opens at ``i``, or None
+    where it cannot be read (a nested set, the regex module's syntax, or no
+    end): the caller then gives up on the pattern.  Shared with scanplan."""
     j = i + 1
     if j < len(pattern) and pattern[j] == "^":
         j += 1
@@ -100,12 +104,12 @@ def _class_end(pattern: str, i: int) -> int:
         if pattern[j] == "\\":
             j += 2
             continue
-        if pattern[j] == "[":  # a nested set: the regex module's syntax
-            raise _Unknown(pattern)
+        if pattern[j] == "[":  # a nested set
+            return None
         if pattern[j] == "]":
             return j + 1
         j += 1
-    raise _Unknown(pattern)
+    return None
 
 
 def _minimal(strings: set[str]) -> set[str]:

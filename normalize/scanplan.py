@@ -48,6 +48,8 @@ from typing import Callable
 
 import regex
 
+from .prefilter import class_end
+
 # a construct whose meaning the plans do not reason about: plain scan
 # (back-references, conditionals, recursion, branch resets, comments,
 # inline flags that change the syntax (verbose, version 1), POSIX classes)
@@ -85,19 +87,10 @@ def _group_end(p: str, i: int) -> int:
 
 
 def _class_end(p: str, i: int) -> int:
-    j = i + 1
-    if j < len(p) and p[j] == "^":
-        j += 1
-    if j < len(p) and p[j] == "]":
-        j += 1
-    while j < len(p):
-        if p[j] == "\\":
-            j += 2
-            continue
-        if p[j] == "]":
-            return j + 1
-        j += 1
-    raise _Parse(p)
+    j = class_end(p, i)
+    if j is None:
+        raise _Parse(p)
+    return j
 
 
 def _items(p: str) -> list[str]:
