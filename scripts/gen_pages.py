@@ -378,6 +378,16 @@ def doc_article(art: dict, pool: list[str], rnd: random.Random) -> dict | None:
             "forms": {"byline": "doc-" + form, "author_at": rnd.choice(["under", "under", "over"]) if by else "none"}}
 
 
+def write_page(out: Path, name: str, page: str, how: dict, items: list[dict]) -> dict:
+    """A page's raw text and its gold written; its variant record returned."""
+    (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
+    gold = {"source": f"{name}.txt", "articles": [
+        {"kicker": a["kicker"], "title": a["title"], "subtitle": a["subtitle"], "authors": a["authors"],
+         "blocks": a["blocks"]} for a in items]}
+    (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {"source": f"{name}.txt", **how, "articles": [a["forms"] for a in items]}
+
+
 def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0,
           paragraph_blanks: bool = False) -> None:
     rnd = random.Random(seed)
@@ -393,13 +403,7 @@ def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0,
             if a:
                 items.append(a)
         page, how = print_page(items, rnd, breaks, paragraph_blanks)
-        name = f"p{p:04d}"
-        (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
-        gold = {"source": f"{name}.txt", "articles": [
-            {"kicker": a["kicker"], "title": a["title"], "subtitle": a["subtitle"], "authors": a["authors"],
-             "blocks": a["blocks"]} for a in items]}
-        (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
-        variants.append({"source": f"{name}.txt", **how, "articles": [a["forms"] for a in items]})
+        variants.append(write_page(out, f"p{p:04d}", page, how, items))
     drnd = random.Random(f"documents-{seed}")
     for p in range(docs):
         items, want = [], drnd.choice([1, 1, 2])
@@ -408,13 +412,7 @@ def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0,
             if a:
                 items.append(a)
         page, how = document_page(items, drnd)
-        name = f"q{p:04d}"
-        (out / "raw" / f"{name}.txt").write_text(page, encoding="utf-8")
-        gold = {"source": f"{name}.txt", "articles": [
-            {"kicker": a["kicker"], "title": a["title"], "subtitle": a["subtitle"], "authors": a["authors"],
-             "blocks": a["blocks"]} for a in items]}
-        (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
-        variants.append({"source": f"{name}.txt", **how, "articles": [a["forms"] for a in items]})
+        variants.append(write_page(out, f"q{p:04d}", page, how, items))
     (out / "variants.jsonl").write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in variants),
                                         encoding="utf-8")
 
