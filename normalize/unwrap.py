@@ -737,8 +737,17 @@ def _blank_breaks(doc: Doc, lines: list[Line]) -> list[int]:
         return []
     # (a short line that ends no sentence ends its paragraph only over a line
     # as wide as the page's: over a narrower one it is the first of centred
-    # lines, 党组织的工作落实最终靠的是 / 一支敢打硬仗、能打胜仗的党员队伍。)
-    return [i for i in blank if i not in runs and (lines[i].ended or lines[i + 1].width >= wrap - PARAMS.narrow_margin)]
+    # lines, 党组织的工作落实最终靠的是 / 一支敢打硬仗、能打胜仗的党员队伍。;
+    # and only when it stands alone, as a heading does: the unfinished tail of
+    # a paragraph whose line before it runs on into it, …完成全部改造 / 任务，
+    # 让更多居民, goes on after the blank line)
+    blanks = set(blank)
+
+    def tail(i):
+        return i > 0 and i - 1 not in blanks and lines[i - 1].kind == "text" and not lines[i - 1].ended \
+            and lines[i - 1].width > wrap / 2
+    return [i for i in blank if i not in runs
+            and (lines[i].ended or (lines[i + 1].width >= wrap - PARAMS.narrow_margin and not tail(i)))]
 
 
 def unwrap(doc: Doc) -> Doc:
