@@ -225,8 +225,8 @@ def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:
     return kicker, title, subtitle
 
 
-def _iso_date(text: str) -> str | None:
-    m = DATE.search(text)
+def _iso_date(text: str, pattern: regex.Pattern = DATE) -> str | None:
+    m = pattern.search(text)
     if not m:
         return None
     return st.iso_date(*(int(x) for x in m.groups()))
@@ -479,7 +479,7 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
                 who = regex.split(r"[、，,][^\S\n]*", rb.group("names"))
                 # 本报讯 记者张三报道：, not 记者连日来报道 (连日 is a word that a
                 # surname's character begins, no name)
-                if all(st.bare_names(n) and not any(n[:k] in st._name_words() for k in (2, 3)) for n in who):
+                if all(st.bare_names(n) and not st.opens_with_word(n) for n in who):
                     authors = [{"name": n, "role": "记者"} for n in who]
     closing = CLOSING_DATELINE.match(body[-1][1]) if not authors and body and body[-1][0] == "p" else None
     if closing:
@@ -573,8 +573,8 @@ def segment(doc: Doc, source: dict, normalizer: dict) -> list[Article]:
         last = max(b for _a, b in d.lines)
         stated = m.get("date") or page.get("date")
         date = _iso_date(stated) if stated else None
-        if date is None and title and (dm := ISSUE_TITLE.search(title)):
-            date = st.iso_date(*(int(x) for x in dm.groups()))
+        if date is None and title:
+            date = _iso_date(title, ISSUE_TITLE)
         if i == len(drafts) - 1:
             body += replies  # forum_posts = "first" with keep_replies: a "## 回复" section
         articles.append(Article(meta={

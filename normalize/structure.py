@@ -97,7 +97,7 @@ def width(text: str) -> float:
     if s.isascii():
         return 0.5 * len(s)
     narrow = len(s.encode("ascii", "ignore"))  # ASCII characters, counted in C
-    if narrow and _HALF_MARK.search(s):
+    if narrow:
         narrow -= len(_HALF_MARK.findall(s))
     if _HALFWIDTH_CHAR.search(s):
         narrow += len(_HALFWIDTH_CHAR.findall(s))
@@ -321,6 +321,12 @@ def _name_words() -> frozenset:
     jieba's dictionary by scripts/build_name_words.py: a token among them
     reads as a word, not as a name."""
     return _word_list("name_words.txt.gz")
+
+
+def opens_with_word(name: str) -> bool:
+    """Whether a would-be name's first two or three characters are a word
+    of the name-word list (连日来: 连日), so that it reads as words."""
+    return name[:2] in _name_words() or name[:3] in _name_words()
 
 
 def _places() -> frozenset:
