@@ -28,7 +28,7 @@ from .article import Article, front_matter_text, render_block, scalar
 from .builtins import normalize_line_ends
 from .doc import Block
 from .inputs import DEFAULT_MAX_BYTES, MANIFEST, InputError, RawFile, read
-from .pipeline import Pipeline, default_rules_dir, find_settings
+from .pipeline import Pipeline, default_rules_dir, find_settings, rule_files
 from .segment import _iso_date, owner_of  # the page date and line owners as segment reads them
 from .rules import RuleTimeout, Unsettled
 
@@ -69,7 +69,7 @@ def _read_files_key(spec: Spec, settings: dict) -> str:
     cached one.  Read once per folder and run (see ``pipeline_for``)."""
     dirs = ([default_rules_dir()] if spec.default_rules else []) + [Path(d) for d in spec.rule_dirs]
     dirs += [Path(d) for d in settings.get("rules", []) if isinstance(d, str)]
-    files = [p for d in dirs if d.is_dir() for p in sorted(d.glob("*.toml"))]
+    files = [p for d in dirs if d.is_dir() for p in rule_files(d)]
     if isinstance(settings.get("corrections"), str):
         files.append(Path(settings["corrections"]))
     h = hashlib.sha256()

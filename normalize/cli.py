@@ -323,8 +323,8 @@ def rules_cmd(rule_dirs, no_default_rules, preset, run_tests):
                 fails = rule.check_examples()
                 failing_rules += bool(fails)
                 failures += len(fails)
-                for f in fails:
-                    click.echo(f"    FAIL {f}")
+                for f in fails:  # the file too: a --rules file may add to a default stage
+                    click.echo(f"    FAIL {rule.source} [rule {rule.id.split('.', 1)[1]}]: {f}")
                 warning = rule.stress()  # a long adversarial line: does the pattern backtrack?
                 if warning:
                     slow += 1

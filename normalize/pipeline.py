@@ -71,6 +71,13 @@ def default_rules_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "rules"
 
 
+def rule_files(folder: Path) -> list[Path]:
+    """A rule folder's TOML files, sorted; the suffix in any case
+    (``Extra.TOML`` saved on Windows is a rule file, not a file to skip
+    without a word)."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".toml" and p.is_file())
+
+
 @dataclass
 class Stage:
     name: str
@@ -153,8 +160,8 @@ class Pipeline:
                 order_file = d / "pipeline.toml"
             if (d / "corrections.toml").is_file():
                 extra.append(d / "corrections.toml")
-            for p in sorted(d.glob("*.toml")):
-                if p.name in ("pipeline.toml", "normalize.toml", "corrections.toml"):
+            for p in rule_files(d):
+                if p.name.lower() in ("pipeline.toml", "normalize.toml", "corrections.toml"):
                     continue
                 rf = load_rule_file(p)
                 files[rf.name] = merge(files[rf.name], rf) if rf.name in files else rf

@@ -119,7 +119,16 @@ def test_a_rule_matching_its_own_output_fails_its_example_not_the_program(tmp_pa
                                          encoding="utf-8")
     res = CliRunner().invoke(main, ["rules", "--test", "--rules", str(tmp_path)])
     assert res.exit_code == 1 and (res.exception is None or isinstance(res.exception, SystemExit)), res.output
-    assert "FAIL fix '投资5万': no fixed point" in res.output and "local.a" in res.output
+    assert f"FAIL {tmp_path / 'local.toml'} [rule a]: fix '投资5万': no fixed point" in res.output
+    assert "local.a" in res.output
+
+
+def test_a_rule_file_with_an_upper_case_suffix_is_read(tmp_path):
+    """``Local.TOML`` (saved so on Windows) is a rule file like ``local.toml``:
+    skipped, its rules would silently not run."""
+    (tmp_path / "Local.TOML").write_text(GOOD, encoding="utf-8")
+    pipe = Pipeline([tmp_path])
+    assert "Local.a" in [r.id for r in pipe.rules]
 
 
 def test_the_name_rows_of_han_space_start_as_structures_names_do():
