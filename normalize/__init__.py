@@ -48,14 +48,18 @@ def settled_fix(pipe, text: str, source: str | None = None):
     most ``FIX_PASSES`` passes): a filter must be idempotent, and a page's
     repairs can make another repair apply (an ellipsis written as 。。。 once
     made …… can let a spam-link rule see a line with no sentence of its own).
-    Returns the text and the first pass's Doc, whose changes name raw lines."""
+    Returns the text, the first pass's Doc (its changes name raw lines) and
+    the Docs of the later passes that changed something (theirs name lines
+    of the text the pass before wrote)."""
     fixed, doc = pipe.fix(text, source)
+    later = []
     for _ in range(FIX_PASSES - 1):
-        again = pipe.fix(fixed, source)[0]
+        again, again_doc = pipe.fix(fixed, source)
         if again == fixed:
             break
         fixed = again
-    return fixed, doc
+        later.append(again_doc)
+    return fixed, doc, later
 
 
 __all__ = ["Article", "clean_text", "fix_text", "__version__"]

@@ -192,15 +192,18 @@ def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
     """Clean text from FILE (or stdin) to stdout, without splitting articles."""
     pipe = _pipeline(rule_dirs, no_default_rules, _settings(preset, opencc), file)
     text = _read_input(file)
-    fixed, doc = _run_fix(pipe, text, None if file == "-" else Path(file).name, file)
+    fixed, doc, later = _run_fix(pipe, text, None if file == "-" else Path(file).name, file)
     sys.stdout.write(fixed)
     if explain:
         _explain(doc, err=True)
+        for n, again in enumerate(later, 2):  # what re-reading the output changed (see settled_fix)
+            click.echo(f"-- pass {n}, on the text pass {n - 1} wrote:", err=True)
+            _explain(again, err=True)
 
 
 def _run_fix(pipe: Pipeline, text: str, source: str | None, file: str, settle: bool = True):
     try:
-        return settled_fix(pipe, text, source) if settle else pipe.fix(text, source)
+        return settled_fix(pipe, text, source) if settle else (*pipe.fix(text, source), [])
     except RuleTimeout as exc:
         click.echo(f"normalize: {file}: {exc}", err=True)
         sys.exit(1)
@@ -297,7 +300,7 @@ def explain(file, rule_dirs, no_default_rules, preset, opencc):
                    f"(rules {stamp}, these {pipe.hash}): give explain the --rules/--preset/--opencc the run had",
                    err=True)
         sys.exit(1)
-    _fixed, doc = _run_fix(pipe, _read_input(file), source, file, settle=False)
+    _fixed, doc, _later = _run_fix(pipe, _read_input(file), source, file, settle=False)
     _explain(doc, lines=lines)
 
 

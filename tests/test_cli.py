@@ -463,3 +463,36 @@ def test_a_bogus_preset_in_normalize_toml_names_that_file(tmp_path, monkeypatch)
         assert "pipeline.toml" not in res.output and "Traceback" not in res.output
     # a preset the command line gives wins over the file's, as every setting does
     assert CliRunner().invoke(main, ["fix", "raw/a.txt", "--preset", "newspaper"]).exit_code == 0
+
+
+def test_fix_explain_shows_what_the_later_passes_changed(tmp_path):
+    """``fix`` re-reads its output until it settles: a change only a second
+    pass makes (a later stage's output matched by an earlier stage) is in
+    the output, so --explain lists it too, under its pass."""
+    (tmp_path / "first.toml").write_text('''description = "x"
+[[rule]]
+id = "xy"
+message = "xy to z"
+pattern = 'xy'
+replace = "z"
+fixes = [["xy", "z"]]
+keeps = ["yx"]
+''', encoding="utf-8")
+    (tmp_path / "second.toml").write_text('''description = "x"
+after = "first"
+[[rule]]
+id = "q"
+message = "q to x"
+pattern = 'q'
+replace = "x"
+fixes = [["q", "x"]]
+keeps = ["y"]
+''', encoding="utf-8")
+    raw = tmp_path / "in.txt"
+    raw.write_text("qy\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["fix", "--no-default-rules", "--rules", str(tmp_path), "--explain", str(raw)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "z\n"
+    first, _, later = res.stderr.partition("-- pass 2")
+    assert "second.q" in first and "first.xy" not in first
+    assert "first.xy" in later
