@@ -798,8 +798,11 @@ def unwrap(doc: Doc) -> Doc:
         for i in range(n - 1):
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
+    for i in _split_ellipses(lines):
+        bits[i] |= core.GOES_ON
     listed = _mark_markdown_lists(lines, bits)
     listed |= _mark_name_lists(lines, bits)
+    listed |= _mark_references(lines, bits)
     texts = [ln.text for ln in lines]
     decided, joins = DECIDE(texts, widths, bits, balance, kinds, _params())
     late = _names_under_decks(lines, decided)
@@ -810,10 +813,10 @@ def unwrap(doc: Doc) -> Doc:
             kinds[i] = codes["byline"]
         decided, joins = DECIDE(texts, widths, bits, balance, bytes(kinds), _params())
     kinds = decided
-    if listed:  # a list item or table row is never a sub-heading
+    if listed:  # a list item or table row is never a sub-heading (a reference never a headline)
         kinds = bytearray(kinds)
         for i in listed:
-            if kinds[i] == core.H:
+            if kinds[i] == core.H or (kinds[i] == core.TITLE and lines[i].text[0] in "[［"):
                 kinds[i] = core.TEXT
     names = core.KIND_NAMES
     out = []
@@ -923,6 +926,83 @@ def _mark_name_lists(lines: list[Line], bits) -> set[int]:
 
 
 _GOES_ON = ("等", "，", "、", "。", "；", "）", ",", ";")
+
+# an ellipsis typed as dots (…… as ...... or 。。。) broken at a line's end:
+# the dots the line ends on and those the next line starts with are one mark
+_DOTS_TAIL = regex.compile(r"(?:\.+|。+|…+)$")
+_DOTS_HEAD = regex.compile(r"^(?:\.+|。+|…+)")
+_ELLIPSIS_LONGEST = {".": 6, "。": 3, "…": 2}
+
+
+def _split_ellipses(lines: list[Line]) -> list[int]:
+    """Lines whose ellipsis goes on at the next line's start (不够... /
+    ...最后, 不够。。 / 。最后): no line opens a paragraph on a full stop,
+    so the two pieces are one mark and the paragraph goes on.  A ``.`` or
+    ``。`` alone on both sides is no ellipsis (three dots or two 。 at least)."""
+    out = []
+    for i in range(len(lines) - 1):
+        a, b = lines[i].text, lines[i + 1].text
+        if a[-1] not in ".。…" or b[0] not in ".。…" or lines[i].kind != "text" or lines[i + 1].kind != "text":
+            continue
+        tail, head = _DOTS_TAIL.search(a).group(0), _DOTS_HEAD.match(b).group(0)
+        # (one mark of one kind: six dots, three 。 or two …, broken; a line
+        # ending on a whole …… over one opening on …… is two marks)
+        if tail[0] == head[0] and len(tail + head) <= _ELLIPSIS_LONGEST[head[0]] \
+                and (head[0] != "." or len(tail + head) >= 3):
+            out.append(i)
+    return out
+
+
+# a reference list's entries ([1] 王明，李华，等. 题名[J]. …): each opens with
+# its number in brackets; an entry wrapped over lines goes on to the next
+# number, whatever its lines end on (等. after the authors is no sentence's end)
+_REFERENCE = regex.compile(r"^[\[［](\d{1,3})[\]］]")
+
+
+def _mark_references(lines: list[Line], bits) -> set[int]:
+    """A run of two or more lines opening with consecutive reference numbers
+    (``[1]``, ``［2］``): each entry is a block of its own (never run into
+    the entry before, never a heading), its wrapped lines (at most
+    ``heading_lines`` between two numbers) go on with it.  After the last
+    entry a line goes on only while the entry's line ends no sentence (or
+    ends on 等. / 等。, the authors' list)."""
+    nums = {}
+    for i, ln in enumerate(lines):
+        if ln.text[0] in "[［" and ln.kind in ("text", "h") and (m := _REFERENCE.match(ln.text)):
+            nums[i] = int(m.group(1))
+    if len(nums) < 2:
+        return set()
+    marked: set[int] = set()
+    starts = sorted(nums)
+    run = [starts[0]]
+    runs = []
+    for i in starts[1:]:
+        if nums[i] == nums[run[-1]] + 1 and i - run[-1] <= PARAMS.heading_lines + 1:
+            run.append(i)
+        else:
+            runs.append(run)
+            run = [i]
+    runs.append(run)
+    no_join, goes_on = core.NO_JOIN, core.GOES_ON
+    for run in runs:
+        if len(run) < 2:
+            continue
+        for a, b in zip(run, run[1:] + [None]):
+            if a:
+                bits[a - 1] |= no_join
+            marked.add(a)
+            end = b if b is not None else a + 1
+            if b is None:  # the last entry: its wrapped lines, while it runs on
+                while end < len(lines) and end - a <= PARAMS.heading_lines and lines[end].kind == "text" \
+                        and (not lines[end - 1].ended or _AUTHORS_END.search(lines[end - 1].text)):
+                    end += 1
+            for k in range(a, end - 1):
+                bits[k] = (bits[k] | goes_on) & ~no_join
+                marked.add(k + 1)
+    return marked
+
+
+_AUTHORS_END = regex.compile(r"等[.。]$")
 
 
 _PARAMS_TUPLE: tuple = (None, ())
