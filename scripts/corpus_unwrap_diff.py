@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Compare two versions of the unwrapper on paragraph pages built from the
 clean corpus: each article's title and paragraphs one a line (and again with
-blank lines between), through unicode, furniture and unwrap.
+blank lines between; and, where it has sub-headings, at its worst for a
+document's layout: a blank line under the title and one over every
+sub-heading, as a page break may set one, none elsewhere: ``/breaks``),
+through unicode, furniture and unwrap.
 
 Why: clean text shows where paragraphs end, so every change a new version
 makes to these pages is either a paragraph put back as the corpus has it or
@@ -42,6 +45,12 @@ for f in sorted(glob.glob(sys.argv[2] + "/*.jsonl")):
         for sep in ("\n", "\n\n"):
             doc = pipe.run_text_stages((a.get("title") or "") + sep + sep.join(ps) + "\n")
             out[a["id"] + ("/blank" if sep == "\n\n" else "")] = [[b.kind, b.text] for b in doc.blocks()]
+        # a document's layout at its worst: a blank line under the title and
+        # one (a page break) over every sub-heading, none elsewhere
+        heads = [k for k, q in enumerate(ps) if len(q) <= 25 and q[-1] not in "。！？”…）)"]
+        if heads:
+            text = (a.get("title") or "") + "\n\n" + "".join(("\n" if k in heads else "") + q + "\n" for k, q in enumerate(ps))
+            out[a["id"] + "/breaks"] = [[b.kind, b.text] for b in pipe.run_text_stages(text).blocks()]
 json.dump(out, open(sys.argv[3], "w", encoding="utf-8"), ensure_ascii=False)
 '''
 

@@ -11,8 +11,10 @@ deck, titles before/after, blank lines) shows where the misses are.
     python scripts/eval_pages.py [--pages 200] [--seed 7] [--docs 40] [--old] [--keep DIR] [--paragraph-blanks]
 
 ``--docs`` adds that many document pages (titles over short lines,
-institutional authors: gen_pages.py's qNNNN); TOTAL counts them too, the
-``page=news`` line is the news pages alone (the figures before documents).
+institutional authors: gen_pages.py's qNNNN), ``--booklets`` that many
+booklet pages (three or four articles, most unsigned: bNNNN, the
+``page=booklet`` line); TOTAL counts them too, the ``page=news`` line is
+the news pages alone (the figures before documents).
 
 ``--old`` also runs ``scripts/eval.py`` (slower) and prints its segmentation lines.
 Goals (issue 14): found >= 0.97, extra <= 0.05 per page, title >= 0.92,
@@ -63,6 +65,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--docs", type=int, default=40, help="document pages to add (0: news pages only)")
+    ap.add_argument("--booklets", type=int, default=20,
+                    help="booklet pages to add (three or four articles, most unsigned; 0: none)")
     ap.add_argument("--keep", type=Path, help="build the pages and the output here and keep them")
     ap.add_argument("--old", action="store_true", help="also run scripts/eval.py (the older generator)")
     ap.add_argument("--paragraph-blanks", action="store_true",
@@ -73,7 +77,7 @@ def main() -> int:
         work = args.keep or Path(tmp)
         subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_pages.py"), str(work), "--pages",
                         str(args.pages), "--seed", str(args.seed), "--docs", str(args.docs),
-                        "--shared", str(args.shared)]
+                        "--shared", str(args.shared), "--booklets", str(args.booklets)]
                        + (["--paragraph-blanks"] if args.paragraph_blanks else []), check=True)
         subprocess.run([sys.executable, "-m", "normalize", "run", str(work / "raw"), "--out", str(work / "out"),
                         "--force"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -90,8 +94,11 @@ def main() -> int:
             all_rows += rows
             extra_all += extra
             v = variants[gold["source"]]
-            page_keys = [f"page={'doc' if v['titles'] == 'document' else 'news'}", f"titles={v['titles']}", f"blank={v['blank']}",
+            page_keys = [f"page={ {'document': 'doc', 'booklet': 'booklet'}.get(v['titles'], 'news')}",
+                         f"titles={v['titles']}", f"blank={v['blank']}",
                          f"width={'10-13' if v['width'] <= 13 else '14-17' if v['width'] <= 17 else '26-40'}"]
+            if "sep" in v:
+                page_keys.append(f"booklet-sep={v['sep']}")
             for key in page_keys:
                 g = groups[key]
                 g[0] += rows
@@ -101,7 +108,7 @@ def main() -> int:
                 for k in ("byline", "dateline", "deck", "names", "title_lines", "doc_title_lines", "author_at"):
                     if k in forms:
                         groups[f"{k}={forms[k]}"][0].append(r)
-    print(f"gen_pages.py: {args.pages} pages and {args.docs} documents, seed {args.seed}"
+    print(f"gen_pages.py: {args.pages} pages, {args.docs} documents and {args.booklets} booklets, seed {args.seed}"
           + (", paragraph blanks" if args.paragraph_blanks else ""))
     total = summary(all_rows, args.pages, extra_all)
     print("TOTAL  " + fmt(total))

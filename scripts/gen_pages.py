@@ -29,6 +29,12 @@ printed pages do.  It varies what real OCR pages vary:
   中共浙江省委宣传部, 中共南京市委员会) or a person, on a line of its own
   under or over the title, or none.  They come from a random stream of
   their own, after the news pages, which stay as they were.
+* with ``--booklets N``, N pages more as a booklet's or a compilation's
+  pages are: three or four articles set as a document's, most of them
+  signed by no one (the title right after the article before, over its
+  body), every title set alike (centred or not, a blank line under it or
+  not), a blank line between articles on three pages in four, none on the
+  fourth.  From a random stream of their own, after the documents.
 * with ``--paragraph-blanks``, every page instead sets a blank line only
   after a paragraph, a sub-heading, a deck line and a byline, and its OCR
   reads the punctuation half-width (``,`` ``.`` ``:`` ``;`` ``?`` ``!``
@@ -37,9 +43,9 @@ printed pages do.  It varies what real OCR pages vary:
 
 Gold goes out in the format of ``../shared/eval/gold`` (score.py reads it).
 
-    python scripts/gen_pages.py OUT [--pages 200] [--seed 7] [--docs 0] [--shared ../shared]
+    python scripts/gen_pages.py OUT [--pages 200] [--seed 7] [--docs 0] [--booklets 0] [--shared ../shared]
 
-writes OUT/raw/pNNNN.txt (and qNNNN.txt, the documents), OUT/gold/*.json and
+writes OUT/raw/pNNNN.txt (and qNNNN.txt, the documents, bNNNN.txt, the booklets), OUT/gold/*.json and
 OUT/variants.jsonl (what each page varied, for breakdowns).
 """
 from __future__ import annotations
@@ -327,9 +333,11 @@ def title_lines(t: str, rnd: random.Random) -> list[str]:
     return [t[a:b] for a, b in zip([0] + cuts, cuts + [len(t)])]
 
 
-def document_page(items: list[dict], rnd: random.Random) -> tuple[str, dict]:
+def document_page(items: list[dict], rnd: random.Random, sep: bool = True) -> tuple[str, dict]:
     """One or two articles printed as an OCR'd document: wide lines, no blank
-    line but between parts, titles over short lines."""
+    line but between parts, titles over short lines.  ``sep``: a blank line
+    after each article (without it the next title follows the body's last
+    line, as on a booklet page that leaves no space)."""
     width = rnd.randint(26, 40)
     centre = rnd.random() < 0.5
     gap = rnd.random() < 0.4       # a blank line between the title block and the body
@@ -354,16 +362,17 @@ def document_page(items: list[dict], rnd: random.Random) -> tuple[str, dict]:
                 out.append(b["text"])
             else:
                 out += wrap(b["text"], width, 2)
-        out.append("")
+        if sep:
+            out.append("")
     page = "\n".join(out).rstrip("\n") + "\n"
     return page, {"width": width, "blank": gap, "titles": "document"}
 
 
-def doc_article(art: dict, pool: list[str], rnd: random.Random) -> dict | None:
+def doc_article(art: dict, pool: list[str], rnd: random.Random, forms: list[str] | None = None) -> dict | None:
     blocks = body_of(art, rnd)
     if not blocks:
         return None
-    form = rnd.choice(["institution", "institution", "commentator", "person", "none"])
+    form = rnd.choice(forms or ["institution", "institution", "commentator", "person", "none"])
     if form == "commentator":
         by = rnd.choice(["本报评论员", "人民日报评论员", "新华社评论员"])
     elif form == "institution":
@@ -389,7 +398,7 @@ def write_page(out: Path, name: str, page: str, how: dict, items: list[dict]) ->
 
 
 def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0,
-          paragraph_blanks: bool = False) -> None:
+          paragraph_blanks: bool = False, booklets: int = 0) -> None:
     rnd = random.Random(seed)
     breaks = random.Random(f"title-breaks-{seed}")
     arts, pool = load(shared)
@@ -413,6 +422,18 @@ def build(shared: Path, out: Path, pages: int, seed: int, docs: int = 0,
                 items.append(a)
         page, how = document_page(items, drnd)
         variants.append(write_page(out, f"q{p:04d}", page, how, items))
+    # booklets: pages of a compilation or a booklet, three or four articles,
+    # most of them signed by no one, every title set as the page sets titles
+    brnd = random.Random(f"booklets-{seed}")
+    for p in range(booklets):
+        items, want = [], brnd.choice([3, 3, 4])
+        while len(items) < want:
+            a = doc_article(brnd.choice(arts), pool, brnd, forms=["none", "none", "none", "person"])
+            if a:
+                items.append(a)
+        sep = brnd.random() < 0.75
+        page, how = document_page(items, brnd, sep)
+        variants.append(write_page(out, f"b{p:04d}", page, {**how, "titles": "booklet", "sep": sep}, items))
     (out / "variants.jsonl").write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in variants),
                                         encoding="utf-8")
 
@@ -426,8 +447,10 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--paragraph-blanks", action="store_true",
                     help="blank lines only where paragraphs end, punctuation read half-width, numbers set apart")
+    ap.add_argument("--booklets", type=int, default=0,
+                    help="also build this many booklet pages (bNNNN: three or four articles, most unsigned)")
     args = ap.parse_args()
-    build(args.shared, args.out, args.pages, args.seed, args.docs, args.paragraph_blanks)
+    build(args.shared, args.out, args.pages, args.seed, args.docs, args.paragraph_blanks, args.booklets)
 
 
 if __name__ == "__main__":
