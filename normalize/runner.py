@@ -28,6 +28,7 @@ from .batch import (MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text,
                     same_file, stale_files)
 from . import __version__
 from .inputs import RawFile, walk, walk_key
+from .interleave import model as interleave_model
 
 
 def _worker(args):
@@ -40,13 +41,17 @@ WARM_PAGE = "简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3�
 def _warm(spec: Spec) -> None:
     """Before worker processes are forked: clean a page of three lines here,
     so that what the stages load on their first page (the gap counts and
-    character model) is loaded once and shared by the workers, not loaded
+    character model; the column check's n-grams, which that page does not
+    need) is loaded once and shared by the workers, not loaded
     by each; and freeze it out of the garbage
     collector's passes, which would touch, and so copy, its pages in every
     worker.  A failure here is no failure of the run: the pages' own
     cleaning reports whatever goes wrong."""
     try:
-        pipeline_with(spec, dict(spec.settings)).clean(WARM_PAGE)
+        pipe = pipeline_with(spec, dict(spec.settings))
+        pipe.clean(WARM_PAGE)
+        if pipe.segmenting:  # the column check's n-grams: read on the first page set in columns
+            interleave_model()
     except Exception:  # noqa: BLE001 (see above)
         pass
     gc.freeze()
