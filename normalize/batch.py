@@ -222,6 +222,10 @@ def clean_and_write(raw: RawFile, spec: Spec, out: str | None) -> Result:
                                 f"{exc.strerror or exc}")
     if out is not None:
         res.files = {}
+    # the manifest lines made here, where the file was cleaned: the driver,
+    # serial beside the workers, only writes them (and lines cost less to
+    # send than the dicts)
+    res.records = [manifest_text([r]) for r in res.records]
     return res
 
 

@@ -69,7 +69,7 @@ from pathlib import Path
 import regex
 
 from .article import laid_out
-from . import gapcore
+from . import gapcore, loadcache
 from .doc import GAP, Doc, Flag
 from .gapcore import MARKUP, NUMERALS, PLAIN_NOT, neighbours  # noqa: F401 (the counts' reading, shared)
 
@@ -618,7 +618,7 @@ def lm_window(text: str, i: int, j: int, before: int, after: int) -> tuple[str, 
 
 @lru_cache(maxsize=2)
 def model(path: str = str(DATA)) -> GapModel:
-    return GapModel.load(Path(path))
+    return loadcache.load(Path(path), GapModel.load, __file__, gapcore.__file__)
 
 
 def lm_path(stats: Path) -> Path:
@@ -629,7 +629,7 @@ def lm_path(stats: Path) -> Path:
 
 @lru_cache(maxsize=2)
 def language_model(path: str = str(LM_DATA)) -> NumberLM | None:
-    return NumberLM.load(Path(path)) if Path(path).is_file() else None
+    return loadcache.load(Path(path), NumberLM.load, __file__) if Path(path).is_file() else None
 
 
 def is_colloquial(text: str, rate: float | None) -> bool:

@@ -59,7 +59,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-from . import structure as st
+from . import loadcache, structure as st
 from .builtins import normalize_line_ends
 from .doc import Flag
 from .posts import typed_lines
@@ -223,7 +223,7 @@ def _counts_by_line(text: str) -> tuple[dict, dict, dict, int]:
 
 @lru_cache(maxsize=1)
 def model() -> Model:
-    return Model(gzip.decompress(MODEL.read_bytes()))
+    return loadcache.load(MODEL, lambda path: Model(gzip.decompress(path.read_bytes())), __file__)
 
 
 @dataclass

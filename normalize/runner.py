@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import gc
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -28,6 +29,7 @@ from .batch import (MANIFEST, PreviousRun, Spec, clean_and_write, manifest_text,
                     same_file, stale_files)
 from . import __version__
 from .inputs import RawFile, walk, walk_key
+from .interleave import model as interleave_model
 
 
 def _worker(args):
@@ -40,29 +42,41 @@ WARM_PAGE = "简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3�
 def _warm(spec: Spec) -> None:
     """Before worker processes are forked: clean a page of three lines here,
     so that what the stages load on their first page (the gap counts and
-    character model) is loaded once and shared by the workers, not loaded
+    character model; the column check's n-grams, which that page does not
+    need) is loaded once and shared by the workers, not loaded
     by each; and freeze it out of the garbage
     collector's passes, which would touch, and so copy, its pages in every
     worker.  A failure here is no failure of the run: the pages' own
     cleaning reports whatever goes wrong."""
     try:
-        pipeline_with(spec, dict(spec.settings)).clean(WARM_PAGE)
+        pipe = pipeline_with(spec, dict(spec.settings))
+        pipe.clean(WARM_PAGE)
+        if pipe.segmenting:  # the column check's n-grams: read on the first page set in columns
+            interleave_model()
     except Exception:  # noqa: BLE001 (see above)
         pass
     gc.freeze()
 
 
 WINDOW = 512  # files decided, cleaned and written at a time: memory stays flat
+CHUNK = 4     # files a worker is handed at a time
+TAIL = 4      # per worker, files at the end of a window handed out one at a time
 
 
-def _results(items: list[RawFile], spec: Spec, pool, out: str | None):
+def _results(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int = 1):
     """Results for ``items``, in their order: here, in a process pool or on a
     cluster; with ``out``, each file's articles are already written there."""
     if hasattr(pool, "client"):
         return pool.map(items, spec, out)
     if pool is None:
         return (clean_and_write(raw, spec, out) for raw in items)
-    return pool.imap(_worker, [(raw, spec, out) for raw in items], chunksize=4)
+    # chunks of CHUNK files, the window's last files one by one: the
+    # workers run out of files at nearly the same time (the next window, and
+    # the end of the run, wait for the slower)
+    tasks = [(raw, spec, out) for raw in items]
+    tail = min(len(tasks), TAIL * jobs)
+    return itertools.chain(pool.imap(_worker, tasks[:len(tasks) - tail], chunksize=CHUNK),
+                           pool.imap(_worker, tasks[len(tasks) - tail:], chunksize=1))
 
 
 def _windows(iterable, size):
@@ -162,7 +176,7 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
                     if ctx.get_start_method() == "fork":
                         _warm(spec)
                     pool = ctx.Pool(jobs)
-                results = iter(_results(todo, spec, pool, None if dry else str(out)))
+                results = iter(_results(todo, spec, pool, None if dry else str(out), jobs))
                 for i, raw in enumerate(window):
                     if i in taken:
                         why = f"its output folder {shown_out / raw.out_stem} is taken by {taken[i]}"

@@ -2,11 +2,20 @@
 tests/fixtures/) and never reads ../shared."""
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from normalize.pipeline import Pipeline
+
+# the models' load cache (normalize/loadcache.py) in a folder of the session's
+# own, not the user's: the suite builds it once and leaves nothing behind
+os.environ["NORMALIZE_CACHE"] = _CACHE = tempfile.mkdtemp(prefix="normalize-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
