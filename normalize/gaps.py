@@ -45,7 +45,10 @@ goes down (by the unit's shift in the counts, where its numbered uses
 outnumber its bare ones just below the threshold, or those of the unit
 and the character after it where the counts hold enough of them to judge
 that pair alone: 年 but not 年底): the odds of a lost number are higher
-there.  A numeral that is a unit too (万, 亿) before a measure word keeps
+there.  A page showing one gap (within chance) is read again at the
+lowered thresholds, and is damaged when it shows more gaps there than
+clean text does by chance at those thresholds (their own rate, from the
+build), at a stricter chance: a second test of the same page.  A numeral that is a unit too (万, 亿) before a measure word keeps
 its threshold in a sentence counting in round numbers written in words
 (`千名党员、万名职工`).  And a damaged page counts its own way: a unit whose
 next character follows a number elsewhere on the page (`3处遗址` above
@@ -663,7 +666,7 @@ def mark_gaps(doc: Doc) -> Doc:
             return doc
 
 
-def damaged(marked: int, chars: int, rate: float | None) -> bool:
+def damaged(marked: int, chars: int, rate: float | None, chance: float | None = None) -> bool:
     """The page shows more gaps than clean text gives by chance: ``marked``
     gaps on ``chars`` characters, where clean text gets false ones at
     ``rate`` per character (the counts' false-flag budget), is below one
@@ -678,10 +681,11 @@ def damaged(marked: int, chars: int, rate: float | None) -> bool:
     for k in range(1, marked):
         term *= lam / k
         total += term
-    return 1.0 - total < DAMAGE_CHANCE
+    return 1.0 - total < (DAMAGE_CHANCE if chance is None else chance)
 
 
 DAMAGE_CHANCE = 0.01  # a page is damaged when clean text shows its count of gaps less often than this
+LOW_CHANCE = 0.001  # the same at the lowered thresholds, for a page showing one gap at the usual ones
 
 
 def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
@@ -823,6 +827,17 @@ def _mark_once(doc: Doc) -> None:
         marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
         if damaged(marked, len(text), rate):
             found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
+        elif marked and gm.params.get("damage_rate_low"):
+            # a page that shows one gap, too few to tell from chance, is read
+            # again at the lowered thresholds; it is damaged when it shows
+            # more gaps there than clean text does by chance at those
+            # thresholds (their own rate, measured by the build), at a tenth
+            # of the first test's chance: a second test of the same page, and
+            # clean pages crowd near the lowered thresholds unevenly (a
+            # technical article's 厘米级, 近处, 延米)
+            low = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
+            if damaged(marked - len(found) + len(low), len(text), gm.params["damage_rate_low"], LOW_CHANCE):
+                found = low
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))

@@ -445,6 +445,39 @@ def test_a_page_that_lost_numbers_elsewhere_is_read_with_lower_thresholds(pipe):
         assert gap in out and len(flags) == 4, (text, out, flags)
 
 
+def test_a_page_showing_one_gap_is_read_lower_where_it_shows_more_there_than_chance(pipe):
+    """One gap on a page is no evidence by itself (clean text shows one now
+    and then), so such a page is read again at the lowered thresholds and is
+    damaged when it shows more gaps there than clean text does by chance at
+    those thresholds (their own rate, measured by the build): `收入亿元` and
+    `还对个重要` together lost two numbers.  A page with no gap at the usual
+    thresholds is not read lower, nor is the lowered sentence alone."""
+    from normalize.gaps import model
+    low = model().params.get("damage_rate_low")
+    assert low and low > model().params["damage_rate"]
+    one, lowered = "实现国内旅游收入亿元。\n\n", "与会专家还对个重要专题进行讨论。\n"
+    out, flags = _gaps(pipe, one)
+    assert "收入□亿元" in out and len(flags) == 1, flags
+    out, flags = _gaps(pipe, one + lowered)
+    assert "收入□亿元" in out and "还对□个重要" in out and len(flags) == 2, (out, flags)
+    out, flags = _gaps(pipe, lowered + lowered.replace("与会", "随后"))
+    assert "□" not in out and not flags, flags
+
+
+def test_the_build_counts_clean_uses_passing_the_lowered_thresholds():
+    """The lowered thresholds' chance rate: bare uses above the unit's
+    threshold less its shift (the pair's where the counts judged the pair)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    data = [("年", 1.0, False), ("年", 1.0, False), ("年", 1.0, True), ("年", -2.0, False), ("多", 1.0, False),
+            ("台", 9.0, False)]
+    rights = ["村", "底", "村", "村", "个", "上"]
+    # 年 lowered 2.5 but not before 底; 多 not lowered; 台 not scanned
+    assert build_gapstats.low_rate(data, rights, {"年": 3.0, "多": 3.0}, {"年": 2.5}, {("年", "底"): 0.0}) == 1
+
+
 def test_a_unit_whose_bare_uses_crowd_below_its_threshold_keeps_it_on_a_damaged_page(pipe):
     """多 is 多个 and 等多项 as often as a number's 多: the counts lower it on
     no page, so `培育出多名` stays as printed even beside lost numbers."""
