@@ -311,7 +311,12 @@ _LATIN_SENTENCE = regex.compile(r"^[\p{Lu}\d\"'“‘(]\P{Han}*?[\p{Ll}\d\"'”�
 def latin_sentence(text: str) -> bool:
     """A line of one or more English sentences, ending on its mark."""
     t = text.strip()
-    return t.count(" ") >= 2 and bool(_LATIN_SENTENCE.match(t))
+    # (a line of a few sentences: a longer one is no epigraph, and the
+    # pattern's backtracking stays short)
+    return len(t) <= _LATIN_LONGEST and t.count(" ") >= 2 and bool(_LATIN_SENTENCE.match(t))
+
+
+_LATIN_LONGEST = 400
 
 
 def _surnamed(name: str) -> bool:

@@ -825,7 +825,7 @@ def unwrap(doc: Doc) -> Doc:
         for i in listed:
             if kinds[i] == core.H or (kinds[i] == core.TITLE and lines[i].text[0] in "[［"):
                 kinds[i] = core.TEXT
-    if blank and kinds[0] in (core.TITLE, core.BYLINE):
+    if blank and kinds[0] in (core.TITLE, core.BYLINE) and not (typed or heads):  # (a thread's posts are its articles)
         kinds, joins = bytearray(kinds), bytearray(joins)
         _mark_later_titles(doc, lines, kinds, joins, set(blank))
     names = core.KIND_NAMES
@@ -1109,7 +1109,7 @@ def _mark_references(lines: list[Line], bits) -> set[int]:
                         and (not lines[end - 1].ended or _AUTHORS_END.search(lines[end - 1].text)):
                     end += 1
             for k in range(a, end - 1):
-                bits[k] = (bits[k] | goes_on) & ~no_join
+                bits[k] |= goes_on  # (a forum post's header or a typed line still stops it)
                 marked.add(k + 1)
     return marked
 

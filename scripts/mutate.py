@@ -247,6 +247,23 @@ MUTATIONS = [
              "an institution on the line under its title is text"),
     Mutation("structure.several-one-rare", T, "    if len(tokens) > 1 and (len(rare) > 1 or", "    if len(tokens) > 9 and (len(rare) > 1 or",
              "a spaced headline over 本报讯 is read as names"),
+    # -- later titles on booklet pages and small misreadings (issue 14)
+    Mutation("unwrap.later-titles", U, "        _mark_later_titles(doc, lines, kinds, joins, set(blank))\n", "        pass\n",
+             "a later title set as the opening one reads as a sub-heading again"),
+    Mutation("unwrap.later-title-sameness", U, "        if cand_blank != open_blank or cand_centred != open_centred \\\n",
+             "        if False \\\n", "any short run after a blank line is a title, however set"),
+    Mutation("unwrap.later-title-no-blank-over", U, "(prev in blank or (sparse and open_blank))", "(prev in blank)",
+             "a later title with no blank line over it is never seen"),
+    Mutation("unwrap.split-ellipsis", U, "        bits[i] |= core.GOES_ON\n    listed", "        pass\n    listed",
+             "an ellipsis broken at a line's end splits the paragraph"),
+    Mutation("unwrap.references", U, "    listed |= _mark_references(lines, bits)\n", "",
+             "a reference list's entries run together and turn into headings"),
+    Mutation("structure.time-word", T, "        if m.group(\"name\") and time_word(m.group(\"name\")):", "        if False:",
+             "记者于日前: a time word is a reporter's name"),
+    Mutation("structure.word-in-brackets", T, "    return bool(m) and m.group(1) in _name_words()", "    return False",
+             "（林业） closes a paragraph as a brief's credit"),
+    Mutation("structure.latin-sentence", T, "    return last in \".”’)\" and latin_sentence(t)", "    return False",
+             "an English sentence ends nothing"),
 ]
 
 IGNORE = shutil.ignore_patterns(".venv", ".git", ".hypothesis", ".pytest_cache", "__pycache__", "*.egg-info", "build")
