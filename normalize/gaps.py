@@ -48,7 +48,7 @@ that pair alone: 年 but not 年底): the odds of a lost number are higher
 there.  A page showing one gap (within chance) is read again at the
 lowered thresholds, and is damaged when it shows more gaps there than
 clean text does by chance at those thresholds (their own rate, from the
-build), at a stricter chance: a second test of the same page.  A numeral that is a unit too (万, 亿) before a measure word keeps
+build; the units of every page counted, as in the first test).  A numeral that is a unit too (万, 亿) before a measure word keeps
 its threshold in a sentence counting in round numbers written in words
 (`千名党员、万名职工`).  And a damaged page counts its own way: a unit whose
 next character follows a number elsewhere on the page (`3处遗址` above
@@ -666,7 +666,7 @@ def mark_gaps(doc: Doc) -> Doc:
             return doc
 
 
-def damaged(marked: int, chars: int, rate: float | None, chance: float | None = None) -> bool:
+def damaged(marked: int, chars: int, rate: float | None) -> bool:
     """The page shows more gaps than clean text gives by chance: ``marked``
     gaps on ``chars`` characters, where clean text gets false ones at
     ``rate`` per character (the counts' false-flag budget), is below one
@@ -681,11 +681,10 @@ def damaged(marked: int, chars: int, rate: float | None, chance: float | None = 
     for k in range(1, marked):
         term *= lam / k
         total += term
-    return 1.0 - total < (DAMAGE_CHANCE if chance is None else chance)
+    return 1.0 - total < DAMAGE_CHANCE
 
 
 DAMAGE_CHANCE = 0.01  # a page is damaged when clean text shows its count of gaps less often than this
-LOW_CHANCE = 0.001  # the same at the lowered thresholds, for a page showing one gap at the usual ones
 
 
 def _scored(text: str, gm: GapModel, lm, colloquial: bool, low: float):
@@ -831,12 +830,12 @@ def _mark_once(doc: Doc) -> None:
             # a page that shows one gap, too few to tell from chance, is read
             # again at the lowered thresholds; it is damaged when it shows
             # more gaps there than clean text does by chance at those
-            # thresholds (their own rate, measured by the build), at a tenth
-            # of the first test's chance: a second test of the same page, and
-            # clean pages crowd near the lowered thresholds unevenly (a
-            # technical article's 厘米级, 近处, 延米)
+            # thresholds (their own rate, measured by the build).  As in the
+            # first test, only the units of every page count: a unit scanned
+            # on damaged pages only (人, 处) crowds its threshold in clean text
             low = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
-            if damaged(marked - len(found) + len(low), len(text), gm.params["damage_rate_low"], LOW_CHANCE):
+            counted = sum(u not in gm.damaged_only for _i, u, _r in low)
+            if damaged(marked - len(found) + counted, len(text), gm.params["damage_rate_low"]):
                 found = low
     edits = []
     for i, unit, right in found:

@@ -557,7 +557,8 @@ def damage_pair_shifts(data, rights, thresholds, shift: float, odds: float, leas
 def low_rate(data, rights, thresholds, damage, pairs) -> int:
     """The bare occurrences of the counted text (each left out while judged)
     that pass their unit's threshold lowered as on a damaged page (by the
-    pair's shift where the counts judged the pair, else the unit's): the
+    pair's shift where the counts judged the pair, else the unit's), of the
+    units scanned on every page (as the stage counts them): the
     false flags clean text would get if every page were read as damaged.
     Divided by the characters, it is the rate at which clean text shows gaps
     by chance at the lowered thresholds (``gaps.py``: a page that shows one
@@ -565,7 +566,7 @@ def low_rate(data, rights, thresholds, damage, pairs) -> int:
     n = 0
     for (u, score, is_gap), r in zip(data, rights):
         t = thresholds.get(u)
-        if t is not None and not is_gap and score > t - pairs.get((u, r), damage.get(u, 0.0)):
+        if t is not None and not is_gap and u not in DAMAGED_ONLY and score > t - pairs.get((u, r), damage.get(u, 0.0)):
             n += 1
     return n
 

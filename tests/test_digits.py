@@ -464,18 +464,39 @@ def test_a_page_showing_one_gap_is_read_lower_where_it_shows_more_there_than_cha
     assert "□" not in out and not flags, flags
 
 
+def test_the_second_look_counts_the_units_of_every_page_only(pipe):
+    """A unit scanned on damaged pages only (人: 个人, 人民 crowd it in clean
+    text) is no evidence that the page is damaged, at either look: beside
+    one gap `共有人参加` stays as printed; once the page is damaged by units
+    of every page (`还对个重要`), it is marked with them."""
+    from normalize.gaps import model
+    assert "人" in model().damaged_only
+    one, person = "实现国内旅游收入亿元。\n\n", "现场共有人参加。\n"
+    out, flags = _gaps(pipe, one + person)
+    assert "共有人参加" in out and len(flags) == 1, (out, flags)
+    out, flags = _gaps(pipe, one + "与会专家还对个重要专题进行讨论。\n\n" + person)
+    assert "还对□个重要" in out and "共有□人参加" in out and len(flags) == 3, (out, flags)
+
+
 def test_the_build_counts_clean_uses_passing_the_lowered_thresholds():
     """The lowered thresholds' chance rate: bare uses above the unit's
-    threshold less its shift (the pair's where the counts judged the pair)."""
+    threshold less its shift (the pair's where the counts judged the pair),
+    of the units scanned on every page."""
     import sys
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     import build_gapstats
     data = [("年", 1.0, False), ("年", 1.0, False), ("年", 1.0, True), ("年", -2.0, False), ("多", 1.0, False),
-            ("台", 9.0, False)]
-    rights = ["村", "底", "村", "村", "个", "上"]
-    # 年 lowered 2.5 but not before 底; 多 not lowered; 台 not scanned
-    assert build_gapstats.low_rate(data, rights, {"年": 3.0, "多": 3.0}, {"年": 2.5}, {("年", "底"): 0.0}) == 1
+            ("台", 9.0, False), ("人", 9.0, False)]
+    rights = ["村", "底", "村", "村", "个", "上", "参"]
+    # 年 lowered 2.5 but not before 底; 多 not lowered; 台 not scanned; 人 on damaged pages only
+    saved = build_gapstats.DAMAGED_ONLY[:]
+    build_gapstats.DAMAGED_ONLY[:] = ["人"]
+    try:
+        assert build_gapstats.low_rate(data, rights, {"年": 3.0, "多": 3.0, "人": 5.0}, {"年": 2.5},
+                                       {("年", "底"): 0.0}) == 1
+    finally:
+        build_gapstats.DAMAGED_ONLY[:] = saved
 
 
 def test_a_unit_whose_bare_uses_crowd_below_its_threshold_keeps_it_on_a_damaged_page(pipe):
