@@ -45,10 +45,7 @@ goes down (by the unit's shift in the counts, where its numbered uses
 outnumber its bare ones just below the threshold, or those of the unit
 and the character after it where the counts hold enough of them to judge
 that pair alone: 年 but not 年底): the odds of a lost number are higher
-there.  A page showing one gap (within chance) is read again at the
-lowered thresholds, and is damaged when it shows more gaps there than
-clean text does by chance at those thresholds (their own rate, from the
-build; the units of every page counted, as in the first test).  A numeral that is a unit too (万, 亿) before a measure word keeps
+there.  A numeral that is a unit too (万, 亿) before a measure word keeps
 its threshold in a sentence counting in round numbers written in words
 (`千名党员、万名职工`).  And a damaged page counts its own way: a unit whose
 next character follows a number elsewhere on the page (`3处遗址` above
@@ -826,17 +823,6 @@ def _mark_once(doc: Doc) -> None:
         marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
         if damaged(marked, len(text), rate):
             found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
-        elif marked and gm.params.get("damage_rate_low"):
-            # a page that shows one gap, too few to tell from chance, is read
-            # again at the lowered thresholds; it is damaged when it shows
-            # more gaps there than clean text does by chance at those
-            # thresholds (their own rate, measured by the build).  As in the
-            # first test, only the units of every page count: a unit scanned
-            # on damaged pages only (人, 处) crowds its threshold in clean text
-            low = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
-            counted = sum(u not in gm.damaged_only for _i, u, _r in low)
-            if damaged(marked - len(found) + counted, len(text), gm.params["damage_rate_low"]):
-                found = low
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))

@@ -554,23 +554,6 @@ def damage_pair_shifts(data, rights, thresholds, shift: float, odds: float, leas
     return out
 
 
-def low_rate(data, rights, thresholds, damage, pairs) -> int:
-    """The bare occurrences of the counted text (each left out while judged)
-    that pass their unit's threshold lowered as on a damaged page (by the
-    pair's shift where the counts judged the pair, else the unit's), of the
-    units scanned on every page (as the stage counts them): the
-    false flags clean text would get if every page were read as damaged.
-    Divided by the characters, it is the rate at which clean text shows gaps
-    by chance at the lowered thresholds (``gaps.py``: a page that shows one
-    gap is read there when it shows more than that rate gives by chance)."""
-    n = 0
-    for (u, score, is_gap), r in zip(data, rights):
-        t = thresholds.get(u)
-        if t is not None and not is_gap and u not in DAMAGED_ONLY and score > t - pairs.get((u, r), damage.get(u, 0.0)):
-            n += 1
-    return n
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
@@ -600,9 +583,6 @@ def main(argv=None) -> int:
     ap.add_argument("--damage-shift", type=float, default=2.5,
                     help="how far the thresholds go down on a page that shows more gaps than clean text gives by"
                          " chance (0: none; 2.5 chosen on a tuning fold, see the README)")
-    ap.add_argument("--low-rate", type=int, default=1,
-                    help="1: a page that shows one gap is read at the lowered thresholds when it shows more gaps there"
-                         " than clean text does by chance (the rate measured here); 0: no")
     ap.add_argument("--damage-pair-min", type=int, default=3,
                     help="judge a unit and the character after it on their own (--damage-odds) where the band holds"
                          " this many of them (0: never)")
@@ -693,11 +673,6 @@ def main(argv=None) -> int:
             rights = [s[at + len(u)] if at + len(u) < len(s) else "$" for (_n, (s, at)), (u, _c, _y) in zip(windows, data)]
             pairs = damage_pair_shifts(data, rights, common, args.damage_shift, args.damage_odds,
                                        args.damage_pair_min, damage)
-        if args.low_rate:
-            # how often clean text passes the lowered thresholds: the chance
-            # rate of the second look at a page that shows one gap
-            rights = [s[at + len(u)] if at + len(u) < len(s) else "$" for (_n, (s, at)), (u, _c, _y) in zip(windows, data)]
-            params["damage_rate_low"] = round(low_rate(data, rights, thresholds, damage, pairs) / max(1, chars), 8)
     if damage is None:  # no damaged page to judge them on: not scanned at all
         thresholds = {u: t for u, t in thresholds.items() if u not in DAMAGED_ONLY}
         DAMAGED_ONLY[:] = []
@@ -741,9 +716,6 @@ def main(argv=None) -> int:
         print(f"on a damaged page (more gaps than {params['damage_rate'] * 20000:g} per 20,000 characters by chance):"
               f" {args.damage_shift} lower for {' '.join(sorted(damage))}; pairs on their own:"
               f" {' '.join(f'{u}{r}={v:g}' for (u, r), v in sorted(pairs.items()))}")
-    if "damage_rate_low" in params:
-        print(f"the lowered thresholds pass clean text {params['damage_rate_low'] * 20000:.2f} times per 20,000"
-              " characters (a page with one gap is read there when it shows more than that by chance)")
     print("weights: " + " ".join(f"{k}={v:.2f}" for k, v in weights.items()))
     print(f"leave-one-out on the counted text ({chars} characters): {flags} false flags"
           f" ({flags / chars * 20000:.2f} per 20,000), {recall:.3f} of {n_num} stripped numbers found")

@@ -445,60 +445,6 @@ def test_a_page_that_lost_numbers_elsewhere_is_read_with_lower_thresholds(pipe):
         assert gap in out and len(flags) == 4, (text, out, flags)
 
 
-def test_a_page_showing_one_gap_is_read_lower_where_it_shows_more_there_than_chance(pipe):
-    """One gap on a page is no evidence by itself (clean text shows one now
-    and then), so such a page is read again at the lowered thresholds and is
-    damaged when it shows more gaps there than clean text does by chance at
-    those thresholds (their own rate, measured by the build): `收入亿元` and
-    `还对个重要` together lost two numbers.  A page with no gap at the usual
-    thresholds is not read lower, nor is the lowered sentence alone."""
-    from normalize.gaps import model
-    low = model().params.get("damage_rate_low")
-    assert low and low > model().params["damage_rate"]
-    one, lowered = "实现国内旅游收入亿元。\n\n", "与会专家还对个重要专题进行讨论。\n"
-    out, flags = _gaps(pipe, one)
-    assert "收入□亿元" in out and len(flags) == 1, flags
-    out, flags = _gaps(pipe, one + lowered)
-    assert "收入□亿元" in out and "还对□个重要" in out and len(flags) == 2, (out, flags)
-    out, flags = _gaps(pipe, lowered + lowered.replace("与会", "随后"))
-    assert "□" not in out and not flags, flags
-
-
-def test_the_second_look_counts_the_units_of_every_page_only(pipe):
-    """A unit scanned on damaged pages only (人: 个人, 人民 crowd it in clean
-    text) is no evidence that the page is damaged, at either look: beside
-    one gap `共有人参加` stays as printed; once the page is damaged by units
-    of every page (`还对个重要`), it is marked with them."""
-    from normalize.gaps import model
-    assert "人" in model().damaged_only
-    one, person = "实现国内旅游收入亿元。\n\n", "现场共有人参加。\n"
-    out, flags = _gaps(pipe, one + person)
-    assert "共有人参加" in out and len(flags) == 1, (out, flags)
-    out, flags = _gaps(pipe, one + "与会专家还对个重要专题进行讨论。\n\n" + person)
-    assert "还对□个重要" in out and "共有□人参加" in out and len(flags) == 3, (out, flags)
-
-
-def test_the_build_counts_clean_uses_passing_the_lowered_thresholds():
-    """The lowered thresholds' chance rate: bare uses above the unit's
-    threshold less its shift (the pair's where the counts judged the pair),
-    of the units scanned on every page."""
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    import build_gapstats
-    data = [("年", 1.0, False), ("年", 1.0, False), ("年", 1.0, True), ("年", -2.0, False), ("多", 1.0, False),
-            ("台", 9.0, False), ("人", 9.0, False)]
-    rights = ["村", "底", "村", "村", "个", "上", "参"]
-    # 年 lowered 2.5 but not before 底; 多 not lowered; 台 not scanned; 人 on damaged pages only
-    saved = build_gapstats.DAMAGED_ONLY[:]
-    build_gapstats.DAMAGED_ONLY[:] = ["人"]
-    try:
-        assert build_gapstats.low_rate(data, rights, {"年": 3.0, "多": 3.0, "人": 5.0}, {"年": 2.5},
-                                       {("年", "底"): 0.0}) == 1
-    finally:
-        build_gapstats.DAMAGED_ONLY[:] = saved
-
-
 def test_a_unit_whose_bare_uses_crowd_below_its_threshold_keeps_it_on_a_damaged_page(pipe):
     """多 is 多个 and 等多项 as often as a number's 多: the counts lower it on
     no page, so `培育出多名` stays as printed even beside lost numbers."""
