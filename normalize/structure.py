@@ -180,9 +180,16 @@ TIME_WORDS = frozenset("日前 近日 今日 昨日 前日 连日 近期 日内 
                        "今年 去年 上午 下午 晚间 凌晨 今晨 昨晚 近年".split())
 
 
+# the prepositions a time word follows (记者于日前报道, 在近日): a closed class of the
+# grammar; after any other character a time word may be a given name (王凌晨, 李近期)
+TIME_PREPOSITIONS = frozenset("于在自从至到当")
+
+
 def time_word(name: str) -> bool:
-    """Whether a would-be name is a time word, after its surname's character or not (于日前, 近日)."""
-    return name in TIME_WORDS or name[1:] in TIME_WORDS or name[1:3] in TIME_WORDS
+    """Whether a would-be name is a time word, alone or after a preposition
+    whose character is also a surname's (近日, 于日前); ``王凌晨`` is a name."""
+    return name in TIME_WORDS or (name[:1] in TIME_PREPOSITIONS
+                                  and (name[1:] in TIME_WORDS or name[1:3] in TIME_WORDS))
 
 
 def parse_names(text: str, default_role: str | None = None) -> list[dict] | None:
