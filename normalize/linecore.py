@@ -231,9 +231,8 @@ def line_features(texts: list[str], params):
             soft, ended = soft_end(t), ends(t)
         else:
             soft = last in soft_chars
-            ended = last in final and (not (last in "）)" and st.word_in_brackets(t))
-                                       if sentence_end(t[-sentence_tail:]) is not None
-                                       else last in ".”’)" and st.latin_sentence(t))
+            ended = last in final and (sentence_end(t[-sentence_tail:]) is not None
+                                       or last in ".”’)" and st.latin_sentence(t))
         b = (ENDED if ended else 0) | (SOFT if soft else 0)
         if headline_shape(t, soft, statement_tail):
             b |= HEADLINE

@@ -260,8 +260,6 @@ MUTATIONS = [
              "a reference list's entries run together and turn into headings"),
     Mutation("structure.time-word", T, "        if m.group(\"name\") and time_word(m.group(\"name\")):", "        if False:",
              "记者于日前: a time word is a reporter's name"),
-    Mutation("structure.word-in-brackets", T, "    return bool(m) and m.group(1) in _name_words()", "    return False",
-             "（林业） closes a paragraph as a brief's credit"),
     Mutation("structure.latin-sentence", T, "    return last in \".”’)\" and latin_sentence(t)", "    return False",
              "an English sentence ends nothing"),
 ]
