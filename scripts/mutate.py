@@ -252,8 +252,6 @@ MUTATIONS = [
              "a later title set as the opening one reads as a sub-heading again"),
     Mutation("unwrap.later-title-sameness", U, "        if cand_blank != open_blank or cand_centred != open_centred \\\n",
              "        if False \\\n", "any short run after a blank line is a title, however set"),
-    Mutation("unwrap.later-title-no-blank-over", U, "(prev in blank or (sparse and open_blank))", "(prev in blank)",
-             "a later title with no blank line over it is never seen"),
     Mutation("unwrap.split-ellipsis", U, "        bits[i] |= core.GOES_ON\n    listed", "        pass\n    listed",
              "an ellipsis broken at a line's end splits the paragraph"),
     Mutation("unwrap.references", U, "    listed |= _mark_references(lines, bits)\n", "",
