@@ -1072,7 +1072,10 @@ def _mark_references(lines: list[Line], bits) -> set[int]:
     the entry before, never a heading), its wrapped lines (at most
     ``heading_lines`` between two numbers) go on with it.  After the last
     entry a line goes on only while the entry's line ends no sentence (or
-    ends on 等. / 等。, the authors' list)."""
+    ends on 等. / 等。, the authors' list) and no blank line comes between.
+    The list opens a block (the page's start, a blank line, a line narrower than
+    the page's, a heading, a finished sentence before it); numbers opening lines inside a running
+    sentence are citations."""
     nums = {}
     for i, ln in enumerate(lines):
         if ln.text[0] in "[［" and ln.kind in ("text", "h") and (m := _REFERENCE.match(ln.text)):
@@ -1091,8 +1094,15 @@ def _mark_references(lines: list[Line], bits) -> set[int]:
             run = [i]
     runs.append(run)
     no_join, goes_on = core.NO_JOIN, core.GOES_ON
+    wrap = 0.0
     for run in runs:
-        if len(run) < 2:
+        first = run[0]
+        # (a list opens a block: numbers that open wrapped lines inside a
+        # running sentence, 卷积神经网络 / [1]在图像分类…, are citations)
+        before = lines[first - 1] if first else None
+        if len(run) < 2 or not (before is None or before.ended or before.kind != "text"
+                                or before.width < (wrap := wrap or _wrap_width(lines)) - PARAMS.narrow_margin
+                                or lines[first].raw_line > before.raw_line + 1):
             continue
         for a, b in zip(run, run[1:] + [None]):
             if a:
@@ -1101,6 +1111,7 @@ def _mark_references(lines: list[Line], bits) -> set[int]:
             end = b if b is not None else a + 1
             if b is None:  # the last entry: its wrapped lines, while it runs on
                 while end < len(lines) and end - a <= PARAMS.heading_lines and lines[end].kind == "text" \
+                        and lines[end].raw_line == lines[end - 1].raw_line + 1 \
                         and (not lines[end - 1].ended or _AUTHORS_END.search(lines[end - 1].text)):
                     end += 1
             for k in range(a, end - 1):
