@@ -18,6 +18,11 @@ What keeps this safe:
 * the object is pickled as it leaves its loader, before any stage fills
   its lazily built tables, so a cached model and a freshly loaded one are
   the same data (a test compares them);
+* a cache file holds the sha256 of its pickle: a file damaged in place
+  (not only cut short) is built afresh, never loaded as it is;
+* a pickle runs code as it loads: the cache is read only from a folder
+  and file of this user's that no other user may write (else the data
+  file is read, every time);
 * anything wrong with the cache (no folder, read-only, a file cut short
   by a crash, another Python's pickle) falls back to loading the data file:
   the cache only ever saves time; files are written whole and renamed into
@@ -76,15 +81,39 @@ def load(path: Path, build: Callable[[Path], T], *code: str) -> T:
         name = f"{path.name}.{key(path, code)}{SUFFIX}"
     except OSError:  # the data file unreadable: the loader says so
         return build(path)
+    if not _own(folder):
+        return build(path)
     cached = folder / name
     try:
         with open(cached, "rb") as fh:
-            return pickle.load(fh)
+            if _own(cached, fh.fileno()):
+                data = fh.read()
+                payload = memoryview(data)[DIGEST:]
+                if hashlib.sha256(payload).digest() == data[:DIGEST]:
+                    return pickle.loads(payload)
     except Exception:  # noqa: BLE001 (not there, cut short, unreadable: see the module's docstring)
         pass
     obj = build(path)
     store(folder, name, obj, path.name)
     return obj
+
+
+DIGEST = 32  # a cache file: the sha256 of its pickle, then the pickle
+
+
+def _own(path: Path, fd: int | None = None) -> bool:
+    """Whether ``path`` (a folder not there yet counts) is this user's and
+    no one else may write it: a pickle runs code as it loads, so the cache
+    is read only where no other user could have written it."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        st = os.fstat(fd) if fd is not None else os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 def store(folder: Path, name: str, obj, stem: str) -> None:
@@ -93,8 +122,10 @@ def store(folder: Path, name: str, obj, stem: str) -> None:
     tmp = folder / f".{name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         with open(tmp, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(hashlib.sha256(data).digest())
+            fh.write(data)
         os.replace(tmp, folder / name)
         for old in folder.glob(f"{stem}.*{SUFFIX}"):
             if old.name != name:

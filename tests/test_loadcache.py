@@ -82,7 +82,34 @@ def test_a_broken_cache_file_is_built_again(cache, tmp_path):
     [cached] = cache.glob("*.pickle")
     cached.write_bytes(pickle.dumps(["one"])[:5])  # cut short by a crash
     assert loadcache.load(data, read) == ["one"]
-    assert pickle.loads(cached.read_bytes()) == ["one"]
+    assert pickle.loads(cached.read_bytes()[loadcache.DIGEST:]) == ["one"]
+
+
+def test_a_cache_file_damaged_in_place_is_not_loaded(cache, tmp_path):
+    """A pickle with a byte changed may still load, as another object: the
+    file's digest of its pickle tells, and the data file is read again."""
+    data = tmp_path / "words.txt"
+    data.write_text("one\n")
+    read = lambda p: p.read_text().split()  # noqa: E731
+    loadcache.load(data, read)
+    [cached] = cache.glob("*.pickle")
+    raw = cached.read_bytes()
+    forged = raw[:loadcache.DIGEST] + raw[loadcache.DIGEST:].replace(b"one", b"two")
+    assert pickle.loads(forged[loadcache.DIGEST:]) == ["two"]  # a damaged pickle that loads
+    cached.write_bytes(forged)
+    assert loadcache.load(data, read) == ["one"]
+
+
+def test_a_cache_folder_others_may_write_is_not_read(cache, tmp_path):
+    """A pickle runs code as it loads: from a folder another user may write
+    nothing is read (the data file is, every time)."""
+    data = tmp_path / "words.txt"
+    data.write_text("one\n")
+    loadcache.load(data, lambda p: p.read_text().split())
+    cache.chmod(0o777)
+    assert loadcache.load(data, lambda p: ["built"]) == ["built"]
+    cache.chmod(0o755)
+    assert loadcache.load(data, lambda p: ["built"]) == ["one"]
 
 
 def test_no_cache_folder_and_an_unwritable_one_load_the_data_file(tmp_path, monkeypatch):
