@@ -724,6 +724,9 @@ def _blank_after(doc: Doc, lines: list[Line]) -> list[int]:
     return blank
 
 
+_DOT_END = regex.compile(r"·[”’」』）)]*\s*$")  # OCR's 。 read as a middle dot, closing marks after it
+
+
 def _blank_breaks(doc: Doc, lines: list[Line], blank: list[int]) -> list[int]:
     """Lines a blank line follows, on a page whose blank lines end paragraphs.
     What a blank line means depends on how often the page uses them: OCR of
@@ -734,13 +737,22 @@ def _blank_breaks(doc: Doc, lines: list[Line], blank: list[int]) -> list[int]:
     (headings, titles, a paragraph's last line) sets them where paragraphs
     end: fewer than ``blank_runon_share`` of them follow a running line, and
     those are left to the column (a page break mid-sentence).  ``blank``:
-    the lines a blank line follows (:func:`_blank_after`)."""
+    the lines a blank line follows (:func:`_blank_after`).
+
+    A line wider than any printed column (``column_widest``) is a whole
+    paragraph, as ``fix`` writes them: one that stops on OCR's ``·`` for 。
+    (no paragraph of the corpus ends on ``·``) before a blank line ends
+    there, a sentence's end, not a page break mid-sentence; read as one, a
+    second pass of ``fix`` would join the paragraphs the first kept apart."""
     if not blank:
         return []
     wrap = _wrap_width(lines)
-    runs = {i for i in blank if lines[i].kind == "text" and not lines[i].ended and lines[i].width > wrap / 2}
+    dotted = {i for i in blank if lines[i].kind == "text" and lines[i].width > PARAMS.column_widest
+              and _DOT_END.search(lines[i].text)}
+    runs = {i for i in blank if i not in dotted and lines[i].kind == "text" and not lines[i].ended
+            and lines[i].width > wrap / 2}
     if len(runs) >= PARAMS.blank_runon_share * len(blank):
-        return []
+        return sorted(dotted)
     # (a short line that ends no sentence ends its paragraph only over a line
     # as wide as the page's: over a narrower one it is the first of centred
     # lines, 党组织的工作落实最终靠的是 / 一支敢打硬仗、能打胜仗的党员队伍。;
@@ -752,7 +764,7 @@ def _blank_breaks(doc: Doc, lines: list[Line], blank: list[int]) -> list[int]:
     def tail(i):
         return i > 0 and i - 1 not in blanks and lines[i - 1].kind == "text" and not lines[i - 1].ended \
             and lines[i - 1].width > wrap / 2
-    return [i for i in blank if i not in runs
+    return [i for i in blank if i in dotted or i not in runs
             and (lines[i].ended or (lines[i + 1].width >= wrap - PARAMS.narrow_margin and not tail(i)))]
 
 

@@ -145,3 +145,20 @@ def test_heading_on_two_short_pieces_before_body_text(pipe):
     long = "三十年来，始终坚持一切工作到支部，以一抓到底的韧劲夯实组织基础，" * 3 + "推进基层党建工作。"
     page = f"{long}\n\n朝鲜\n\n或将重启板门店红十字会联络渠道\n\n{long}\n"
     assert blocks(pipe, page) == [("p", long), ("h", "朝鲜"), ("h", "或将重启板门店红十字会联络渠道"), ("p", long)]
+
+
+def test_fix_of_its_own_paragraphs_ending_on_ocr_dot_changes_nothing(pipe):
+    # OCR read 。 as ·: the first paragraph ends on a short printed line that
+    # stops on ·, which the first pass keeps apart; written out one paragraph
+    # a line, that paragraph is wider than any printed column and stops on ·
+    # before a blank line, which a second pass must read as its end too
+    first = ("我注意北航的一句话，开门整风，这个态度是很好的，这种方法很好，不管多数还是少数，"
+             "都会有错，有多少错就承认多少错，要善于在大风浪中学会游泳，惩前毖后，治病救人·")
+    second = ("革命左派不能自封，不是恩赐的，也不是自封的，要在斗争中产生，我的话现在还是不改，"
+              "因为是符合毛泽东思想的，是符合辩证法的。")
+    third = ("人家要他去检讨，他就是不去检讨，你们是受蒙蔽了，要不为什么不让他出去呢？"
+             "有人八次出去了，就是没有这个勇气，正视错误。")
+    raw = "\n".join(wrap(first, 28) + wrap(second, 28) + wrap(third, 28)) + "\n"
+    once = pipe.fix(raw)[0]
+    assert once == first + "\n\n" + second + "\n\n" + third + "\n"
+    assert pipe.fix(once)[0] == once
