@@ -185,10 +185,12 @@ TIME_WORDS = frozenset("日前 近日 今日 昨日 前日 连日 近期 日内 
 TIME_PREPOSITIONS = frozenset("于在自从至到当")
 
 
-def time_word(name: str) -> bool:
-    """Whether a would-be name is a time word, alone or after a preposition
-    whose character is also a surname's (近日, 于日前); ``王凌晨`` is a name."""
-    return name in TIME_WORDS or (name[:1] in TIME_PREPOSITIONS
+def time_word(name: str, glued: bool = False) -> bool:
+    """Whether a would-be name is a time word: alone (近日), or, where the
+    sentence runs on after the role (``glued``: 记者于日前报道), after a
+    preposition whose character is also a surname's.  In a byline, also in
+    brackets (（记者于凌晨）), ``于凌晨`` and ``王凌晨`` are names."""
+    return name in TIME_WORDS or (glued and name[:1] in TIME_PREPOSITIONS
                                   and (name[1:] in TIME_WORDS or name[1:3] in TIME_WORDS))
 
 
