@@ -725,6 +725,9 @@ def _blank_after(doc: Doc, lines: list[Line]) -> list[int]:
 
 
 _DOT_END = regex.compile(r"·[”’」』）)]*\s*$")  # OCR's 。 read as a middle dot, closing marks after it
+# the page shows it so (列夫· / 托尔斯泰 cut by a page end is one such line):
+# d12, an OCR'd transcript, ends 9 of its paragraphs so
+DOT_PAGE_MIN = 3
 
 
 def _blank_breaks(doc: Doc, lines: list[Line], blank: list[int]) -> list[int]:
@@ -749,6 +752,8 @@ def _blank_breaks(doc: Doc, lines: list[Line], blank: list[int]) -> list[int]:
     wrap = _wrap_width(lines)
     dotted = {i for i in blank if lines[i].kind == "text" and lines[i].width > PARAMS.column_widest
               and _DOT_END.search(lines[i].text)}
+    if len(dotted) < DOT_PAGE_MIN:  # (one 列夫· at a page break is a name cut short, no OCR'd 。)
+        dotted = set()
     runs = {i for i in blank if i not in dotted and lines[i].kind == "text" and not lines[i].ended
             and lines[i].width > wrap / 2}
     if len(runs) >= PARAMS.blank_runon_share * len(blank):
@@ -1076,6 +1081,7 @@ def _split_ellipses(lines: list[Line]) -> list[int]:
 # its number in brackets; an entry wrapped over lines goes on to the next
 # number, whatever its lines end on (等. after the authors is no sentence's end)
 _REFERENCE = regex.compile(r"^[\[［](\d{1,3})[\]］]")
+_REFERENCE_PARTS = regex.compile(r"[.．]|\[[A-Z/]{1,6}\]|(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 
 
 def _mark_references(lines: list[Line], bits) -> set[int]:
@@ -1090,7 +1096,10 @@ def _mark_references(lines: list[Line], bits) -> set[int]:
     sentence are citations."""
     nums = {}
     for i, ln in enumerate(lines):
-        if ln.text[0] in "[［" and ln.kind in ("text", "h") and (m := _REFERENCE.match(ln.text)):
+        # (an entry reads as one: a full stop between its parts, a type code
+        # [J] [M], or a year; a citation number glued to a sentence has none)
+        if ln.text[0] in "[［" and ln.kind in ("text", "h") and (m := _REFERENCE.match(ln.text)) \
+                and _REFERENCE_PARTS.search(ln.text, m.end()):
             nums[i] = int(m.group(1))
     if len(nums) < 2:
         return set()

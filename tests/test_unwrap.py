@@ -155,10 +155,21 @@ def test_fix_of_its_own_paragraphs_ending_on_ocr_dot_changes_nothing(pipe):
     first = ("我注意北航的一句话，开门整风，这个态度是很好的，这种方法很好，不管多数还是少数，"
              "都会有错，有多少错就承认多少错，要善于在大风浪中学会游泳，惩前毖后，治病救人·")
     second = ("革命左派不能自封，不是恩赐的，也不是自封的，要在斗争中产生，我的话现在还是不改，"
-              "因为是符合毛泽东思想的，是符合辩证法的。")
+              "因为是符合毛泽东思想的，是符合辩证法的，大家要记住这一点·")
     third = ("人家要他去检讨，他就是不去检讨，你们是受蒙蔽了，要不为什么不让他出去呢？"
-             "有人八次出去了，就是没有这个勇气，正视错误。")
-    raw = "\n".join(wrap(first, 28) + wrap(second, 28) + wrap(third, 28)) + "\n"
-    once = pipe.fix(raw)[0]
-    assert once == first + "\n\n" + second + "\n\n" + third + "\n"
+             "有人八次出去了，就是没有这个勇气，正视错误，这是不对的·")
+    fourth = "一无所错是不可能的，错又少、又轻，知道后马上改，这好得很，革命的学生应该提倡这种精神。"
+    # (as fix writes them, one paragraph a line; the page shows · for 。 at
+    # three paragraphs' ends: one such line alone is a name cut at a page
+    # end, 列夫· / 托尔斯泰)
+    once = first + "\n\n" + second + "\n\n" + third + "\n\n" + fourth + "\n"
     assert pipe.fix(once)[0] == once
+
+
+def test_one_line_ending_on_a_middle_dot_is_a_name_cut_at_a_page_end(pipe):
+    """A page that writes 。 shows no OCR'd ·: its one wide line ending on ·
+    before a blank line is a transliterated name cut by a page end."""
+    first = ("在世界文学史上，以宏大的篇幅描写战争与和平、描写社会各阶层生活的作家中，"
+             "把一个民族的命运写进家庭的悲欢离合里的，最著名的莫过于列夫·")
+    rest = "托尔斯泰。他的作品影响了一代又一代的读者。"
+    assert pipe.fix(first + "\n\n" + rest + "\n")[0] == first + rest + "\n"
