@@ -198,6 +198,8 @@ def fix(file, rule_dirs, no_default_rules, preset, opencc, explain):
         _explain(doc, err=True)
         for n, again in enumerate(later, 2):  # what re-reading the output changed (see settled_fix)
             click.echo(f"-- pass {n}, on the text pass {n - 1} wrote:", err=True)
+            if not (again.changes or again.flags or again.removed):
+                click.echo("       (the layout only: lines read as other blocks, no rule's change)", err=True)
             _explain(again, err=True)
 
 

@@ -156,10 +156,11 @@ class Pipeline:
         for d in dirs:
             if not d.is_dir():
                 raise RuleError(d, None, "rule folder not found")
-            if (d / "pipeline.toml").is_file():
-                order_file = d / "pipeline.toml"
-            if (d / "corrections.toml").is_file():
-                extra.append(d / "corrections.toml")
+            named = {p.name.lower(): p for p in rule_files(d)}  # (PIPELINE.TOML too)
+            if "pipeline.toml" in named:
+                order_file = named["pipeline.toml"]
+            if "corrections.toml" in named:
+                extra.append(named["corrections.toml"])
             for p in rule_files(d):
                 if p.name.lower() in ("pipeline.toml", "normalize.toml", "corrections.toml"):
                     continue

@@ -131,6 +131,14 @@ def test_a_rule_file_with_an_upper_case_suffix_is_read(tmp_path):
     assert "Local.a" in [r.id for r in pipe.rules]
 
 
+def test_an_upper_case_pipeline_toml_gives_the_stage_order(tmp_path):
+    (tmp_path / "local.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "PIPELINE.TOML").write_text('stages = ["local"]\n', encoding="utf-8")
+    pipe = Pipeline([tmp_path], default_rules=False)
+    assert [s.name for s in pipe.stages] == ["local"]
+    assert pipe.fix("a\n")[0] == "b\n"
+
+
 def test_the_name_rows_of_han_space_start_as_structures_names_do():
     """newspaper.han-space spells the characters a name starts with out in
     its pattern (a rule file holds no code); they are structure's list."""
