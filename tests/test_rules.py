@@ -132,10 +132,13 @@ def test_a_rule_file_with_an_upper_case_suffix_is_read(tmp_path):
 
 
 def test_an_upper_case_pipeline_toml_gives_the_stage_order(tmp_path):
-    (tmp_path / "local.toml").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "PIPELINE.TOML").write_text('stages = ["local"]\n', encoding="utf-8")
+    (tmp_path / "local.toml").write_text(GOOD, encoding="utf-8")  # a -> b
+    (tmp_path / "other.toml").write_text(GOOD.replace('"a"', '"o"').replace("'a'", "'b'")
+                                         .replace('replace = "b"', 'replace = "c"')
+                                         .replace('[["a", "b"]]', '[["b", "c"]]'), encoding="utf-8")  # b -> c
+    (tmp_path / "PIPELINE.TOML").write_text('stages = ["other", "local"]\n', encoding="utf-8")
     pipe = Pipeline([tmp_path], default_rules=False)
-    assert [s.name for s in pipe.stages] == ["local"]
+    assert [s.name for s in pipe.stages] == ["other", "local"]
     assert pipe.fix("a\n")[0] == "b\n"
 
 
