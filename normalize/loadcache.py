@@ -24,8 +24,10 @@ What keeps this safe:
   place, so concurrent processes never read half a file.
 
 The folder: ``$NORMALIZE_CACHE`` (``off`` for none), else
-``$XDG_CACHE_HOME/normalize``, else ``~/.cache/normalize``.  It holds one
-file per model; a newer build of a model replaces the older one.
+``$XDG_CACHE_HOME/normalize``, else ``~/.cache/normalize``.  It holds up to
+``KEEP`` builds per data file, the least recently used dropped first: two
+checkouts of different code on one machine each keep their own (one build
+per data file had them evict each other's on every run).
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ from . import __version__
 T = TypeVar("T")
 
 SUFFIX = ".pickle"
+KEEP = 8   # builds kept per data file
 
 
 def cache_dir() -> Path | None:
@@ -79,24 +82,32 @@ def load(path: Path, build: Callable[[Path], T], *code: str) -> T:
     cached = folder / name
     try:
         with open(cached, "rb") as fh:
-            return pickle.load(fh)
+            obj = pickle.load(fh)
     except Exception:  # noqa: BLE001 (not there, cut short, unreadable: see the module's docstring)
         pass
+    else:
+        try:
+            os.utime(cached)  # used: the last to be dropped
+        except OSError:
+            pass
+        return obj
     obj = build(path)
     store(folder, name, obj, path.name)
     return obj
 
 
 def store(folder: Path, name: str, obj, stem: str) -> None:
-    """Write ``obj`` as ``folder/name`` whole, and drop older builds of the
-    same data file; any failure leaves the cache as it was."""
+    """Write ``obj`` as ``folder/name`` whole, and drop the least recently
+    used builds of the same data file beyond ``KEEP``; any failure leaves
+    the cache as it was."""
     tmp = folder / f".{name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, folder / name)
-        for old in folder.glob(f"{stem}.*{SUFFIX}"):
+        builds = sorted(folder.glob(f"{stem}.*{SUFFIX}"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+        for old in builds[KEEP:]:
             if old.name != name:
                 old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 (a read-only folder, a full disk, an object that will not pickle)
