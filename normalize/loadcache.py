@@ -29,8 +29,10 @@ What keeps this safe:
   place, so concurrent processes never read half a file.
 
 The folder: ``$NORMALIZE_CACHE`` (``off`` for none), else
-``$XDG_CACHE_HOME/normalize``, else ``~/.cache/normalize``.  It holds one
-file per model; a newer build of a model replaces the older one.
+``$XDG_CACHE_HOME/normalize``, else ``~/.cache/normalize``.  It holds up to
+``KEEP`` builds per data file, the least recently used dropped first: two
+checkouts of different code on one machine each keep their own (one build
+per data file had them evict each other's on every run).
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from . import __version__
 T = TypeVar("T")
 
 SUFFIX = ".pickle"
+KEEP = 8   # builds kept per data file
 
 
 def cache_dir() -> Path | None:
@@ -84,21 +87,29 @@ def load(path: Path, build: Callable[[Path], T], *code: str) -> T:
     if not _own(folder):
         return build(path)
     cached = folder / name
+    obj = _NONE
     try:
         with open(cached, "rb") as fh:
             if _own(cached, fh.fileno()):
                 data = fh.read()
                 payload = memoryview(data)[DIGEST:]
                 if hashlib.sha256(payload).digest() == data[:DIGEST]:
-                    return pickle.loads(payload)
+                    obj = pickle.loads(payload)
     except Exception:  # noqa: BLE001 (not there, cut short, unreadable: see the module's docstring)
         pass
+    if obj is not _NONE:
+        try:
+            os.utime(cached)  # used: the last to be dropped
+        except OSError:
+            pass
+        return obj
     obj = build(path)
     store(folder, name, obj, path.name)
     return obj
 
 
 DIGEST = 32  # a cache file: the sha256 of its pickle, then the pickle
+_NONE = object()
 
 
 def _own(path: Path, fd: int | None = None) -> bool:
@@ -117,17 +128,21 @@ def _own(path: Path, fd: int | None = None) -> bool:
 
 
 def store(folder: Path, name: str, obj, stem: str) -> None:
-    """Write ``obj`` as ``folder/name`` whole, and drop older builds of the
-    same data file; any failure leaves the cache as it was."""
+    """Write ``obj`` as ``folder/name`` whole, and drop the least recently
+    used builds of the same data file beyond ``KEEP``; any failure leaves
+    the cache as it was."""
     tmp = folder / f".{name}.{os.getpid()}.tmp"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # (this user's alone, whatever the umask: under 002 a folder and files
+        # the group may write would never be read back, see _own)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        with open(tmp, "wb") as fh:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
             fh.write(hashlib.sha256(data).digest())
             fh.write(data)
         os.replace(tmp, folder / name)
-        for old in folder.glob(f"{stem}.*{SUFFIX}"):
+        builds = sorted(folder.glob(f"{stem}.*{SUFFIX}"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+        for old in builds[KEEP:]:
             if old.name != name:
                 old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 (a read-only folder, a full disk, an object that will not pickle)

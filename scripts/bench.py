@@ -37,10 +37,10 @@ ratio is taken between figures of one run.  Sections (``--only``):
   another one: a figure a busy shared machine cannot sway, where CPU
   seconds of the same run move by a fifth from run to run.
 
-Every timed or counted run finds the models' load cache built
-(normalize/loadcache.py): a tiny file is cleaned once with each checkout
-before any section, so that the figures are those of every run but a
-machine's first.
+Every timed or counted run finds the modules compiled and the models'
+load cache built (normalize/loadcache.py): before any section each
+checkout is byte-compiled and cleans a tiny file once, so that the figures
+are those of an installed package's every run but a machine's first.
 
 Every run writes into a folder of its own that did not exist before, on the
 file system of ``--work`` (named in the output; ``--work /dev/shm/x`` for
@@ -460,14 +460,16 @@ TINY = "简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3公里�
 
 
 def warm_caches(codes: list[Path], work: Path, fresh: Fresh) -> None:
-    """Clean a tiny file once with each checkout, untimed: what a run builds
-    on a machine's first run (the models' load cache) is there for the
-    runs measured."""
+    """Compile each checkout's modules and clean a tiny file once with it,
+    untimed: what an install or a machine's first run builds (bytecode, the
+    models' load cache) is there for the runs measured."""
+    for code in codes:  # bytecode, as an install has it (a checkout run with PYTHONDONTWRITEBYTECODE has none)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "normalize")], check=True)
     tiny = work / "warm-tiny"
     tiny.mkdir(exist_ok=True)
     (tiny / "tiny.txt").write_text(TINY, encoding="utf-8")
-    for code in codes:
-        timed_run(["run", str(tiny), "--out", str(fresh("warm")), "--jobs", "1"], code)
+    for code in codes:  # --jobs 2: the parent's warm-up before the fork loads every model (the column n-grams too)
+        timed_run(["run", str(tiny), "--out", str(fresh("warm")), "--jobs", "2"], code)
 
 
 def count_instructions(args: list[str], code: Path) -> int:

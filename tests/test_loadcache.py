@@ -3,6 +3,7 @@ changed data file or class is built afresh, and a broken cache only costs
 time (normalize/loadcache.py)."""
 from __future__ import annotations
 
+import os
 import pickle
 from array import array
 
@@ -63,15 +64,35 @@ def test_the_cache_key_follows_the_data_and_the_code(tmp_path):
     assert len({k, k2, loadcache.key(data, (str(code),))}) == 3
 
 
-def test_a_changed_data_file_is_built_afresh_and_replaces_the_old_build(cache, tmp_path):
+def test_a_changed_data_file_is_built_afresh_beside_the_old_build(cache, tmp_path):
     data = tmp_path / "words.txt"
     data.write_text("one\n")
     read = lambda p: p.read_text().split()  # noqa: E731
     assert loadcache.load(data, read) == ["one"]
     data.write_text("two\n")
     assert loadcache.load(data, read) == ["two"]
-    assert len(list(cache.glob("words.txt.*.pickle"))) == 1
     assert loadcache.load(data, lambda p: ["not read"]) == ["two"]
+    data.write_text("one\n")  # another checkout's data: its build is still there
+    assert loadcache.load(data, lambda p: ["not read"]) == ["one"]
+
+
+def test_the_least_recently_used_builds_go_beyond_keep(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(loadcache, "KEEP", 2)
+    data = tmp_path / "words.txt"
+    read = lambda p: p.read_text().split()  # noqa: E731
+    seen = set()
+    for n, word in enumerate(("one", "two", "three"), 1):
+        data.write_text(word)
+        loadcache.load(data, read)
+        for p in set(cache.glob("words.txt.*.pickle")) - seen:  # last used n seconds into 1970
+            os.utime(p, ns=(n * 10**9, n * 10**9))
+            seen.add(p)
+    assert len(list(cache.glob("words.txt.*.pickle"))) == 2
+    assert loadcache.load(data, lambda p: ["not read"]) == ["three"]
+    data.write_text("two")
+    assert loadcache.load(data, lambda p: ["not read"]) == ["two"]
+    data.write_text("one")
+    assert loadcache.load(data, lambda p: ["built again"]) == ["built again"]  # the least recently used: dropped
 
 
 def test_a_broken_cache_file_is_built_again(cache, tmp_path):
@@ -123,3 +144,17 @@ def test_no_cache_folder_and_an_unwritable_one_load_the_data_file(tmp_path, monk
     monkeypatch.setenv("NORMALIZE_CACHE", str(blocker / "cache"))
     assert loadcache.load(data, lambda p: p.read_text().split()) == ["one"]
     assert list(tmp_path.glob("**/*.pickle")) == []
+
+
+def test_the_cache_is_read_back_under_a_group_writable_umask(cache, tmp_path):
+    """Under umask 002 (common on desktops) the folder and files are still
+    made this user's alone, so a later run reads them."""
+    import os
+    data = tmp_path / "words.txt"
+    data.write_text("one\n")
+    old = os.umask(0o002)
+    try:
+        loadcache.load(data, lambda p: p.read_text().split())
+    finally:
+        os.umask(old)
+    assert loadcache.load(data, lambda p: ["built"]) == ["one"]

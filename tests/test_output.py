@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -126,6 +127,51 @@ def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypat
     assert len(warmed) == 1
     assert run([RAW, "--out", out, "--jobs", "1", "--force"]).exit_code == 0
     assert len(warmed) == 1
+
+
+def _square(x):
+    return x * x
+
+
+def _page(x):  # a result of some size after a little work, as a cleaned file's
+    return [str(sum(range(20_000)) + x) * 50] * 20
+
+
+def _exit_now(_x):
+    os._exit(1)  # a worker that dies (killed, out of memory) mid-task
+
+
+def test_the_pool_wakes_its_worker_handler_for_exits_not_for_results(monkeypatch):
+    # the stock handler wakes (and loops) on every result the result thread
+    # has not read yet; this one only on the pool's notifier and the workers'
+    # exits: the pool still closes, and a dead worker is still replaced
+    import multiprocessing
+    import multiprocessing.pool
+    import time
+    from normalize.runner import _Pool
+    calls = []
+    real = multiprocessing.pool.Pool._maintain_pool  # a static method, called on the stock class
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_maintain_pool", staticmethod(lambda *a: calls.append(1) or real(*a)))
+    ctx = multiprocessing.get_context("fork")
+    pool = _Pool(2, context=ctx)
+    try:
+        assert list(pool.imap(_page, range(1000), chunksize=1)) == [_page(x) for x in range(1000)]
+    finally:
+        pool.close()
+        pool.join()
+    assert len(calls) < 20  # the stock pool's handler: thousands of passes here
+    pool = _Pool(2, context=ctx)
+    try:
+        before = {p.pid for p in pool._pool}
+        pool.apply_async(_exit_now, (0,))  # (its task is lost, as in the stock pool)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and {p.pid for p in pool._pool} == before:
+            time.sleep(0.05)
+        assert {p.pid for p in pool._pool} != before
+        assert pool.apply_async(_square, (7,)).get(timeout=30) == 49
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _letters(text):
