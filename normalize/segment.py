@@ -479,7 +479,9 @@ def _authors_and_dateline(d: Draft, body: list[tuple[str, str]], forum: bool):
                 who = regex.split(r"[、，,][^\S\n]*", rb.group("names"))
                 # 本报讯 记者张三报道：, not 记者连日来报道 (连日 is a word that a
                 # surname's character begins, no name)
-                if all(st.bare_names(n) and not st.opens_with_word(n) and not st.time_word(n, glued=True) for n in who):
+                # (nor 记者于日前报道: a time word after a preposition)
+                if all(st.bare_names(n) and not st.opens_with_word(n) and not st.time_word(n, glued=True)
+                       for n in who):
                     authors = [{"name": n, "role": "记者"} for n in who]
     closing = CLOSING_DATELINE.match(body[-1][1]) if not authors and body and body[-1][0] == "p" else None
     if closing:

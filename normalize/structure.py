@@ -173,7 +173,7 @@ def _merge_padded(tokens: list[str]) -> list[str]:
     return out
 
 
-# Time words a report's lead puts after 记者 (本报讯（记者于日前报道）, 记者日前
+# Time words a report's lead puts after 记者 (本报讯 记者于日前报道：, 记者日前
 #从…获悉): 于 is a surname's character too, but 于日前 is no name.  None of
 # the corpus' 118 reporters' names holds one after its surname.
 TIME_WORDS = frozenset("日前 近日 今日 昨日 前日 连日 近期 日内 当天 当日 今天 昨天 前天 目前 此前 近来 "
@@ -181,7 +181,8 @@ TIME_WORDS = frozenset("日前 近日 今日 昨日 前日 连日 近期 日内 
 
 
 # the prepositions a time word follows (记者于日前报道, 在近日): a closed class of the
-# grammar; after any other character a time word may be a given name (王凌晨, 李近期)
+# grammar, read so only where the lead runs on; in a byline a time word after
+# a surname is a given name (于凌晨, 王凌晨)
 TIME_PREPOSITIONS = frozenset("于在自从至到当")
 
 

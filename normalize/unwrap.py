@@ -1091,9 +1091,9 @@ def _mark_references(lines: list[Line], bits) -> set[int]:
     ``heading_lines`` between two numbers) go on with it.  After the last
     entry a line goes on only while the entry's line ends no sentence (or
     ends on 等. / 等。, the authors' list) and no blank line comes between.
-    The list opens a block (the page's start, a blank line, a line narrower than
-    the page's, a heading, a finished sentence before it); numbers opening lines inside a running
-    sentence are citations."""
+    The list opens a block (the page's start, a blank line, a line narrower
+    than the page's, a heading, a finished sentence before it); numbers
+    opening lines inside a running sentence are citations."""
     nums = {}
     for i, ln in enumerate(lines):
         # (an entry reads as one: a full stop between its parts, a type code
