@@ -174,7 +174,7 @@ def _merge_padded(tokens: list[str]) -> list[str]:
 
 
 # Time words a report's lead puts after 记者 (本报讯 记者于日前报道：, 记者日前
-#从…获悉): 于 is a surname's character too, but 于日前 is no name.  None of
+# 从…获悉): 于 is a surname's character too, but 于日前 is no name.  None of
 # the corpus' 118 reporters' names holds one after its surname.
 TIME_WORDS = frozenset("日前 近日 今日 昨日 前日 连日 近期 日内 当天 当日 今天 昨天 前天 目前 此前 近来 "
                        "今年 去年 上午 下午 晚间 凌晨 今晨 昨晚 近年".split())
