@@ -960,7 +960,10 @@ def _mark_later_titles(doc: Doc, lines: list[Line], kinds: bytearray, joins: byt
         by = e if (not over and e < n and e - 1 not in blank and names(e)) else None
         last = by if by is not None else e - 1
         b = last + 1
-        if b >= n or kinds[b] != TEXT or lines[b].width <= max(lines[k].width for k in range(s, e)) + p.narrow_margin:
+        # (body under them: a paragraph's line, not a heading's standing alone
+        # between blank lines, 变奏曲 / 一个土生土长的村庄，长出音乐小镇)
+        if b >= n or kinds[b] != TEXT or lines[b].width <= max(lines[k].width for k in range(s, e)) + p.narrow_margin \
+                or (b in blank and not lines[b].ended):
             a += 1
             continue
         cand_blank = last in blank
