@@ -822,7 +822,7 @@ def unwrap(doc: Doc) -> Doc:
         for i in range(n - 1):
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
-    for i in _split_ellipses(lines):
+    for i in _split_ellipses(lines) + _opens_on_closers(lines):
         bits[i] |= core.GOES_ON
     listed = _mark_markdown_lists(lines, bits)
     listed |= _mark_name_lists(lines, bits)
@@ -1077,6 +1077,27 @@ def _split_ellipses(lines: list[Line]) -> list[int]:
         if tail[0] == head[0] and len(tail + head) <= _ELLIPSIS_LONGEST[head[0]] \
                 and (head[0] != "." or len(tail + head) >= 3):
             out.append(i)
+    return out
+
+
+# marks no paragraph opens on: a closing quote or bracket, a comma, a full
+# stop (a line wrapped just before one: …做好。 / ”这是…, …Discovery. / 上，…)
+_CLOSERS = frozenset("，。、；：？！）」』”’》〉】")
+
+
+def _opens_on_closers(lines: list[Line]) -> list[int]:
+    """Lines whose paragraph goes on into the next, which opens on a mark
+    that closes or continues a sentence (no paragraph opens so; the dots of
+    a broken ellipsis are :func:`_split_ellipses`'): a full line, as wide as
+    the page's (a short one over ``、概况`` is a heading over a section whose
+    number OCR lost)."""
+    out, wrap = [], None
+    for i in range(len(lines) - 1):
+        if lines[i + 1].text[0] in _CLOSERS and lines[i].kind == "text" and lines[i + 1].kind == "text" \
+                and lines[i + 1].raw_line == lines[i].raw_line + 1:
+            wrap = wrap if wrap is not None else _wrap_width(lines)
+            if lines[i].width >= wrap - PARAMS.narrow_margin:
+                out.append(i)
     return out
 
 
