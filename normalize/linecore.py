@@ -505,7 +505,7 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                     kinds[k] = TITLE
                 goes_on.update(range(a, e - 1))
             if opens and i == 1:  # under a document's byline: one title, broken as _mark_opening_title says
-                goes_on.update(_title_breaks(texts, bits, i, j))
+                goes_on.update(title_breaks(texts, bits, i, j))
         elif not before_ok:
             # a run that opened mid-paragraph (a paragraph's last line can be
             # headline-shaped: …产业可大！”) may hold a deck after that line
@@ -607,7 +607,7 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
         kinds[k] = TITLE
     if i == 0 and j == 1 and e == j:
         return set()
-    return _title_breaks(texts, bits, i, j)
+    return title_breaks(texts, bits, i, j)
 
 
 _LABEL = regex.compile(r"^\p{Han}{1,4}[：:]")
@@ -619,7 +619,7 @@ def _signed_by_a_body(text: str) -> bool:
     return bool(st.institution(text)) or text.rstrip().endswith("评论员")
 
 
-def _title_breaks(texts, bits, i: int, j: int) -> set[int]:
+def title_breaks(texts, bits, i: int, j: int) -> set[int]:
     """Lines ``i`` .. ``j - 1`` are one title broken over lines: each goes on
     into the next, but for a ——subtitle or a kicker ending on —— or ："""
     return {k for k in range(i, j - 1)

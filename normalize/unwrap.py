@@ -844,7 +844,7 @@ def unwrap(doc: Doc) -> Doc:
                 kinds[i] = core.TEXT
     if blank and kinds[0] in (core.TITLE, core.BYLINE) and not (typed or heads):  # (a thread's posts are its articles)
         kinds, joins = bytearray(kinds), bytearray(joins)
-        _mark_later_titles(doc, lines, kinds, joins, set(blank))
+        _mark_later_titles(doc, lines, texts, bits, kinds, joins, set(blank))
     names = core.KIND_NAMES
     out = []
     text, origin = doc.text, doc.origin
@@ -892,7 +892,8 @@ def _indents(doc: Doc, lines: list[Line]) -> list[int]:
     return [ln.start - (text.rfind("\n", 0, ln.start) + 1) for ln in lines]
 
 
-def _mark_later_titles(doc: Doc, lines: list[Line], kinds: bytearray, joins: bytearray, blank: set[int]) -> None:
+def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kinds: bytearray, joins: bytearray,
+                       blank: set[int]) -> None:
     """On a page that opens on a title (a booklet, a compilation of
     articles), a later article's title with no byline under it reads as a
     sub-heading of the article before.  It is a title when it is set as the
@@ -975,10 +976,10 @@ def _mark_later_titles(doc: Doc, lines: list[Line], kinds: bytearray, joins: byt
         joins[prev] = 0
         if over:
             kinds[a], joins[a] = BYLINE, 0
+        breaks = core.title_breaks(texts, bits, s, e)  # (one title broken over lines, as the opening one)
         for k in range(s, e):
             kinds[k] = TITLE
-            joins[k] = int(k < e - 1 and not lines[k + 1].text.startswith("——")
-                           and not lines[k].text.endswith(("——", "：", ":")))
+            joins[k] = int(k in breaks)
         if by is not None:
             kinds[by], joins[by] = BYLINE, 0
             lines[by].kind = "byline"
