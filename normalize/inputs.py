@@ -186,7 +186,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        head = text[:200_000]
+        head = text[:HEAD]
         # the commonest Han characters (either script) tell the two apart even
         # on a few words: 臺灣經濟發展 in Big5 reads in GB18030 as 籓芖竒蕾祇甶,
         # all in the basic block but none of them common
@@ -197,7 +197,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     if not candidates:
         raise InputError("cannot be decoded as UTF-8, GB18030/GBK or Big5")
     score, enc, text = max(candidates, key=lambda c: (c[0], c[1] == "gb18030"))
-    if score <= 0 and not any("\u4e00" <= ch <= "\u9fff" for ch in text[:200_000]):
+    if score <= 0 and not any("\u4e00" <= ch <= "\u9fff" for ch in text[:HEAD]):
         raise InputError("cannot be decoded as UTF-8, GB18030/GBK or Big5 (no Chinese text found)")
     why = _uncommon(text, enc, data)
     if why:
@@ -216,6 +216,7 @@ def _decode(data: bytes) -> tuple[str, str]:
 # little evidence and is let through (1 in 2,400 windows of 20 characters of
 # clean text falls below the threshold).
 COMMON_SHARE, COMMON_MIN_HAN = 0.5, 20
+HEAD = 200_000  # characters (bytes) read as evidence of the encoding: the head of a large file is enough
 _HAN = regex.compile(r"\p{Han}")
 
 
@@ -227,7 +228,7 @@ def _common_han() -> frozenset:
 
 def _uncommon(text: str, enc: str, data: bytes) -> str | None:
     """Why ``text`` (``data`` decoded as ``enc``) is not Chinese, or None."""
-    han = _HAN.findall(text[:200_000])  # the head of a large file is evidence enough
+    han = _HAN.findall(text[:HEAD])
     if len(han) < COMMON_MIN_HAN:
         return None
     common = _common_han()
@@ -238,7 +239,7 @@ def _uncommon(text: str, enc: str, data: bytes) -> str | None:
     for other, lang, script in (("shift_jis", "Japanese", r"\p{Hiragana}"), ("euc_jp", "Japanese", r"\p{Hiragana}"),
                                 ("euc_kr", "Korean", r"\p{Hangul}")):
         try:
-            sample = data[:200_000].decode(other, errors="strict")
+            sample = data[:HEAD].decode(other, errors="strict")
         except UnicodeDecodeError:
             continue
         if len(regex.findall(script, sample)) * 4 >= len(sample.strip()):

@@ -156,12 +156,13 @@ class Pipeline:
         for d in dirs:
             if not d.is_dir():
                 raise RuleError(d, None, "rule folder not found")
-            named = {p.name.lower(): p for p in rule_files(d)}  # (PIPELINE.TOML too)
+            found = rule_files(d)
+            named = {p.name.lower(): p for p in found}  # (PIPELINE.TOML too)
             if "pipeline.toml" in named:
                 order_file = named["pipeline.toml"]
             if "corrections.toml" in named:
                 extra.append(named["corrections.toml"])
-            for p in rule_files(d):
+            for p in found:
                 if p.name.lower() in ("pipeline.toml", "normalize.toml", "corrections.toml"):
                     continue
                 rf = load_rule_file(p)
