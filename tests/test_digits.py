@@ -430,6 +430,19 @@ def test_a_page_is_damaged_when_it_shows_more_gaps_than_clean_text_does_by_chanc
 LOST_ELSEWHERE = "2023年国内旅游出游亿人次。\n\n实现国内旅游收入亿元。\n\n惠及脱贫人口万人。\n\n"
 
 
+def _lowered_on_a_damaged_page(pipe, kept: tuple[str, ...], lowered: str, marked: str) -> None:
+    """On a page damaged elsewhere (LOST_ELSEWHERE: three gaps) each of
+    ``kept`` stays as it is and ``lowered`` gets its gap (``marked``); on a
+    clean page ``lowered`` stays too."""
+    for text in kept:
+        out, flags = _gaps(pipe, LOST_ELSEWHERE + text + "\n")
+        assert text in out and len(flags) == 3, (text, out, flags)
+    out, flags = _gaps(pipe, LOST_ELSEWHERE + lowered + "\n")
+    assert marked in out and len(flags) == 4, (out, flags)
+    out, flags = _gaps(pipe, lowered + "\n")
+    assert "□" not in out and not flags, flags
+
+
 def test_a_page_that_lost_numbers_elsewhere_is_read_with_lower_thresholds(pipe):
     """A scraper that drops one number drops others on its page: where the
     page already shows more gaps than clean text gives by chance, a unit is
@@ -495,13 +508,8 @@ def test_a_damaged_page_lowers_a_unit_as_the_counts_judged_it_with_the_character
     gm = model()
     assert "年" in gm.damage and gm.damage_right[("年", "底")] == 0.0 and gm.damage_right[("年", "内")] == 0.0
     assert "多" not in gm.damage and gm.damage_right[("多", "条")] > 0
-    for text in ("计划年底完成。", "有望年内通车。", "完成了年度任务。"):
-        out, flags = _gaps(pipe, LOST_ELSEWHERE + text + "\n")
-        assert text in out and len(flags) == 3, (text, out, flags)
-    out, flags = _gaps(pipe, LOST_ELSEWHERE + "他们修了多条路。\n")
-    assert "修了□多条路" in out and len(flags) == 4, (out, flags)
-    out, flags = _gaps(pipe, "他们修了多条路。\n")
-    assert "□" not in out and not flags
+    _lowered_on_a_damaged_page(pipe, ("计划年底完成。", "有望年内通车。", "完成了年度任务。"),
+                               "他们修了多条路。", "修了□多条路")
 
 
 def test_a_numeral_unit_before_a_measure_word_keeps_its_threshold_on_a_damaged_page(pipe):
@@ -631,10 +639,5 @@ def test_a_unit_and_its_next_character_are_judged_apart_from_three_in_the_band(p
     gm = model()
     assert gm.damage_right[("年", "金")] == 0.0 and gm.damage_right[("分", "，")] == 0.0
     assert gm.damage_right[("条", "。")] > 0
-    for text in ("我还购买了大病保险、年金保险等。", "傍晚时分，微风习习。", "硅片组装，光伏聚光，绿电送万家。"):
-        out, flags = _gaps(pipe, LOST_ELSEWHERE + text + "\n")
-        assert text in out and len(flags) == 3, (text, out, flags)
-    out, flags = _gaps(pipe, LOST_ELSEWHERE + "草案共修改补充刑法条。\n")
-    assert "刑法□条。" in out and len(flags) == 4, (out, flags)
-    out, flags = _gaps(pipe, "草案共修改补充刑法条。\n")
-    assert "□" not in out and not flags, flags
+    _lowered_on_a_damaged_page(pipe, ("我还购买了大病保险、年金保险等。", "傍晚时分，微风习习。", "硅片组装，光伏聚光，绿电送万家。"),
+                               "草案共修改补充刑法条。", "刑法□条。")
