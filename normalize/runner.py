@@ -33,10 +33,6 @@ from .inputs import RawFile, walk, walk_key
 from .interleave import model as interleave_model
 
 
-def _worker(args):
-    return clean_and_write(*args)
-
-
 class _Pool(multiprocessing.pool.Pool):
     """The standard process pool, but for what wakes its worker handler.
 
@@ -83,6 +79,13 @@ CHUNK = 4     # files a worker is handed at a time
 TAIL = 4      # per worker, files at the end of a window handed out one at a time
 
 
+def _size(raw: RawFile) -> int:
+    try:
+        return raw.path.stat().st_size
+    except OSError:
+        return 0  # its cleaning says what is wrong with it
+
+
 def _results(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int = 1):
     """Results for ``items``, in their order: here, in a process pool or on a
     cluster; with ``out``, each file's articles are already written there."""
@@ -90,13 +93,43 @@ def _results(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int 
         return pool.map(items, spec, out)
     if pool is None:
         return (clean_and_write(raw, spec, out) for raw in items)
-    # chunks of CHUNK files, the window's last files one by one: the
-    # workers run out of files at nearly the same time (the next window, and
-    # the end of the run, wait for the slower)
-    tasks = [(raw, spec, out) for raw in items]
-    tail = min(len(tasks), TAIL * jobs)
-    return itertools.chain(pool.imap(_worker, tasks[:len(tasks) - tail], chunksize=CHUNK),
-                           pool.imap(_worker, tasks[len(tasks) - tail:], chunksize=1))
+    return _pooled(items, spec, pool, out, jobs)
+
+
+def _pooled(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int):
+    """The window's files handed out largest first: a large one alone, the
+    others in chunks of CHUNK, the smallest one at a time; results given
+    back in the window's order.
+
+    Why: the next window, and the end of the run, wait for the slower
+    worker.  Handed out in name order, a large file near a window's end
+    (an issue of a paper among its pages) keeps one worker busy while the
+    other waits; largest first, what is left at the end is the smallest
+    files, which even the workers out (the longest-processing-time-first
+    order).  A file of more than an eighth of a worker's share of the
+    window goes alone: in a chunk, two such files would go to one worker.
+    The order in which files are cleaned changes no output byte: each
+    file's cleaning is its own, and the manifest is written in the
+    window's order."""
+    sizes = [_size(raw) for raw in items]
+    order = sorted(range(len(items)), key=lambda i: -sizes[i])  # stable: name order among equals
+    tasks = [(i, (items[i], spec, out)) for i in order]
+    large = sum(1 for i in order if sizes[i] * 8 * jobs > sum(sizes))
+    tail = min(len(tasks) - large, TAIL * jobs)
+    done: dict[int, object] = {}
+    it = itertools.chain(pool.imap_unordered(_indexed, tasks[:large], chunksize=1),
+                         pool.imap_unordered(_indexed, tasks[large:len(tasks) - tail], chunksize=CHUNK),
+                         pool.imap_unordered(_indexed, tasks[len(tasks) - tail:], chunksize=1))
+    for n in range(len(items)):
+        while n not in done:
+            i, res = next(it)
+            done[i] = res
+        yield done.pop(n)
+
+
+def _indexed(task):
+    i, args = task
+    return i, clean_and_write(*args)
 
 
 def _windows(iterable, size):

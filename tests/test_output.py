@@ -129,6 +129,34 @@ def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypat
     assert len(warmed) == 1
 
 
+def test_a_window_is_handed_out_largest_first_and_read_back_in_its_order(tmp_path, monkeypatch):
+    # largest first: a big file at a window's end no longer keeps one worker
+    # busy while the other waits; the results still come in the window's order
+    from normalize import runner
+    from normalize.inputs import RawFile
+    sizes = [3, 50, 7, 50, 1, 20, 9, 2, 40, 5, 6, 4, 3, 2, 900]
+    items = []
+    for n, size in enumerate(sizes):
+        (tmp_path / f"{n:02d}.txt").write_text("字" * size, encoding="utf-8")
+        items.append(RawFile(tmp_path / f"{n:02d}.txt", tmp_path, Path(f"{n:02d}.txt")))
+    handed = []
+
+    class Pool:  # results come back in an order of their own, as a pool's do
+        def imap_unordered(self, fn, tasks, chunksize):
+            assert chunksize == (runner.CHUNK if len(handed) == 1 else 1)
+            handed.append([t[1][0].path.name for t in tasks])
+            return iter([fn(t) for t in reversed(tasks)])
+
+    monkeypatch.setattr(runner, "clean_and_write", lambda raw, spec, out: raw.path.name)
+    got = list(runner._results(items, None, Pool(), None, jobs=2))
+    assert got == [raw.path.name for raw in items]
+    order = [name for batch in handed for name in batch]
+    assert [sizes[int(name[:2])] for name in order] == sorted(sizes, reverse=True)
+    assert handed[0] == ["14.txt"]  # over an eighth of a worker's share: alone, not in a chunk
+    assert handed[1][:2] == ["01.txt", "03.txt"]  # equal sizes: in name order
+    assert len(handed[2]) == runner.TAIL * 2  # the smallest, one at a time
+
+
 def _square(x):
     return x * x
 
