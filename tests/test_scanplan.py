@@ -70,6 +70,7 @@ def test_the_default_rules_have_both_kinds_of_plan(pipe):
     kinds = {rid: kind(scanplan.plan(p)) for rid, p in planned(pipe)}
     assert kinds.get("newspaper.han-space") == "skip_then"
     assert kinds.get("furniture.page-header-day") == "candidates"
+    assert kinds.get("furniture.bare-page-number") == "line_starts"
 
 
 def test_every_plan_finds_what_finditer_finds_on_the_scanned_texts(pipe, scanned):
@@ -119,6 +120,11 @@ SHAPES = [
     r"(?<=\n)^c?(?=\n)",
     r"(?i)^ab(*SKIP)(*FAIL)|b",                # a global flag: the branches scanned apart keep it
     r"^(?=(?i)[^\n]*\nA)b",
+    r"^a(*SKIP)(*FAIL)|^ b\n?(*SKIP)(*FAIL)|[ab]",  # skips all at line starts: searched from the newline before
+    r"^(?<=\n)a+(*SKIP)(*FAIL)|a",              # a look-behind in such a skip sees the newline it followed
+    r"^(?=[ab]+ [ab]+$)[^\n]*(*SKIP)(*FAIL)|(?<=[ab]) +(?=[ab])",  # han-space's shape
+    r"^ *(?P<x>a+)b?$|^c",                      # line starts only, conditions none: searched from the newline before
+    r"^(?<!a\n)b+",
 ]
 
 
@@ -134,10 +140,15 @@ def test_small_patterns_find_what_finditer_finds(text, n):
     assert found(scanplan.plan(pattern)(text, 5.0)) == found(pattern.finditer(text))
 
 
-@pytest.mark.parametrize("source", [r"(a)(*SKIP)(*FAIL)|b", r"^(?=(a))\1", r"(?x)^(?=a\n) a", r"^a(?=b\n)?",
-                                    r"(?<=a\n)b", r"^(?=[^\n]*a)a"])
+@pytest.mark.parametrize("source", [r"(a)(*SKIP)(*FAIL)|b", r"^(?=(a))\1", r"(?x)^(?=a\n) a", r"(?<=a\n)b"])
 def test_shapes_it_does_not_reason_about_are_scanned_plainly(source):
     assert kind(scanplan.plan(regex.compile(source, regex.MULTILINE))) == "plain"
+
+
+@pytest.mark.parametrize("source", [r"^a(?=b\n)?", r"^(?=[^\n]*a)a"])
+def test_conditions_quantified_or_within_their_line_are_not_stripped(source):
+    # only searched for from the newline before each line start, conditions and all
+    assert kind(scanplan.plan(regex.compile(source, regex.MULTILINE))) == "line_starts"
 
 
 def test_a_plan_keeps_the_scan_s_time_limit():
@@ -147,3 +158,11 @@ def test_a_plan_keeps_the_scan_s_time_limit():
     with pytest.raises(TimeoutError):
         scanplan.plan(pattern)("x\n" + "a" * 40 + "d\n", 0.2)
     assert time.monotonic() - t < 5
+
+
+@pytest.mark.parametrize("text", [" b\na", "a\n b\na b", " b\n b\na"])
+def test_a_skip_at_the_line_start_where_the_last_skip_ended_is_found(text):
+    # the skip, searched from the newline before a line start, must see the
+    # line that starts right where the scan stands
+    pattern = regex.compile(r"^a(*SKIP)(*FAIL)|^ b\n?(*SKIP)(*FAIL)|[ab]", regex.MULTILINE)
+    assert found(scanplan.plan(pattern)(text, 5.0)) == found(pattern.finditer(text))
