@@ -982,8 +982,9 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
     # (a sub-heading has siblings: 210 of the 302 corpus articles with a
     # sub-heading have two or more, and in 71 % of those two are of one
     # length, 强化党建引领 / 凝聚多方力量, where two titles drawn at random are in
-    # 5 %: a length two candidates share marks them sub-headings)
-    size = [round(sum(lines[k].width for k in range(c[3], c[4]))) for c in found]
+    # 5 %: a width two one-line candidates share marks them sub-headings;
+    # a title over two or three lines, as a long one is set, has none)
+    size = [round(lines[c[3]].width) if c[4] - c[3] == 1 else -1 - i for i, c in enumerate(found)]
     twice = {w for w, m in Counter(size).items() if m > 1}
     for (prev, a, over, s, e, by, last), w in zip(found, size):
         if w in twice:
