@@ -794,8 +794,8 @@ def written_numbered(text: str, i: int, unit: str, gm: GapModel, lm) -> bool:
     are what clean text writes with a number: the unit and next character
     four times as often after a number as bare or more
     (``GapModel.numbered_pairs``: 亿元, 万人, 日， after 月; not 年初, 家，, 日厂),
-    and the three with a number between them in the counted text (the
-    character model's ``入#亿元``, ``月#日，``; never ``（#万元``, a table's
+    and the character before it with a number between in the counted text
+    (the character model's ``入#亿``, ``才#岁``; never ``（#万``, a table's
     unit label ``（万元）``).  Such a pair is no word of the page, however
     often the page shows it bare: a scraper that lost its numbers lost
     them there."""
@@ -803,7 +803,7 @@ def written_numbered(text: str, i: int, unit: str, gm: GapModel, lm) -> bool:
     right = _next(text, j)
     if lm is None or (unit, right) not in gm.numbered_pairs:
         return False
-    return lm.seen(neighbours(text, i, j)[1] + NUMBER + unit + right)
+    return lm.seen(neighbours(text, i, j)[1] + NUMBER + unit)
 
 
 def _kept(doc: Doc, text: str, found: list, gm: GapModel, lm) -> list:

@@ -215,6 +215,7 @@ def test_a_pair_clean_text_writes_after_numbers_is_no_word_of_the_page(pipe):
     import normalize.gaps as gaps
     gm, lm = gaps.model(str(gaps.DATA)), gaps.language_model(str(gaps.LM_DATA))
     for text, unit, numbered in [("营业收入亿元，", "亿", True), ("实现利润亿元。", "亿", True), ("6月日，", "日", True),
+                                 ("孩子才岁，", "岁", True),  # 才#岁 seen, 才#岁， not: the character before is enough
                                  ("单价（万元）", "万", False),  # a table's unit label: never （#万元
                                  ("较年初增长", "年", False), ("青年企业家，", "家", False), ("日厂都是", "日", False)]:
         assert gaps.written_numbered(text, text.index(unit), unit, gm, lm) is numbered, text
