@@ -659,3 +659,24 @@ def test_a_unit_and_its_next_character_are_judged_apart_from_three_in_the_band(p
     assert gm.damage_right[("条", "。")] > 0
     _lowered_on_a_damaged_page(pipe, ("我还购买了大病保险、年金保险等。", "傍晚时分，微风习习。", "硅片组装，光伏聚光，绿电送万家。"),
                                "草案共修改补充刑法条。", "刑法□条。")
+
+
+def test_the_gap_eval_builds_long_clean_pages_wrapped_as_print(tmp_path):
+    # scripts/eval_gaps.py --long: the fold's articles joined into one page,
+    # each paragraph wrapped at 15 Chinese characters, a digit half a place
+    import importlib.util
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "scripts" / "eval_gaps.py"
+    spec = importlib.util.spec_from_file_location("eval_gaps_under_test", path)
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    (tmp_path / "corpus").mkdir()
+    arts = [{"paragraphs": ["朝鲜劳动党成立于1945年10月10日，迄今已召开过6次大会。", "第二段。"]}] + [
+        {"paragraphs": [f"不在这一折的文章{k}。"]} for k in range(4)] + [{"paragraphs": ["一二三四五六七八九十一二三四五六"]}]
+    (tmp_path / "corpus" / "a.jsonl").write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in arts) + "\n",
+                                                encoding="utf-8")
+    pages = ev.long_pages(tmp_path, 0, 50, 15)
+    assert pages == ["朝鲜劳动党成立于1945年10月10日\n，迄今已召开过6次大会。\n第二段。\n\n"
+                     "一二三四五六七八九十一二三四五\n六\n"]
+    assert len(ev.long_pages(tmp_path, 0, 1, 15)) == 2  # one article a page
