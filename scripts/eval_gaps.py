@@ -16,7 +16,17 @@ counts).  It prints:
   ``normalize run`` writes it (flags in the front matter, characters of the
   bodies: what ``../shared/eval/realcheck.py`` counts), with the first 20 flags.
 
-    python scripts/eval_gaps.py [--shared ../shared] [--rate 0.3] [--seed 1]
+With ``--long``, false flags per 20,000 characters of clean text read as
+long pages too: the evaluated fold's articles joined ``--long-size`` at a
+time into one page each, every paragraph hard-wrapped at ``--wrap``
+characters as OCR prints a column; and every article of the corpus (all
+folds, the counted ones too) as a page of its own.  Why: the held-out
+articles are short pages, and a page's gap count is evidence in the stage
+(a page showing more gaps than chance is read at lower thresholds): a long
+clean page sits nearer that edge than any short one, so a change can write
+false gaps there that the short pages never show.
+
+    python scripts/eval_gaps.py [--shared ../shared] [--rate 0.3] [--seed 1] [--long]
 
 To tune anything, measure on another fold, never on the held-out one:
 ``build_gapstats.py --exclude 1 --out /tmp/g.tsv.gz`` then
@@ -28,6 +38,7 @@ import argparse
 import json
 import random
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -57,14 +68,46 @@ def comparable(text: str) -> str:
     return regex.sub(r"\s+", "", text.translate(HALF_WIDTH))
 
 
-def held_out(shared: Path, fold: int = 0) -> list[str]:
+def corpus(shared: Path) -> list[list[str]]:
+    """Every article of the corpus, in order: its non-blank paragraphs."""
     texts = []
     for f in sorted((shared / "corpus").glob("*.jsonl")):
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                texts.append([p for p in json.loads(line)["paragraphs"] if p.strip()])
-    return ["\n\n".join(p.replace("\u3000", " ").strip() for p in ps) + "\n"
-            for k, ps in enumerate(texts) if k % 5 == fold and ps]
+                texts.append([p.replace("\u3000", " ").strip() for p in json.loads(line)["paragraphs"] if p.strip()])
+    return texts
+
+
+def held_out(shared: Path, fold: int | None = 0) -> list[str]:
+    """The articles with index mod 5 == ``fold`` (None: all), one page each."""
+    return ["\n\n".join(ps) + "\n" for k, ps in enumerate(corpus(shared)) if (fold is None or k % 5 == fold) and ps]
+
+
+def wrapped(paragraph: str, width: int) -> list[str]:
+    """The paragraph as a column prints it, ``width`` Chinese characters a
+    line: a half-width character (a digit, a Latin letter) takes half a
+    place, so a line holding a number holds more characters, as on paper."""
+    lines, line, used = [], [], 0
+    for c in paragraph:
+        w = 1 if unicodedata.east_asian_width(c) in "WF" else 0.5
+        if used + w > width:
+            lines.append("".join(line))
+            line, used = [], 0
+        line.append(c)
+        used += w
+    return lines + ["".join(line)] if line else lines
+
+
+def long_pages(shared: Path, fold: int, size: int, wrap: int) -> list[str]:
+    """The fold's articles ``size`` at a time as one page each, every
+    paragraph hard-wrapped at ``wrap`` characters (a printed column: no
+    blank line between paragraphs, one between articles)."""
+    arts = [ps for k, ps in enumerate(corpus(shared)) if k % 5 == fold and ps]
+    pages = []
+    for lo in range(0, len(arts), size):
+        pages.append("\n\n".join("\n".join(line for p in ps for line in wrapped(p, wrap))
+                                 for ps in arts[lo:lo + size]) + "\n")
+    return pages
 
 
 def gap_flags(doc):
@@ -182,6 +225,10 @@ def main(argv=None) -> int:
                     " the build; another fold only against counts built with --exclude N (for tuning)")
     ap.add_argument("--show", type=int, default=20, help="how many misses and false flags to print")
     ap.add_argument("--data", type=Path, help="a gap counts file other than the shipped one")
+    ap.add_argument("--long", action="store_true", help="also false flags on long clean pages: the fold's articles"
+                    " joined and hard-wrapped, and every corpus article as a page")
+    ap.add_argument("--long-size", type=int, default=50, help="articles joined into one long page")
+    ap.add_argument("--wrap", type=int, default=15, help="characters per printed line of a long page")
     args = ap.parse_args(argv)
     if not (args.shared / "corpus").is_dir():
         print(f"no corpus under {args.shared}: nothing to measure", file=sys.stderr)
@@ -200,6 +247,17 @@ def main(argv=None) -> int:
     print("== false flags on the clean held-out articles")
     print(json.dumps(clean, ensure_ascii=False))
     print("\n".join("  " + f for f in flags[:args.show]))
+    if args.long:
+        pages = long_pages(args.shared, args.fold, args.long_size, args.wrap)
+        long, flags = eval_clean(pipe, pages)
+        print(f"== false flags on the fold's clean articles as {len(pages)} long pages "
+              f"({args.long_size} articles each, wrapped at {args.wrap})")
+        print(json.dumps(long, ensure_ascii=False))
+        print("\n".join("  " + f.replace("article", "page", 1) for f in flags[:args.show]))
+        whole, flags = eval_clean(pipe, held_out(args.shared, None))
+        print("== false flags on every corpus article as a page (all folds, the counted ones too)")
+        print(json.dumps(whole, ensure_ascii=False))
+        print("\n".join("  " + f for f in flags[:args.show]))
     if (args.shared / "real" / "raw").is_dir():
         rows, total, shown = eval_forum(args.shared, args.data)
         print("== gap flags on the real forum threads (no number is missing there: every flag is false)")

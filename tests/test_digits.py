@@ -203,6 +203,24 @@ def test_a_word_the_page_uses_again_and_again_is_no_gap(pipe):
     assert out.count("□") == 1 and len(flags) == 1
 
 
+def test_a_pair_clean_text_writes_after_numbers_is_no_word_of_the_page(pipe):
+    # 亿元 three times, every number lost: clean text writes #亿元, so the page
+    # lost its numbers there; 日厂 (above) never stood after a number
+    page = ("本报讯 今年前三季度，公司实现营业收入亿元，同比增长。实现利润亿元，同比增长。"
+            "全年研发投入约亿元，营业外收入基本持平。\n")
+    out, flags = _gaps(pipe, page)
+    assert out.count("□亿元") == 3 and len(flags) == 3
+    # 企业家 four times on sample 002 stays the page's word (家， stands bare in
+    # clean text far more often: see test_gaps_in_forum_sample)
+    import normalize.gaps as gaps
+    gm, lm = gaps.model(str(gaps.DATA)), gaps.language_model(str(gaps.LM_DATA))
+    for text, unit, numbered in [("营业收入亿元，", "亿", True), ("实现利润亿元。", "亿", True), ("6月日，", "日", True),
+                                 ("孩子才岁，", "岁", True),  # 才#岁 seen, 才#岁， not: the character before is enough
+                                 ("单价（万元）", "万", False),  # a table's unit label: never （#万元
+                                 ("较年初增长", "年", False), ("青年企业家，", "家", False), ("日厂都是", "日", False)]:
+        assert gaps.written_numbered(text, text.index(unit), unit, gm, lm) is numbered, text
+
+
 def test_a_keep_in_the_digits_rules_silences_the_gaps_stage(tmp_path):
     from normalize.pipeline import Pipeline
     text = "实施产业帮扶项目个，覆盖全县。\n"
@@ -641,3 +659,24 @@ def test_a_unit_and_its_next_character_are_judged_apart_from_three_in_the_band(p
     assert gm.damage_right[("条", "。")] > 0
     _lowered_on_a_damaged_page(pipe, ("我还购买了大病保险、年金保险等。", "傍晚时分，微风习习。", "硅片组装，光伏聚光，绿电送万家。"),
                                "草案共修改补充刑法条。", "刑法□条。")
+
+
+def test_the_gap_eval_builds_long_clean_pages_wrapped_as_print(tmp_path):
+    # scripts/eval_gaps.py --long: the fold's articles joined into one page,
+    # each paragraph wrapped at 15 Chinese characters, a digit half a place
+    import importlib.util
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "scripts" / "eval_gaps.py"
+    spec = importlib.util.spec_from_file_location("eval_gaps_under_test", path)
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    (tmp_path / "corpus").mkdir()
+    arts = [{"paragraphs": ["朝鲜劳动党成立于1945年10月10日，迄今已召开过6次大会。", "第二段。"]}] + [
+        {"paragraphs": [f"不在这一折的文章{k}。"]} for k in range(4)] + [{"paragraphs": ["一二三四五六七八九十一二三四五六"]}]
+    (tmp_path / "corpus" / "a.jsonl").write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in arts) + "\n",
+                                                encoding="utf-8")
+    pages = ev.long_pages(tmp_path, 0, 50, 15)
+    assert pages == ["朝鲜劳动党成立于1945年10月10日\n，迄今已召开过6次大会。\n第二段。\n\n"
+                     "一二三四五六七八九十一二三四五\n六\n"]
+    assert len(ev.long_pages(tmp_path, 0, 1, 15)) == 2  # one article a page
