@@ -115,9 +115,6 @@ class GapModel:
         self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
         # (u, context) -> times clean text puts 一 there, times a number
         self.spoken: dict[tuple[str, str], tuple[int, int]] = {}
-        # (u, the character after it) clean text writes after a number (亿元,
-        # 日， after a month): never a word of the page, however often it stands bare
-        self.numbered_pairs: set[tuple[str, str]] = set()
         for row in rows:
             kind = row[0]
             if kind == "P":
@@ -144,8 +141,6 @@ class GapModel:
                 self.spoken[row[1], row[2]] = (int(row[3]), int(row[4]))
             elif kind == "D":
                 self.damage_right[row[1], row[2]] = float(row[3])
-            elif kind == "Q":
-                self.numbered_pairs.add((row[1], row[2]))
         # a numeral before one of these keeps its threshold on a damaged page
         # in a sentence of round numbers (千名党员、万名职工): the units scanned on
         # every page, as the exception was chosen
@@ -789,35 +784,16 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     return found
 
 
-def written_numbered(text: str, i: int, unit: str, gm: GapModel, lm) -> bool:
-    """The unit at ``i``, its next character and the character before it
-    are what clean text writes with a number: the unit and next character
-    four times as often after a number as bare or more
-    (``GapModel.numbered_pairs``: 亿元, 万人, 日， after 月; not 年初, 家，, 日厂),
-    and the character before it with a number between in the counted text
-    (the character model's ``入#亿``, ``才#岁``; never ``（#万``, a table's
-    unit label ``（万元）``).  Such a pair is no word of the page, however
-    often the page shows it bare: a scraper that lost its numbers lost
-    them there."""
-    j = i + len(unit)
-    right = _next(text, j)
-    if lm is None or (unit, right) not in gm.numbered_pairs:
-        return False
-    return lm.seen(neighbours(text, i, j)[1] + NUMBER + unit)
-
-
-def _kept(doc: Doc, text: str, found: list, gm: GapModel, lm) -> list:
+def _kept(doc: Doc, text: str, found: list) -> list:
     """``found`` less a word of the page (a unit and its next character
     three times or more, never after a number there: 日厂) and what a keep
-    of the digits rules covers, but for a pair clean text writes with a
-    number (``written_numbered``)."""
+    of the digits rules covers."""
     pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
     keeps = doc.settings.get("_gap_keeps", ())
     out = []
     for i, unit, right in found:
         pair = text[i:i + len(unit) + 1]
-        if pairs[pair] >= 3 and not regex.search(r"\d" + regex.escape(pair), text) and not written_numbered(
-                text, i, unit, gm, lm):
+        if pairs[pair] >= 3 and not regex.search(r"\d" + regex.escape(pair), text):
             continue
         if any(k in text[max(0, i - len(k) + 1):i + len(k)] for k in keeps):
             continue  # a keep of the digits rules covers it
@@ -839,14 +815,14 @@ def _mark_once(doc: Doc) -> None:
     low = (max([*gm.damage.values(), *gm.damage_right.values()], default=0.0)
            + max(0.0, gm.params.get("page_weight", 0.0))) if rate else 0.0
     scored = _scored(text, gm, lm, colloquial, low)
-    found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False), gm, lm)
+    found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
     if low:
         # a page that already shows more gaps than clean text does by chance
         # lost numbers elsewhere too: its units are judged at lower
         # thresholds (the odds of a lost number are higher there)
         marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
         if damaged(marked, len(text), rate):
-            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True), gm, lm)
+            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))

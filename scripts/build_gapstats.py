@@ -225,23 +225,6 @@ def count(views, gm: GapModel):
     return U, T
 
 
-NUMBERED_PAIRS: set[tuple[str, str]] = set()
-
-
-def numbered_pairs(T, odds: float) -> set[tuple[str, str]]:
-    """Units and the character after them that the counted text writes
-    after a number ``odds`` times as often as bare, or more (亿元, 万人, 日，;
-    not 年初, 家，, 日厂): a page that shows such a pair bare again and again
-    lost its numbers there, it has not a word of its own."""
-    numbered, bare = Counter(), Counter()
-    for (name, u, _joined), table in T.items():
-        if name == "R":
-            for right, (g, c) in table.items():
-                numbered[u, right] += g
-                bare[u, right] += c
-    return {key for key, g in numbered.items() if g >= odds * max(1.0, bare[key])}
-
-
 def spoken_one(views, gm: GapModel, least: int = 2):
     """Contexts (the one or two characters before) where clean text puts 一
     before a unit at least as often as an Arabic number (`发了一条`, `是一个`):
@@ -284,7 +267,6 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts
         rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
                  if abs(v) >= 0.02 or t == "N"]
     rows += [["D", u, r, f"{v:g}"] for (u, r), v in sorted((pairs or {}).items()) if u in thresholds]
-    rows += [["Q", u, r] for u, r in sorted(NUMBERED_PAIRS) if thresholds is None or u in thresholds]
     rows += [["K", a, b] for a, b in chain_pairs]
     shipped = set(units)
     rows += [["Y", u, ctx, str(n), str(m)] for u, ctx, n, m in SPOKEN if u in shipped]
@@ -610,9 +592,6 @@ def main(argv=None) -> int:
     ap.add_argument("--damage-odds", type=float, default=4.0,
                     help="lower a unit's threshold on a damaged page only where the counted text's numbered"
                          " occurrences outnumber its bare ones this much in the band it opens")
-    ap.add_argument("--word-odds", type=float, default=4.0,
-                    help="ship the units and next characters the counted text writes after a number this many times"
-                         " as often as bare: never a word of the page however often it shows them bare (0: none)")
     ap.add_argument("--exclude", type=int, action="append", default=[],
                     help="also leave out articles with index mod 5 == N, a fold to tune on"
                          " (eval_gaps.py --fold N --data OUT); repeatable")
@@ -642,8 +621,6 @@ def main(argv=None) -> int:
     params = {"alpha": args.alpha}
     bare_model = GapModel(rows_of(units, defaultdict(lambda: [0.0, 0.0]), {}, params, {}, None, words, chain_pairs))
     U, T = count(views, bare_model)
-    if args.word_odds:
-        NUMBERED_PAIRS.update(numbered_pairs(T, args.word_odds))
     N = T["N", "*", 0]
     params["p0"] = round(sum(N[c][0] for c in N if len(c) == 1) / sum(N[c][1] for c in N if len(c) == 1), 5)
     gm = GapModel(rows_of(units, U, T, params, {}, None, words, chain_pairs))
@@ -722,7 +699,6 @@ def main(argv=None) -> int:
             " | U unit after-number bare threshold [damaged-page shift [damaged: scanned there only]]"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
             " | D unit next-character damaged-page shift of the pair | K unit unit sharing one number"
-            " | Q unit next-character written after a number (no word of a page)"
             " | W word holding a unit"
             " | Y unit context times-after-一 times-after-a-number"]
     text = ("\n".join(head + ["\t".join(r) for r in rows]) + "\n").encode("utf-8")

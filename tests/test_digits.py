@@ -203,24 +203,6 @@ def test_a_word_the_page_uses_again_and_again_is_no_gap(pipe):
     assert out.count("□") == 1 and len(flags) == 1
 
 
-def test_a_pair_clean_text_writes_after_numbers_is_no_word_of_the_page(pipe):
-    # 亿元 three times, every number lost: clean text writes #亿元, so the page
-    # lost its numbers there; 日厂 (above) never stood after a number
-    page = ("本报讯 今年前三季度，公司实现营业收入亿元，同比增长。实现利润亿元，同比增长。"
-            "全年研发投入约亿元，营业外收入基本持平。\n")
-    out, flags = _gaps(pipe, page)
-    assert out.count("□亿元") == 3 and len(flags) == 3
-    # 企业家 four times on sample 002 stays the page's word (家， stands bare in
-    # clean text far more often: see test_gaps_in_forum_sample)
-    import normalize.gaps as gaps
-    gm, lm = gaps.model(str(gaps.DATA)), gaps.language_model(str(gaps.LM_DATA))
-    for text, unit, numbered in [("营业收入亿元，", "亿", True), ("实现利润亿元。", "亿", True), ("6月日，", "日", True),
-                                 ("孩子才岁，", "岁", True),  # 才#岁 seen, 才#岁， not: the character before is enough
-                                 ("单价（万元）", "万", False),  # a table's unit label: never （#万元
-                                 ("较年初增长", "年", False), ("青年企业家，", "家", False), ("日厂都是", "日", False)]:
-        assert gaps.written_numbered(text, text.index(unit), unit, gm, lm) is numbered, text
-
-
 def test_a_keep_in_the_digits_rules_silences_the_gaps_stage(tmp_path):
     from normalize.pipeline import Pipeline
     text = "实施产业帮扶项目个，覆盖全县。\n"
