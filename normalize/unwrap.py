@@ -905,12 +905,9 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
     opening title).  What sets it apart from a sub-heading: centring, or, on
     a page whose paragraphs mostly have no blank line under them, the blank
     line under it or a second line.  One line that nothing sets apart is a
-    sub-heading, and so are two candidates of one length (siblings: the
-    page's candidates are compared with each other once all are found).
-    (With no blank line over it, two short lines are no title: a section's
-    two-line heading, 丰富应用场景 / 助力降本增效, is set so in 42 of the
-    corpus' 2,016 paragraph pages.)  A numbered section (第二章, 三、) stays
-    a heading."""
+    sub-heading.  (With no blank line over it, two short lines are no
+    title: a section's two-line heading, 丰富应用场景 / 助力降本增效, is
+    set so in 42 of the corpus' 2,016 paragraph pages.)  A numbered section (第二章, 三、) stays a heading."""
     p = PARAMS
     n = len(lines)
     TITLE, TEXT, H, BYLINE = core.TITLE, core.TEXT, core.H, core.BYLINE
@@ -945,7 +942,6 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
         return kinds[k] == BYLINE or (kinds[k] in (TEXT, H) and not ln.ended and ln.width <= p.names_widest
                                       and bool(st.bare_names(ln.text) or st.institution(ln.text)))
 
-    found = []  # (the line before, first line, byline over it, title lines s..e, byline under it, last line)
     a = head_last + 1
     while a < n:
         prev = a - 1
@@ -977,18 +973,6 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
                 or not (cand_centred or (sparse and (e - s > 1 or cand_blank))):
             a += 1
             continue
-        found.append((prev, a, over, s, e, by, last))
-        a = b + 1
-    # (a sub-heading has siblings: 210 of the 302 corpus articles with a
-    # sub-heading have two or more, and in 71 % of those two are of one
-    # length, 强化党建引领 / 凝聚多方力量, where two titles drawn at random are in
-    # 5 %: a width two one-line candidates share marks them sub-headings;
-    # a title over two or three lines, as a long one is set, has none)
-    size = [round(lines[c[3]].width) if c[4] - c[3] == 1 else -1 - i for i, c in enumerate(found)]
-    twice = {w for w, m in Counter(size).items() if m > 1}
-    for (prev, a, over, s, e, by, last), w in zip(found, size):
-        if w in twice:
-            continue
         joins[prev] = 0
         if over:
             kinds[a], joins[a] = BYLINE, 0
@@ -1000,6 +984,7 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
             kinds[by], joins[by] = BYLINE, 0
             lines[by].kind = "byline"
         joins[last] = 0
+        a = b + 1
 
 
 def _markdown_line(text: str) -> str | None:
