@@ -65,8 +65,9 @@ from .prefilter import class_end
 
 # a construct whose meaning the plans do not reason about: plain scan
 # (back-references, conditionals, recursion, branch resets, comments,
-# inline flags that change the syntax (verbose, version 1), POSIX classes)
-_UNSAFE = regex.compile(r"\\[1-9gGKk]|\(\?(?:P=|P>|\(|&|R|\d|[+-]|\||#)|\(\?[a-zA-Z]*[xV]|\[:")
+# inline flags that change the syntax (verbose, version 1) or the scan's
+# direction (reverse), POSIX classes)
+_UNSAFE = regex.compile(r"\\[1-9gGKk]|\(\?(?:P=|P>|\(|&|R|\d|[+-]|\||#)|\(\?[a-zA-Z]*[xVr]|\[:")
 _SKIP_FAIL = ("(*SKIP)(*FAIL)", "(*SKIP)(*F)")
 _LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
 _QUANT = regex.compile(r"(?:[*+?]|\{\d*,?\d*\})[?+]?")
@@ -341,7 +342,7 @@ def plan(pattern: regex.Pattern) -> Scan:
     docstring)."""
     plain = _plain(pattern)
     p = pattern.pattern
-    if "\\G" in p or _UNSAFE.search(p) or pattern.flags & (regex.VERBOSE | regex.V1):
+    if "\\G" in p or _UNSAFE.search(p) or pattern.flags & (regex.VERBOSE | regex.V1 | regex.REVERSE):
         return plain
     try:
         branches = _branches(p)

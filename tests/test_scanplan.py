@@ -140,7 +140,8 @@ def test_small_patterns_find_what_finditer_finds(text, n):
     assert found(scanplan.plan(pattern)(text, 5.0)) == found(pattern.finditer(text))
 
 
-@pytest.mark.parametrize("source", [r"(a)(*SKIP)(*FAIL)|b", r"^(?=(a))\1", r"(?x)^(?=a\n) a", r"(?<=a\n)b"])
+@pytest.mark.parametrize("source", [r"(a)(*SKIP)(*FAIL)|b", r"^(?=(a))\1", r"(?x)^(?=a\n) a", r"(?<=a\n)b",
+                                    r"^foo(?r)", r"(?ri)^a(*SKIP)(*FAIL)|b"])
 def test_shapes_it_does_not_reason_about_are_scanned_plainly(source):
     assert kind(scanplan.plan(regex.compile(source, regex.MULTILINE))) == "plain"
 
