@@ -129,7 +129,9 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
     if len(text) > 2 * size and pipe.segmenting:
         if any(c in text for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
             text = normalize_line_ends(text)
-        return clean_in_pieces(res, text, pipe, source, size, out)
+        held = [text]  # handed over, not kept here: the text goes once its last piece is cleaned
+        del text
+        return clean_in_pieces(res, held, pipe, source, size, out)
     try:
         articles, doc = pipe.clean(text, source)
     except (RuleTimeout, Unsettled) as exc:  # a user pattern that backtracks, or rules that undo each other on this page: this file fails, the batch goes on
@@ -637,11 +639,17 @@ class _PieceWriter:
         self.changes = open(self.tmp / "changes.jsonl", "w", encoding="utf-8", newline="\n")
         self.blocks = open(self.tmp / ".blocks", "w+", encoding="utf-8", newline="\n")
         self.removed = open(self.tmp / ".removed", "w", encoding="utf-8", newline="\n")
-        self.records: list = []   # per article its front matter but the id, as UTF-8 JSON; at the end manifest lines
+        # per article a line of its front matter but the id, as JSON: in a
+        # file, not in memory (some 1.3 kB an article, tens of MB for a year
+        # of a paper); read back at the end as manifest lines
+        self.fronts = open(self.tmp / ".fronts", "w+b")
+        self.count = 0
+        self.records: list[str] = []   # the manifest lines, once finished
         self.flags = 0
 
     def article(self, art: Article) -> None:
-        n = len(self.records) + 1
+        self.count += 1
+        n = self.count
         art.meta["id"] = f"{self.stem}-{n:02d}"
         if not any(isinstance(t, _Spill) for _k, t in art.blocks):
             with open(self.tmp / f"{n}.part", "wb") as fh:
@@ -663,7 +671,7 @@ class _PieceWriter:
                 fh.write("\n")
         fm = art.front_matter()
         del fm["id"]
-        self.records.append(json.dumps(fm, ensure_ascii=False).encode("utf-8"))
+        self.fronts.write(json.dumps(fm, ensure_ascii=False).encode("utf-8") + b"\n")
         self.flags += len(art.meta["flags"])
 
     def finish(self, base: str) -> list[str]:
@@ -674,10 +682,11 @@ class _PieceWriter:
         for fh in (self.changes, self.blocks, self.removed):
             fh.close()
         os.unlink(self.tmp / ".blocks")
-        width = max(2, len(str(len(self.records))))
+        width = max(2, len(str(self.count)))
         names = []
         dumps = json.JSONEncoder(ensure_ascii=False).encode
-        for n, rest in enumerate(self.records, 1):
+        self.fronts.seek(0)
+        for n, rest in enumerate(self.fronts, 1):
             name = f"{n:0{width}d}.md"
             part = self.tmp / f"{n}.part"
             art_id = f"{self.stem}-{n:0{width}d}"
@@ -691,9 +700,11 @@ class _PieceWriter:
             else:
                 os.rename(part, self.tmp / name)
             # the manifest line manifest_text writes for {"path": …, "id": …, **rest}
-            self.records[n - 1] = (f'{{"path": {dumps(f"{base}/{name}")}, "id": {dumps(art_id)}, '
-                                   + rest[1:].decode("utf-8") + "\n")
+            self.records.append(f'{{"path": {dumps(f"{base}/{name}")}, "id": {dumps(art_id)}, '
+                                + rest[1:].decode("utf-8"))
             names.append(name)
+        self.fronts.close()
+        os.unlink(self.tmp / ".fronts")
         os.rename(self.tmp / ".removed", self.tmp / "removed.jsonl")
         return names + ["changes.jsonl", "removed.jsonl"]
 
@@ -717,7 +728,7 @@ class _PieceWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def discard(self) -> None:
-        for fh in (self.changes, self.blocks, self.removed):
+        for fh in (self.changes, self.blocks, self.removed, self.fronts):
             fh.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -739,12 +750,19 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: int, out: Path | None) -> Result:
+def clean_in_pieces(res: Result, text: str | list, pipe: Pipeline, source: dict, size: int,
+                    out: Path | None) -> Result:
     """``clean_file`` for a large file (see above): pieces of about ``size``
     characters, each cleaned with its raw line numbers and written out at
     once.  With ``out`` the files go into place there (``res.written``);
-    without, they are read back into ``res.files`` (a dry run)."""
+    without, they are read back into ``res.files`` (a dry run).  ``text``
+    may come as a list holding it: the list is emptied once the last piece
+    is cleaned, so that the text is not held while the output is finished."""
     raw = res.raw
+    if isinstance(text, list):
+        box, text = text, text[0]
+    else:
+        box = []
     base = raw.out_stem.as_posix()
     scratch = None
     if out is None:
@@ -788,6 +806,8 @@ def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: 
             for art in articles[:-1]:
                 writer.article(art)
             held = articles[-1] if articles else None
+        box.clear()
+        del text
         if held_block is not None:
             writer.blocks.write(held_block.line())
         if held is not None:

@@ -197,3 +197,46 @@ def test_pieces_of_furniture_only(tmp_path):
     for name, content in whole.files.items():
         if not name.endswith("changes.jsonl"):
             assert parts.files[name] == content, name
+
+
+def test_the_text_handed_over_is_let_go(tmp_path, monkeypatch):
+    """``clean_file`` hands a large file's text to ``clean_in_pieces`` in a
+    list, which is emptied once the last piece is cleaned: the text is not
+    held while the output is finished."""
+    from normalize import batch
+    path = tmp_path / "issue.txt"
+    path.write_text(issue(8), encoding="utf-8")
+    boxes = []
+    real = batch.clean_in_pieces
+
+    def spy(res, text, *args):
+        boxes.append(text)
+        assert isinstance(text, list) and len(text) == 1 and len(text[0]) > 6000
+        return real(res, text, *args)
+    monkeypatch.setattr(batch, "clean_in_pieces", spy)
+    res = _clean(path, Spec(piece_chars=3000))
+    assert boxes == [[]] and res.records
+
+
+def test_memos_change_no_output(tmp_path, monkeypatch):
+    """The models' memos (gaps' probabilities, table places and ratios, the
+    column model's tails and heads) are cleared when full: cleared at every
+    entry, the output is the same."""
+    from normalize import gaps, interleave
+    path = tmp_path / "issue.txt"
+    sample = Path(__file__).resolve().parents[1] / "raw" / "001_48b55da3b9b61d7e.txt"  # columns merged by height
+    text = regex.sub(r"\d+(?=公里|万人|元|人次|期)", "", issue(8))  # units whose numbers are lost
+    path.write_text(text + "\f" + sample.read_text(encoding="utf-8"), encoding="utf-8")
+    lm, cols = gaps.language_model(str(gaps.lm_path(gaps.DATA))), interleave.model()
+    memos = (lm.memo, lm.at, lm.ratios, cols._tails, cols._heads)
+    for memo in memos:
+        memo.clear()
+    before = _clean(path, Spec(piece_chars=3000)).files
+    assert all(len(memo) > 1 for memo in memos)  # each memo is asked
+    for memo in memos:
+        memo.clear()
+    monkeypatch.setattr(gaps, "_MEMO", 1)
+    monkeypatch.setattr(interleave, "_MEMO", 1)
+    after = _clean(path, Spec(piece_chars=3000)).files
+    assert after == before
+    assert all(len(memo) <= 10 for memo in memos)  # the bound, and what one call adds past it
