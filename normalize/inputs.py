@@ -249,8 +249,48 @@ def _uncommon(text: str, enc: str, data: bytes) -> str | None:
             f" Chinese text has over {COMMON_SHARE:.0%}): not Chinese, or not this encoding{guess}")
 
 
+# A file larger than this is read CHUNK bytes at a time, each chunk hashed and
+# decoded as it comes (see ``_read_chunked``): its bytes are never held whole
+# beside its text.
+CHUNK = 1 << 20
+
+
+def _read_chunked(fh, head: bytes) -> tuple[str, str, str] | None:
+    """``(text, sha256, encoding)`` of an open file whose first bytes (at
+    least 8,192) are ``head``, the rest read CHUNK bytes at a time, decoded chunk by chunk, for a BOM's encoding or UTF-8;
+    None when ``decode`` must judge the whole bytes (no BOM and not UTF-8,
+    only whitespace, a BOM's encoding broken): those read as before, with
+    its messages.  Holds the decoded pieces and their join (twice the text),
+    never the bytes next to it: 4 bytes per character of Chinese, not 5."""
+    enc = next((e for bom, e in _BOMS if head.startswith(bom)), None)
+    if enc is None:
+        if head.isspace():  # perhaps all of it: decode says which message
+            return None
+        if _looks_binary(head):
+            raise InputError("binary data, not text")
+        enc = "utf-8"
+    decoder = codecs.getincrementaldecoder(enc)("strict")
+    sha = hashlib.sha256()
+    parts = []
+    chunk = head
+    try:
+        while chunk:
+            sha.update(chunk)
+            parts.append(decoder.decode(chunk))
+            chunk = fh.read(CHUNK)
+        parts.append(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        return None
+    text = "".join(parts)
+    del parts
+    if _BLANK.fullmatch(text):
+        raise InputError("empty file (only whitespace)")
+    return text, sha.hexdigest(), enc
+
+
 def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
-    """``(text, sha256, encoding)`` of a raw file, opened read-only."""
+    """``(text, sha256, encoding)`` of a raw file, opened read-only; a file
+    over CHUNK bytes is hashed and decoded a chunk at a time."""
     try:
         raw.display.encode("utf-8")
     except UnicodeEncodeError:  # its bytes, kept as surrogates, cannot go into the UTF-8 manifest
@@ -263,7 +303,14 @@ def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, st
         if size > max_bytes:
             raise InputError(f"larger than --max-bytes ({size} > {max_bytes} bytes)")
         with open(raw.path, "rb") as fh:
-            data = fh.read()
+            head = max(CHUNK, 8192)  # at least what the BOM and binary checks look at
+            data = fh.read(head)
+            if len(data) == head:
+                got = _read_chunked(fh, data)
+                if got is not None:
+                    return got
+                fh.seek(0)
+                data = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}") from None
     text, enc = decode(data)
