@@ -449,14 +449,42 @@ def _nearest(cands, target: int) -> int | None:
     return best
 
 
+def _short(text: str, start: int, end: int, most: int) -> bool:
+    """``len(text[start:end].strip()) <= most``, without copying a long
+    line: in a file of one enormous line every page header lies on it, and
+    a copy of it (and of its strip) per header cost 65 MB and a second a cut."""
+    if end - start <= 4 * most + 256:
+        return len(text[start:end].strip()) <= most
+    step = 256
+    i = start
+    while i < end:  # the first character strip keeps
+        seg = text[i:min(end, i + step)]
+        kept = seg.lstrip()
+        if kept:
+            i += len(seg) - len(kept)
+            break
+        i += len(seg)
+    else:
+        return True
+    j = end
+    while True:  # the last (there is one, at i or after)
+        seg = text[max(i, j - step):j]
+        kept = seg.rstrip()
+        if kept:
+            j -= len(seg) - len(kept)
+            break
+        j -= len(seg)
+    return j - i <= most
+
+
 def _cut(text: str, lo: int, target: int, hi: int) -> int:
     """Where a piece that should end near ``target`` ends, between ``lo`` and
     ``hi``: the start of a line with a form feed, else of a page header line,
     else the line after a blank line, else a line end after a sentence end,
     else any line end, else right after a sentence end (a line longer than a
     piece), else ``target``."""
-    def line_start(i: int) -> int:
-        return text.rfind("\n", 0, i) + 1
+    def line_start(i: int) -> int:  # where i's line starts, if after lo (else a place at or before lo)
+        return text.rfind("\n", lo, i) + 1
 
     ff = (line_start(i) for i in (text.rfind("\f", lo, target), text.find("\f", target, hi)) if i != -1)
     cut = _nearest((c for c in ff if c > lo), target)
@@ -464,8 +492,9 @@ def _cut(text: str, lo: int, target: int, hi: int) -> int:
         def headers():
             for m in _PAGE_HEADER.finditer(text, lo, hi):
                 start, end = line_start(m.start()), text.find("\n", m.end())
-                line = text[start:end if end != -1 else len(text)]
-                if start > lo and len(line.strip()) <= _PAGE_HEADER_WIDEST and not any(c in line for c in "转接见"):
+                end = end if end != -1 else len(text)
+                if (start > lo and _short(text, start, end, _PAGE_HEADER_WIDEST)
+                        and not any(text.find(c, start, end) != -1 for c in "转接见")):
                     yield start
         cut = _nearest(headers(), target)
     if cut is None:

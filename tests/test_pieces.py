@@ -240,3 +240,22 @@ def test_memos_change_no_output(tmp_path, monkeypatch):
     after = _clean(path, Spec(piece_chars=3000)).files
     assert after == before
     assert all(len(memo) <= 10 for memo in memos)  # the bound, and what one call adds past it
+
+
+def test_a_short_line_is_measured_without_a_copy():
+    """``_short`` (a page header's line, read on a line of any length)
+    says what ``len(line.strip()) <= most`` says: lines of every length
+    around the step it reads in, white space of every kind at either end."""
+    import random
+
+    from normalize.batch import _short
+    rnd = random.Random(5)
+    spaces = [" ", "\u3000", "\t", "\x1c", "\x85", "\f"]
+    for _ in range(3000):
+        body = "".join(rnd.choice("第1版要闻 \u3000") for _ in range(rnd.choice([0, 1, 5, 29, 30, 31, 40, 300, 700])))
+        lead = "".join(rnd.choice(spaces) for _ in range(rnd.choice([0, 3, 255, 256, 257, 600])))
+        trail = "".join(rnd.choice(spaces) for _ in range(rnd.choice([0, 2, 256, 513])))
+        text = "前文\n" + lead + body + trail + "\n后文"
+        start, end = 3, len(text) - 3
+        for most in (0, 30):
+            assert _short(text, start, end, most) == (len(text[start:end].strip()) <= most)
