@@ -118,7 +118,7 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
     its files are written there as they are made (``Result.written``)."""
     res = Result(raw)
     try:
-        text, sha, _enc = read(raw, spec.max_bytes)
+        parts, sha, _enc = read(raw, spec.max_bytes, parts=True)
     except InputError as exc:
         res.error = str(exc)
         return res
@@ -126,12 +126,13 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
     # the id's stem: the path under the input folder, so that raw/s1/a.txt and raw/s2/a.txt differ
     source = {"path": raw.display, "sha256": sha, "stem": raw.out_stem.as_posix()}
     size = spec.piece_chars or PIECE_CHARS
-    if len(text) > 2 * size and pipe.segmenting:
-        if any(c in text for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
-            text = normalize_line_ends(text)
-        held = [text]  # handed over, not kept here: the text goes once its last piece is cleaned
-        del text
-        return clean_in_pieces(res, held, pipe, source, size, out)
+    if sum(map(len, parts)) > 2 * size and pipe.segmenting:
+        if any(c in p for p in parts for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
+            _normalize_line_ends(parts)
+        # handed over, not kept here: each part goes once its pieces are cleaned
+        return clean_in_pieces(res, parts, pipe, source, size, out)
+    text = "".join(parts)
+    del parts
     try:
         articles, doc = pipe.clean(text, source)
     except (RuleTimeout, Unsettled) as exc:  # a user pattern that backtracks, or rules that undo each other on this page: this file fails, the batch goes on
@@ -779,19 +780,52 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _normalize_line_ends(parts: list[str]) -> None:
+    """``normalize_line_ends`` of the parts' text, part by part, in place:
+    a ``\r`` ending a part goes with the next (it may be a ``\r\n``)."""
+    carry = ""
+    for i, p in enumerate(parts):
+        p = carry + p
+        carry = "\r" if p.endswith("\r") and i + 1 < len(parts) else ""
+        parts[i] = normalize_line_ends(p[:-1] if carry else p)
+
+
+def _pieces_of(parts: list[str], size: int):
+    """``(piece, its first raw line, whether it opens inside a line)``: the
+    pieces ``pieces`` cuts ``"".join(parts)`` into, the parts consumed (the
+    list emptied) as it goes, so that the text already cleaned is let go.
+    Only a window is held: the rest of the piece before, the parts up to
+    one and a half pieces on and up to the end of the line there (``_cut``
+    reads a page header's line to its end)."""
+    parts.reverse()
+    buf, line, last = "", 1, "\n"
+    hi = size * 3 // 2
+    while True:
+        while len(buf) <= hi and parts:
+            buf += parts.pop()
+        if len(buf) <= hi:
+            yield buf, line, last != "\n"
+            return
+        while parts and buf.find("\n", hi) == -1:
+            buf += parts.pop()
+        end = _cut(buf, size // 2, size, hi)
+        yield buf[:end], line, last != "\n"
+        line += buf.count("\n", 0, end)
+        last = buf[end - 1]
+        buf = buf[end:]
+
+
 def clean_in_pieces(res: Result, text: str | list, pipe: Pipeline, source: dict, size: int,
                     out: Path | None) -> Result:
     """``clean_file`` for a large file (see above): pieces of about ``size``
     characters, each cleaned with its raw line numbers and written out at
     once.  With ``out`` the files go into place there (``res.written``);
     without, they are read back into ``res.files`` (a dry run).  ``text``
-    may come as a list holding it: the list is emptied once the last piece
-    is cleaned, so that the text is not held while the output is finished."""
+    may come as a list of its parts (its line ends already the stages'):
+    the list is emptied as the pieces are cleaned (see ``_pieces_of``)."""
     raw = res.raw
-    if isinstance(text, list):
-        box, text = text, text[0]
-    else:
-        box = []
+    parts = text if isinstance(text, list) else [text]
+    del text
     base = raw.out_stem.as_posix()
     scratch = None
     if out is None:
@@ -802,13 +836,9 @@ def clean_in_pieces(res: Result, text: str | list, pipe: Pipeline, source: dict,
         held: Article | None = None          # the last article of the piece before
         held_block = None                    # and its last block
         carry: dict = {}                     # what crosses: the file's first date
-        line = 1
-        prev = 0
-        for start, end in pieces(text, size):
-            line += text.count("\n", prev, start)
-            prev = start
-            inside = start > 0 and text[start - 1] != "\n"   # the cut fell inside a line
-            articles, doc = pipe.clean(text[start:end], source, first_line=line)
+        for piece, line, inside in _pieces_of(parts, size):   # inside: the cut fell inside a line
+            articles, doc = pipe.clean(piece, source, first_line=line)
+            del piece
             _as_whole(articles, doc, held, carry)
             writer.changes.write(change_lines(doc))
             writer.removed.write(removed_text(doc))
@@ -835,8 +865,6 @@ def clean_in_pieces(res: Result, text: str | list, pipe: Pipeline, source: dict,
             for art in articles[:-1]:
                 writer.article(art)
             held = articles[-1] if articles else None
-        box.clear()
-        del text
         if held_block is not None:
             writer.blocks.write(held_block.line())
         if held is not None:

@@ -255,13 +255,13 @@ def _uncommon(text: str, enc: str, data: bytes) -> str | None:
 CHUNK = 1 << 20
 
 
-def _read_chunked(fh, head: bytes) -> tuple[str, str, str] | None:
+def _read_chunked(fh, head: bytes) -> tuple[list[str], str, str] | None:
     """``(text, sha256, encoding)`` of an open file whose first bytes (at
     least 8,192) are ``head``, the rest read CHUNK bytes at a time, decoded chunk by chunk, for a BOM's encoding or UTF-8;
     None when ``decode`` must judge the whole bytes (no BOM and not UTF-8,
     only whitespace, a BOM's encoding broken): those read as before, with
-    its messages.  Holds the decoded pieces and their join (twice the text),
-    never the bytes next to it: 4 bytes per character of Chinese, not 5."""
+    its messages.  The text comes as the decoded chunks, never the bytes
+    next to it (see ``read``)."""
     enc = next((e for bom, e in _BOMS if head.startswith(bom)), None)
     if enc is None:
         if head.isspace():  # perhaps all of it: decode says which message
@@ -281,16 +281,16 @@ def _read_chunked(fh, head: bytes) -> tuple[str, str, str] | None:
         parts.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
         return None
-    text = "".join(parts)
-    del parts
-    if _BLANK.fullmatch(text):
+    if all(_BLANK.fullmatch(p) for p in parts):
         raise InputError("empty file (only whitespace)")
-    return text, sha.hexdigest(), enc
+    return [p for p in parts if p], sha.hexdigest(), enc
 
 
-def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
+def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES, parts: bool = False) -> tuple:
     """``(text, sha256, encoding)`` of a raw file, opened read-only; a file
-    over CHUNK bytes is hashed and decoded a chunk at a time."""
+    over CHUNK bytes is hashed and decoded a chunk at a time.  With
+    ``parts`` the text comes as a list of strings, the decoded chunks, not
+    joined: a large file cleaned in pieces lets each go once cleaned."""
     try:
         raw.display.encode("utf-8")
     except UnicodeEncodeError:  # its bytes, kept as surrogates, cannot go into the UTF-8 manifest
@@ -308,10 +308,10 @@ def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, st
             if len(data) == head:
                 got = _read_chunked(fh, data)
                 if got is not None:
-                    return got
+                    return got if parts else ("".join(got[0]), *got[1:])
                 fh.seek(0)
                 data = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}") from None
     text, enc = decode(data)
-    return text, hashlib.sha256(data).hexdigest(), enc
+    return [text] if parts else text, hashlib.sha256(data).hexdigest(), enc

@@ -259,3 +259,27 @@ def test_a_short_line_is_measured_without_a_copy():
         start, end = 3, len(text) - 3
         for most in (0, 30):
             assert _short(text, start, end, most) == (len(text[start:end].strip()) <= most)
+
+
+def test_pieces_of_many_parts_are_the_pieces_of_the_text(tmp_path, monkeypatch):
+    """A large file read in chunks is cut from its decoded parts, never
+    joined: the same pieces, line numbers and output as from the text in
+    one part (pages, CRLF line ends split between parts, one enormous line)."""
+    from normalize import inputs
+    from normalize.batch import _pieces_of
+    text = issue(14)
+    one = text.replace("\n", "").replace("\f", "") + "\n"   # every page header on one line
+    for k, body in enumerate((text, text.replace("\n", "\r\n"), one)):
+        path = tmp_path / f"f{k}.txt"
+        path.write_bytes(body.encode("utf-8"))
+        spec = Spec(piece_chars=3000)
+        whole = _clean(path, spec).files
+        monkeypatch.setattr(inputs, "CHUNK", 997)   # parts of 997 bytes after the first 8 kB
+        parts = inputs.read(file_raw(path), parts=True)[0]
+        assert len(parts) > 10
+        assert _clean(path, spec).files == whole
+        monkeypatch.undo()
+        norm = body.replace("\r\n", "\n")
+        got = list(_pieces_of([norm[i:i + 500] for i in range(0, len(norm), 500)], 3000))
+        want = [(norm[a:b], norm.count("\n", 0, a) + 1, a > 0 and norm[a - 1] != "\n") for a, b in pieces(norm, 3000)]
+        assert got == want and len(want) >= 4
