@@ -796,7 +796,7 @@ def _pieces_of(parts: list[str], size: int):
     list emptied) as it goes, so that the text already cleaned is let go.
     Only a window is held: the rest of the piece before, the parts up to
     one and a half pieces on and up to the end of the line there (``_cut``
-    reads a page header's line to its end)."""
+    reads a page header's line to its end) or past its header's width."""
     parts.reverse()
     buf, line, last = "", 1, "\n"
     hi = size * 3 // 2
@@ -806,7 +806,12 @@ def _pieces_of(parts: list[str], size: int):
         if len(buf) <= hi:
             yield buf, line, last != "\n"
             return
-        while parts and buf.find("\n", hi) == -1:
+        # a page header's line is read to its end (_cut): on, until that
+        # end is in the window or the line is known long anyway (more than a
+        # header's width of characters past hi: on one enormous line the
+        # window stays a window)
+        while (parts and buf.find("\n", hi) == -1
+               and len("".join(buf[hi:hi + 4096].split())) <= _PAGE_HEADER_WIDEST):
             buf += parts.pop()
         end = _cut(buf, size // 2, size, hi)
         yield buf[:end], line, last != "\n"
