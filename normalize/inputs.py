@@ -21,10 +21,11 @@ import regex
 
 SUFFIXES = (".txt", ".md")
 # A file this large is cleaned in pieces (see batch): ``make bench``'s scaling
-# curve shows the time per MB flat and memory falling towards 2 bytes per
-# byte (the file's bytes and its decoded text, held together while it is
-# read); measured at this size by hand: 462 MB per job at the limit.
-# Larger files go through with --max-bytes.
+# curve shows the time per MB flat and memory falling with size (the fixed
+# part, the models, shared by more bytes; what grows is the decoded text,
+# held while the first pieces are cleaned, under a byte per byte of Chinese
+# UTF-8); measured at this size by hand before the text was read in chunks:
+# 462 MB per job at the limit.  Larger files go through with --max-bytes.
 DEFAULT_MAX_BYTES = 256_000_000
 MANIFEST = "manifest.jsonl"  # what a run writes at the top of its output folder
 
