@@ -118,7 +118,7 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
     its files are written there as they are made (``Result.written``)."""
     res = Result(raw)
     try:
-        text, sha, _enc = read(raw, spec.max_bytes)
+        parts, sha, _enc = read(raw, spec.max_bytes, parts=True)
     except InputError as exc:
         res.error = str(exc)
         return res
@@ -126,10 +126,13 @@ def clean_file(raw: RawFile, spec: Spec, out: Path | None = None) -> Result:
     # the id's stem: the path under the input folder, so that raw/s1/a.txt and raw/s2/a.txt differ
     source = {"path": raw.display, "sha256": sha, "stem": raw.out_stem.as_posix()}
     size = spec.piece_chars or PIECE_CHARS
-    if len(text) > 2 * size and pipe.segmenting:
-        if any(c in text for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
-            text = normalize_line_ends(text)
-        return clean_in_pieces(res, text, pipe, source, size, out)
+    if sum(map(len, parts)) > 2 * size and pipe.segmenting:
+        if any(c in p for p in parts for c in "\r\u2028\u2029\x85"):  # pieces count lines as the stages do
+            _normalize_line_ends(parts)
+        # handed over, not kept here: each part goes once its pieces are cleaned
+        return clean_in_pieces(res, parts, pipe, source, size, out)
+    text = "".join(parts)
+    del parts
     try:
         articles, doc = pipe.clean(text, source)
     except (RuleTimeout, Unsettled) as exc:  # a user pattern that backtracks, or rules that undo each other on this page: this file fails, the batch goes on
@@ -447,14 +450,42 @@ def _nearest(cands, target: int) -> int | None:
     return best
 
 
+def _short(text: str, start: int, end: int, most: int) -> bool:
+    """``len(text[start:end].strip()) <= most``, without copying a long
+    line: in a file of one enormous line every page header lies on it, and
+    a copy of it (and of its strip) per header cost 65 MB and a second a cut."""
+    if end - start <= 4 * most + 256:
+        return len(text[start:end].strip()) <= most
+    step = 256
+    i = start
+    while i < end:  # the first character strip keeps
+        seg = text[i:min(end, i + step)]
+        kept = seg.lstrip()
+        if kept:
+            i += len(seg) - len(kept)
+            break
+        i += len(seg)
+    else:
+        return True
+    j = end
+    while True:  # the last (there is one, at i or after)
+        seg = text[max(i, j - step):j]
+        kept = seg.rstrip()
+        if kept:
+            j -= len(seg) - len(kept)
+            break
+        j -= len(seg)
+    return j - i <= most
+
+
 def _cut(text: str, lo: int, target: int, hi: int) -> int:
     """Where a piece that should end near ``target`` ends, between ``lo`` and
     ``hi``: the start of a line with a form feed, else of a page header line,
     else the line after a blank line, else a line end after a sentence end,
     else any line end, else right after a sentence end (a line longer than a
     piece), else ``target``."""
-    def line_start(i: int) -> int:
-        return text.rfind("\n", 0, i) + 1
+    def line_start(i: int) -> int:  # where i's line starts, if after lo (else a place at or before lo)
+        return text.rfind("\n", lo, i) + 1
 
     ff = (line_start(i) for i in (text.rfind("\f", lo, target), text.find("\f", target, hi)) if i != -1)
     cut = _nearest((c for c in ff if c > lo), target)
@@ -462,8 +493,9 @@ def _cut(text: str, lo: int, target: int, hi: int) -> int:
         def headers():
             for m in _PAGE_HEADER.finditer(text, lo, hi):
                 start, end = line_start(m.start()), text.find("\n", m.end())
-                line = text[start:end if end != -1 else len(text)]
-                if start > lo and len(line.strip()) <= _PAGE_HEADER_WIDEST and not any(c in line for c in "转接见"):
+                end = end if end != -1 else len(text)
+                if (start > lo and _short(text, start, end, _PAGE_HEADER_WIDEST)
+                        and not any(text.find(c, start, end) != -1 for c in "转接见")):
                     yield start
         cut = _nearest(headers(), target)
     if cut is None:
@@ -637,11 +669,17 @@ class _PieceWriter:
         self.changes = open(self.tmp / "changes.jsonl", "w", encoding="utf-8", newline="\n")
         self.blocks = open(self.tmp / ".blocks", "w+", encoding="utf-8", newline="\n")
         self.removed = open(self.tmp / ".removed", "w", encoding="utf-8", newline="\n")
-        self.records: list = []   # per article its front matter but the id, as UTF-8 JSON; at the end manifest lines
+        # per article a line of its front matter but the id, as JSON: in a
+        # file, not in memory (some 1.3 kB an article, tens of MB for a year
+        # of a paper); read back at the end as manifest lines
+        self.fronts = open(self.tmp / ".fronts", "w+b")
+        self.count = 0
+        self.records: list[str] = []   # the manifest lines, once finished
         self.flags = 0
 
     def article(self, art: Article) -> None:
-        n = len(self.records) + 1
+        self.count += 1
+        n = self.count
         art.meta["id"] = f"{self.stem}-{n:02d}"
         if not any(isinstance(t, _Spill) for _k, t in art.blocks):
             with open(self.tmp / f"{n}.part", "wb") as fh:
@@ -663,7 +701,7 @@ class _PieceWriter:
                 fh.write("\n")
         fm = art.front_matter()
         del fm["id"]
-        self.records.append(json.dumps(fm, ensure_ascii=False).encode("utf-8"))
+        self.fronts.write(json.dumps(fm, ensure_ascii=False).encode("utf-8") + b"\n")
         self.flags += len(art.meta["flags"])
 
     def finish(self, base: str) -> list[str]:
@@ -674,10 +712,11 @@ class _PieceWriter:
         for fh in (self.changes, self.blocks, self.removed):
             fh.close()
         os.unlink(self.tmp / ".blocks")
-        width = max(2, len(str(len(self.records))))
+        width = max(2, len(str(self.count)))
         names = []
         dumps = json.JSONEncoder(ensure_ascii=False).encode
-        for n, rest in enumerate(self.records, 1):
+        self.fronts.seek(0)
+        for n, rest in enumerate(self.fronts, 1):
             name = f"{n:0{width}d}.md"
             part = self.tmp / f"{n}.part"
             art_id = f"{self.stem}-{n:0{width}d}"
@@ -691,9 +730,11 @@ class _PieceWriter:
             else:
                 os.rename(part, self.tmp / name)
             # the manifest line manifest_text writes for {"path": …, "id": …, **rest}
-            self.records[n - 1] = (f'{{"path": {dumps(f"{base}/{name}")}, "id": {dumps(art_id)}, '
-                                   + rest[1:].decode("utf-8") + "\n")
+            self.records.append(f'{{"path": {dumps(f"{base}/{name}")}, "id": {dumps(art_id)}, '
+                                + rest[1:].decode("utf-8"))
             names.append(name)
+        self.fronts.close()
+        os.unlink(self.tmp / ".fronts")
         os.rename(self.tmp / ".removed", self.tmp / "removed.jsonl")
         return names + ["changes.jsonl", "removed.jsonl"]
 
@@ -717,7 +758,7 @@ class _PieceWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def discard(self) -> None:
-        for fh in (self.changes, self.blocks, self.removed):
+        for fh in (self.changes, self.blocks, self.removed, self.fronts):
             fh.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -739,12 +780,57 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: int, out: Path | None) -> Result:
+def _normalize_line_ends(parts: list[str]) -> None:
+    """``normalize_line_ends`` of the parts' text, part by part, in place:
+    a ``\r`` ending a part goes with the next (it may be a ``\r\n``)."""
+    carry = ""
+    for i, p in enumerate(parts):
+        p = carry + p
+        carry = "\r" if p.endswith("\r") and i + 1 < len(parts) else ""
+        parts[i] = normalize_line_ends(p[:-1] if carry else p)
+
+
+def _pieces_of(parts: list[str], size: int):
+    """``(piece, its first raw line, whether it opens inside a line)``: the
+    pieces ``pieces`` cuts ``"".join(parts)`` into, the parts consumed (the
+    list emptied) as it goes, so that the text already cleaned is let go.
+    Only a window is held: the rest of the piece before, the parts up to
+    one and a half pieces on and up to the end of the line there (``_cut``
+    reads a page header's line to its end) or past its header's width."""
+    parts.reverse()
+    buf, line, last = "", 1, "\n"
+    hi = size * 3 // 2
+    while True:
+        while len(buf) <= hi and parts:
+            buf += parts.pop()
+        if len(buf) <= hi:
+            yield buf, line, last != "\n"
+            return
+        # a page header's line is read to its end (_cut): on, until that
+        # end is in the window or the line is known long anyway (more than a
+        # header's width of characters past hi: on one enormous line the
+        # window stays a window)
+        while (parts and buf.find("\n", hi) == -1
+               and len("".join(buf[hi:hi + 4096].split())) <= _PAGE_HEADER_WIDEST):
+            buf += parts.pop()
+        end = _cut(buf, size // 2, size, hi)
+        yield buf[:end], line, last != "\n"
+        line += buf.count("\n", 0, end)
+        last = buf[end - 1]
+        buf = buf[end:]
+
+
+def clean_in_pieces(res: Result, text: str | list, pipe: Pipeline, source: dict, size: int,
+                    out: Path | None) -> Result:
     """``clean_file`` for a large file (see above): pieces of about ``size``
     characters, each cleaned with its raw line numbers and written out at
     once.  With ``out`` the files go into place there (``res.written``);
-    without, they are read back into ``res.files`` (a dry run)."""
+    without, they are read back into ``res.files`` (a dry run).  ``text``
+    may come as a list of its parts (its line ends already the stages'):
+    the list is emptied as the pieces are cleaned (see ``_pieces_of``)."""
     raw = res.raw
+    parts = text if isinstance(text, list) else [text]
+    del text
     base = raw.out_stem.as_posix()
     scratch = None
     if out is None:
@@ -755,13 +841,9 @@ def clean_in_pieces(res: Result, text: str, pipe: Pipeline, source: dict, size: 
         held: Article | None = None          # the last article of the piece before
         held_block = None                    # and its last block
         carry: dict = {}                     # what crosses: the file's first date
-        line = 1
-        prev = 0
-        for start, end in pieces(text, size):
-            line += text.count("\n", prev, start)
-            prev = start
-            inside = start > 0 and text[start - 1] != "\n"   # the cut fell inside a line
-            articles, doc = pipe.clean(text[start:end], source, first_line=line)
+        for piece, line, inside in _pieces_of(parts, size):   # inside: the cut fell inside a line
+            articles, doc = pipe.clean(piece, source, first_line=line)
+            del piece
             _as_whole(articles, doc, held, carry)
             writer.changes.write(change_lines(doc))
             writer.removed.write(removed_text(doc))

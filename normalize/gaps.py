@@ -470,6 +470,14 @@ class PackedCounts:
         return self.n + len(self.other)
 
 
+
+# Strings remembered per memo of the language model (its probabilities,
+# table indexes and ratios): a page asks about the same strings again and
+# again, a large file's pieces about ever new ones.  Each memo is cleared
+# when full, so its memory is bounded (a memo changes no score); 20,000 each
+# held some 15 MB at the end of a large file.
+_MEMO = 5_000
+
 class NumberLM:
     """A character n-gram model of clean text in which every number is one
     ``#`` (interpolated Kneser-Ney, one discount), kept only where it can
@@ -547,7 +555,7 @@ class NumberLM:
         memo = self.memo
         p = memo.get((w, h))
         if p is None:
-            if len(memo) >= 20_000:  # a page's strings come again and again; a bound on the memory
+            if len(memo) >= _MEMO:  # a page's strings come again and again; a bound on the memory
                 memo.clear()
             p = memo[w, h] = self._prob(w, h)
         return p
@@ -555,7 +563,7 @@ class NumberLM:
     def _prob(self, w: str, h: str) -> float:
         stats, d, at = self.stats, self.d, self.at
         count, follow, kinds = stats.count, stats.followers, stats.kinds
-        if len(at) >= 20_000:  # where a page's strings sit in the table; a bound on the memory
+        if len(at) >= _MEMO:  # where a page's strings sit in the table; a bound on the memory
             at.clear()
         x = at.get(w)
         if x is None:
@@ -581,7 +589,7 @@ class NumberLM:
         before the unit; ``unit_right``: the unit and what follows)."""
         seen = self.ratios.get((left, unit_right))
         if seen is None:
-            if len(self.ratios) >= 20_000:  # a bound on the memory
+            if len(self.ratios) >= _MEMO:  # a bound on the memory
                 self.ratios.clear()
             seen = self.ratios[left, unit_right] = self._ratio(left, unit_right)
         return seen

@@ -21,10 +21,11 @@ import regex
 
 SUFFIXES = (".txt", ".md")
 # A file this large is cleaned in pieces (see batch): ``make bench``'s scaling
-# curve shows the time per MB flat and memory falling towards 2 bytes per
-# byte (the file's bytes and its decoded text, held together while it is
-# read); measured at this size by hand: 462 MB per job at the limit.
-# Larger files go through with --max-bytes.
+# curve shows the time per MB flat and memory falling with size (the fixed
+# part, the models, shared by more bytes; what grows is the decoded text,
+# held while the first pieces are cleaned, under a byte per byte of Chinese
+# UTF-8); measured at this size by hand before the text was read in chunks:
+# 462 MB per job at the limit.  Larger files go through with --max-bytes.
 DEFAULT_MAX_BYTES = 256_000_000
 MANIFEST = "manifest.jsonl"  # what a run writes at the top of its output folder
 
@@ -249,8 +250,48 @@ def _uncommon(text: str, enc: str, data: bytes) -> str | None:
             f" Chinese text has over {COMMON_SHARE:.0%}): not Chinese, or not this encoding{guess}")
 
 
-def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, str]:
-    """``(text, sha256, encoding)`` of a raw file, opened read-only."""
+# A file larger than this is read CHUNK bytes at a time, each chunk hashed and
+# decoded as it comes (see ``_read_chunked``): its bytes are never held whole
+# beside its text.
+CHUNK = 1 << 20
+
+
+def _read_chunked(fh, head: bytes) -> tuple[list[str], str, str] | None:
+    """``(text, sha256, encoding)`` of an open file whose first bytes (at
+    least 8,192) are ``head``, the rest read CHUNK bytes at a time, decoded chunk by chunk, for a BOM's encoding or UTF-8;
+    None when ``decode`` must judge the whole bytes (no BOM and not UTF-8,
+    only whitespace, a BOM's encoding broken): those read as before, with
+    its messages.  The text comes as the decoded chunks, never the bytes
+    next to it (see ``read``)."""
+    enc = next((e for bom, e in _BOMS if head.startswith(bom)), None)
+    if enc is None:
+        if head.isspace():  # perhaps all of it: decode says which message
+            return None
+        if _looks_binary(head):
+            raise InputError("binary data, not text")
+        enc = "utf-8"
+    decoder = codecs.getincrementaldecoder(enc)("strict")
+    sha = hashlib.sha256()
+    parts = []
+    chunk = head
+    try:
+        while chunk:
+            sha.update(chunk)
+            parts.append(decoder.decode(chunk))
+            chunk = fh.read(CHUNK)
+        parts.append(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        return None
+    if all(_BLANK.fullmatch(p) for p in parts):
+        raise InputError("empty file (only whitespace)")
+    return [p for p in parts if p], sha.hexdigest(), enc
+
+
+def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES, parts: bool = False) -> tuple:
+    """``(text, sha256, encoding)`` of a raw file, opened read-only; a file
+    over CHUNK bytes is hashed and decoded a chunk at a time.  With
+    ``parts`` the text comes as a list of strings, the decoded chunks, not
+    joined: a large file cleaned in pieces lets each go once cleaned."""
     try:
         raw.display.encode("utf-8")
     except UnicodeEncodeError:  # its bytes, kept as surrogates, cannot go into the UTF-8 manifest
@@ -263,8 +304,15 @@ def read(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str, st
         if size > max_bytes:
             raise InputError(f"larger than --max-bytes ({size} > {max_bytes} bytes)")
         with open(raw.path, "rb") as fh:
-            data = fh.read()
+            head = max(CHUNK, 8192)  # at least what the BOM and binary checks look at
+            data = fh.read(head)
+            if len(data) == head:
+                got = _read_chunked(fh, data)
+                if got is not None:
+                    return got if parts else ("".join(got[0]), *got[1:])
+                fh.seek(0)
+                data = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}") from None
     text, enc = decode(data)
-    return text, hashlib.sha256(data).hexdigest(), enc
+    return [text] if parts else text, hashlib.sha256(data).hexdigest(), enc

@@ -80,6 +80,11 @@ LINE_GIVE_UP = -3000  # printed-line evidence this far against: the rest of the 
 PIECE_MIN = 8         # a space-separated run at least this long is a printed line
 SUSPECT = 300         # a junction flagged: a rival fits this much better than its successor
 CERTAIN = 600         # a re-join needs this margin over every rival, both ways
+# tails and heads remembered (each some 400 bytes: a tuple, its strings and
+# numbers): a page asks about the same few again and again, a large file's
+# pieces about ever new ones, up to the bound (100,000 of each was some 80
+# MB).  Cleared when full: a memo changes no fit.
+_MEMO = 5_000
 
 
 class Model:
@@ -125,7 +130,7 @@ class Model:
             b = t[-1]
             ab = t[-2:] if len(t) > 1 else ""
             got = (b, ab, self.t1.get(b, 0), self.uni.get(b, 0), self.t2.get(ab, 0), self.bi.get(ab, 0))
-            if len(self._tails) > 100_000:
+            if len(self._tails) > _MEMO:
                 self._tails.clear()
             self._tails[t] = got
         return got
@@ -138,7 +143,7 @@ class Model:
             c = h[0]
             d = h[1] if len(h) > 1 else ""
             got = (c, d, self.p1(c), self.p2(c, d) if d else 1.0, self.alone(h))
-            if len(self._heads) > 100_000:
+            if len(self._heads) > _MEMO:
                 self._heads.clear()
             self._heads[h] = got
         return got

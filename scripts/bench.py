@@ -56,9 +56,10 @@ tmpfs): creating files right after deleting a previous output measures the
 file system's state, not the code.
 
 ``--code DIR`` runs the package found in DIR (a checkout of another commit)
-for the child runs; ``--same-as REV`` cleans the sample scans and a slice of
-the damaged corpus with this checkout and with commit REV and compares the
-outputs byte for byte (exit 1 when they differ).
+for the child runs; ``--same-as REV`` cleans the sample scans, a slice of
+the damaged corpus and issue files (1 MB, cleaned whole; 4 MB, in pieces;
+the 4 MB one's text on one line) with this checkout and with commit REV and
+compares the outputs byte for byte (exit 1 when they differ).
 
     python scripts/bench.py [--mb 50] [--only batch,stages,scaling,small]
                             [--repeat 3] [--large K] [--large-mb 1]
@@ -617,8 +618,9 @@ def instructions(args, work: Path, fresh: Fresh, report: dict) -> None:
 
 
 def same_as(args, work: Path, fresh: Fresh, report: dict) -> bool:
-    """Clean the sample scans and a damaged corpus slice with this checkout
-    and with commit ``args.same_as``; True when every output byte agrees."""
+    """Clean the sample scans, a damaged corpus slice and issue files (whole,
+    in pieces, on one line) with this checkout and with commit
+    ``args.same_as``; True when every output byte agrees."""
     base = work / "base-code"
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.same_as], capture_output=True, check=True)
     base.mkdir()
@@ -626,10 +628,14 @@ def same_as(args, work: Path, fresh: Fresh, report: dict) -> bool:
     slice_ = work / "slice"
     build(args.shared, slice_ / "corpus", args.slice_mb, seed=2)
     shutil.copytree(ROOT / "raw", slice_ / "samples")
+    # issue files: 1 MB cleaned whole, 4 MB in pieces, and the 4 MB one's text on one line
+    issues = build_issues(args.shared, slice_ / "issues", [1, 4])
+    one = slice_ / "issues" / "oneline-4MB.txt"
+    one.write_bytes(issues[4][0].read_bytes().replace(b"\n", b"").replace(b"\f", b"") + b"\n")
     results = {}
     for label, code in (("this", args.code), ("base", base)):
         outs = []
-        for name in ("samples", "corpus"):
+        for name in ("samples", "corpus", "issues"):
             out = fresh(f"same-{label}-{name}")
             timed_run(["run", str(slice_ / name), "--out", str(out), "--jobs", "2"], code)
             outs.append(out)

@@ -240,3 +240,84 @@ def test_japanese_file_is_reported_and_batch_goes_on(tmp_path):
     res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", "1"])
     assert res.exit_code == 1 and "a.txt: decoded as GB18030" in res.output and "Traceback" not in res.output
     assert not (out / "a").exists() and (out / "b" / "01.md").exists()
+
+
+# -- a large file, read a chunk at a time ---------------------------------------
+
+def _read_both(tmp_path, monkeypatch, data: bytes, chunk: int):
+    """``read`` of ``data`` with chunks of ``chunk`` bytes, and ``decode`` of
+    it whole: each ``(text, sha256, encoding)`` or the InputError's message."""
+    import hashlib
+
+    from normalize import inputs
+    path = tmp_path / "big.txt"
+    path.write_bytes(data)
+    monkeypatch.setattr(inputs, "CHUNK", chunk)
+    try:
+        got = inputs.read(inputs.file_raw(path))
+    except InputError as exc:
+        got = str(exc)
+    try:
+        text, enc = decode(data)
+        whole = (text, hashlib.sha256(data).hexdigest(), enc)
+    except InputError as exc:
+        whole = str(exc)
+    return got, whole
+
+
+LONG = (TEXT * 40 + "𠀀𪚥〇𡈼\n" * 5) * 4   # over the 8 kB head; characters of 3 and 4 bytes in UTF-8
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 64, 1000])
+@pytest.mark.parametrize("data", [
+    LONG.encode("utf-8"),
+    codecs.BOM_UTF8 + LONG.encode("utf-8"),
+    LONG.encode("utf-16"),
+    codecs.BOM_UTF16_BE + LONG.encode("utf-16-be"),
+    LONG.encode("utf-32"),
+    LONG.encode("gb18030"),
+    "記者 王曉明\n\n本報訊 全縣召開大會，部署今年工作。\n".encode("big5") * 300,
+    LONG.replace("\n", "\r\n").encode("utf-8"),
+], ids=["utf8", "utf8-bom", "utf16", "utf16-be", "utf32", "gb18030", "big5", "crlf"])
+def test_read_in_chunks_is_read_whole(tmp_path, monkeypatch, data, chunk):
+    """Chunks cut inside a character (UTF-8's 3 and 4 bytes, UTF-16's
+    surrogate pairs, a BOM) give the text, digest and encoding of the whole
+    bytes; GB18030 and Big5 are judged on the whole bytes as before."""
+    got, whole = _read_both(tmp_path, monkeypatch, data, chunk)
+    assert isinstance(whole, tuple)
+    assert got == whole
+
+
+@pytest.mark.parametrize("data", [
+    b"\0\1\2binary" * 5000,                                  # binary
+    codecs.BOM_UTF8 + "正文".encode("utf-8") * 5000 + b"\xff\xfe",  # broken despite its BOM, late
+    codecs.BOM_UTF16_LE + "正文".encode("utf-16-le") * 5000 + b"\x00",  # UTF-16 cut short
+    b" \n\t" * 5000,                                          # whitespace bytes
+    b"\x0b" * 20000,                                           # whitespace bytes, also control bytes
+    "\u3000\u200b\n".encode("utf-8") * 5000,                    # full-width spaces and zero-width marks
+    "ｶﾀｶﾅ 日本語のテキストです。".encode("shift_jis") * 500 + b"\xff",   # not UTF-8, not Chinese
+    b"\xff\xff" * 10000,                                       # nothing decodes it
+    "正文".encode("utf-8") * 5000 + b"\xe4\xb8",                 # UTF-8 cut short at the end
+], ids=["binary", "bad-bom", "utf16-odd", "spaces", "vt", "blank", "japanese", "undecodable", "utf8-cut"])
+def test_read_in_chunks_refuses_as_whole(tmp_path, monkeypatch, data):
+    """Bad input read in chunks is refused with the message of the whole bytes."""
+    for chunk in (3, 16, 1 << 20):
+        got, whole = _read_both(tmp_path, monkeypatch, data, chunk)
+        assert isinstance(whole, str), whole
+        assert got == whole, chunk
+
+
+@pytest.mark.parametrize("data", [LONG.encode("utf-8"), LONG.encode("utf-16"), codecs.BOM_UTF8 + LONG.encode("utf-8")],
+                         ids=["utf8", "utf16", "utf8-bom"])
+def test_large_utf_file_is_never_decoded_whole(tmp_path, monkeypatch, data):
+    """A BOM's encoding or UTF-8 is decoded chunk by chunk: the bytes are
+    never held whole (``decode`` of all of them is not called)."""
+    from normalize import inputs
+    path = tmp_path / "big.txt"
+    path.write_bytes(data)
+    monkeypatch.setattr(inputs, "CHUNK", 5)
+
+    def whole(_data):
+        raise AssertionError("decoded whole")
+    monkeypatch.setattr(inputs, "decode", whole)
+    assert inputs.read(inputs.file_raw(path))[0] == LONG

@@ -197,3 +197,89 @@ def test_pieces_of_furniture_only(tmp_path):
     for name, content in whole.files.items():
         if not name.endswith("changes.jsonl"):
             assert parts.files[name] == content, name
+
+
+def test_the_text_handed_over_is_let_go(tmp_path, monkeypatch):
+    """``clean_file`` hands a large file's text to ``clean_in_pieces`` in a
+    list, which is emptied once the last piece is cleaned: the text is not
+    held while the output is finished."""
+    from normalize import batch
+    path = tmp_path / "issue.txt"
+    path.write_text(issue(8), encoding="utf-8")
+    boxes = []
+    real = batch.clean_in_pieces
+
+    def spy(res, text, *args):
+        boxes.append(text)
+        assert isinstance(text, list) and len(text) == 1 and len(text[0]) > 6000
+        return real(res, text, *args)
+    monkeypatch.setattr(batch, "clean_in_pieces", spy)
+    res = _clean(path, Spec(piece_chars=3000))
+    assert boxes == [[]] and res.records
+
+
+def test_memos_change_no_output(tmp_path, monkeypatch):
+    """The models' memos (gaps' probabilities, table places and ratios, the
+    column model's tails and heads) are cleared when full: cleared at every
+    entry, the output is the same."""
+    from normalize import gaps, interleave
+    path = tmp_path / "issue.txt"
+    sample = Path(__file__).resolve().parents[1] / "raw" / "001_48b55da3b9b61d7e.txt"  # columns merged by height
+    text = regex.sub(r"\d+(?=公里|万人|元|人次|期)", "", issue(8))  # units whose numbers are lost
+    path.write_text(text + "\f" + sample.read_text(encoding="utf-8"), encoding="utf-8")
+    lm, cols = gaps.language_model(str(gaps.lm_path(gaps.DATA))), interleave.model()
+    memos = (lm.memo, lm.at, lm.ratios, cols._tails, cols._heads)
+    for memo in memos:
+        memo.clear()
+    before = _clean(path, Spec(piece_chars=3000)).files
+    assert all(len(memo) > 1 for memo in memos)  # each memo is asked
+    for memo in memos:
+        memo.clear()
+    monkeypatch.setattr(gaps, "_MEMO", 1)
+    monkeypatch.setattr(interleave, "_MEMO", 1)
+    after = _clean(path, Spec(piece_chars=3000)).files
+    assert after == before
+    assert all(len(memo) <= 10 for memo in memos)  # the bound, and what one call adds past it
+
+
+def test_a_short_line_is_measured_without_a_copy():
+    """``_short`` (a page header's line, read on a line of any length)
+    says what ``len(line.strip()) <= most`` says: lines of every length
+    around the step it reads in, white space of every kind at either end."""
+    import random
+
+    from normalize.batch import _short
+    rnd = random.Random(5)
+    spaces = [" ", "\u3000", "\t", "\x1c", "\x85", "\f"]
+    for _ in range(3000):
+        body = "".join(rnd.choice("第1版要闻 \u3000") for _ in range(rnd.choice([0, 1, 5, 29, 30, 31, 40, 300, 700])))
+        lead = "".join(rnd.choice(spaces) for _ in range(rnd.choice([0, 3, 255, 256, 257, 600])))
+        trail = "".join(rnd.choice(spaces) for _ in range(rnd.choice([0, 2, 256, 513])))
+        text = "前文\n" + lead + body + trail + "\n后文"
+        start, end = 3, len(text) - 3
+        for most in (0, 30):
+            assert _short(text, start, end, most) == (len(text[start:end].strip()) <= most)
+
+
+def test_pieces_of_many_parts_are_the_pieces_of_the_text(tmp_path, monkeypatch):
+    """A large file read in chunks is cut from its decoded parts, never
+    joined: the same pieces, line numbers and output as from the text in
+    one part (pages, CRLF line ends split between parts, one enormous line)."""
+    from normalize import inputs
+    from normalize.batch import _pieces_of
+    text = issue(14)
+    one = text.replace("\n", "").replace("\f", "") + "\n"   # every page header on one line
+    for k, body in enumerate((text, text.replace("\n", "\r\n"), one)):
+        path = tmp_path / f"f{k}.txt"
+        path.write_bytes(body.encode("utf-8"))
+        spec = Spec(piece_chars=3000)
+        whole = _clean(path, spec).files
+        monkeypatch.setattr(inputs, "CHUNK", 997)   # parts of 997 bytes after the first 8 kB
+        parts = inputs.read(file_raw(path), parts=True)[0]
+        assert len(parts) > 10
+        assert _clean(path, spec).files == whole
+        monkeypatch.undo()
+        norm = body.replace("\r\n", "\n")
+        got = list(_pieces_of([norm[i:i + 500] for i in range(0, len(norm), 500)], 3000))
+        want = [(norm[a:b], norm.count("\n", 0, a) + 1, a > 0 and norm[a - 1] != "\n") for a, b in pieces(norm, 3000)]
+        assert got == want and len(want) >= 4
