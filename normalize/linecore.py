@@ -605,9 +605,12 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
     e = j
     while e < n and kinds[e] == BYLINE and (i == 0 or e > j):  # (under the title, when none is over it)
         e += 1
-    if j == i or e >= n or kinds[e] != TEXT or (i > 0 and not _signed_by_a_body(texts[i - 1])):
+    if j == i or e >= n or kinds[e] != TEXT or (i > 0 and not _signed_by_a_body(texts[i - 1])
+                                                 and not (i == 1 and st.bare_names(texts[0]))):
         # (a reporter's byline over a short line: the line is a section's
-        # label, 核心阅读; over a news page's lines, the article's body)
+        # label, 核心阅读; over a news page's lines, the article's body; a
+        # page opening on bare names, 李宁 over 紧扣时代主题 / 繁荣戏剧创作, a
+        # booklet's article signed over its title)
         return set()
     if "".join(texts[e][:16].split()).startswith(st.DATELINE_HEADS) or widths[e] > col[e] + p.across_margin:
         return set()
