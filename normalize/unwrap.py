@@ -967,8 +967,9 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
             a += 1
             continue
         # a byline over the title, as over the opening one, or on a page whose
-        # articles are signed, names over short lines over the body
-        over = (o or signed) and names(a) and a not in blank
+        # articles are signed, names over short lines over the body (or a
+        # line the page reading found a byline by itself, whatever the page)
+        over = (o or signed or kinds[a] == BYLINE) and names(a) and a not in blank
         s = a + 1 if over else a
         e = s
         # (a line as wide as the page's printed lines, clearly wider than
