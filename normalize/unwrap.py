@@ -935,7 +935,13 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
         return
     head_last = t if kinds[t] == BYLINE and not o else t - 1
     signed = bool(o) or head_last == t  # the opening article's byline, over or under its title
-    wrap = _wrap_width(lines)
+    wrap_memo: list[float] = []
+
+    def body_wide(k, s):  # (the page's printed width read once, when a run first asks)
+        if not wrap_memo:
+            wrap_memo.append(_wrap_width(lines))
+        return lines[k].width >= wrap_memo[0] - p.narrow_margin \
+            and lines[k].width > max(lines[x].width for x in range(s, k)) + p.narrow_margin
     indent = _indents(doc, lines)
     body_indent = Counter(indent[k] for k in range(n) if kinds[k] == TEXT and lines[k].width > p.heading_max)
     base = body_indent.most_common(1)[0][0] if body_indent else 0
@@ -976,8 +982,7 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
         # the title lines above it, is the body's first line however short:
         # 推进“车能路云” / 融合发展（新论） / “聪明的车…, on a page of 27 columns)
         while e < n and e - s < p.title_lines_max and short_head(e) and not (e > s and names(e)) \
-                and not (e > s and lines[e].width >= wrap - p.narrow_margin
-                         and lines[e].width > max(lines[k].width for k in range(s, e)) + p.narrow_margin):
+                and not (e > s and body_wide(e, s)):
             e += 1
             if e - 1 in blank:
                 break
