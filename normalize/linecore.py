@@ -606,11 +606,13 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
     while e < n and kinds[e] == BYLINE and (i == 0 or e > j):  # (under the title, when none is over it)
         e += 1
     if j == i or e >= n or kinds[e] != TEXT or (i > 0 and not _signed_by_a_body(texts[i - 1])
-                                                 and not (i == 1 and st.bare_names(texts[0]))):
+                                                 and not (i == 1 and col[e] > p.column_max and st.bare_names(texts[0]))):
         # (a reporter's byline over a short line: the line is a section's
         # label, 核心阅读; over a news page's lines, the article's body; a
-        # page opening on bare names, 李宁 over 紧扣时代主题 / 繁荣戏剧创作, a
-        # booklet's article signed over its title)
+        # page wider than a newspaper's column opening on bare names, 李宁
+        # over 紧扣时代主题 / 繁荣戏剧创作, a booklet's article signed over
+        # its title: in a newspaper's column the line under the names is the
+        # body's first, its indent lost, 周之然 谢亚宏 / 据朝鲜中央通讯社１９)
         return set()
     if "".join(texts[e][:16].split()).startswith(st.DATELINE_HEADS) or widths[e] > col[e] + p.across_margin:
         return set()
