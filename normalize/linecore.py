@@ -586,18 +586,33 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
         return kinds[k] == TEXT and bool(b & HEADLINE) and bool(b & WORDS) and not b & (ENDED | DATELINE) \
             and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin)
 
+    def comma_broken(k):
+        # a title broken after its comma (青岛啤酒发挥协同作用， / 打造行业生态):
+        # a short line ending on ， or 、 with no sentence in it, over a
+        # short title line; whether it is a title, the body under decides
+        b = bits[k]
+        return kinds[k] == TEXT and bool(b & SOFT) and bool(b & WORDS) and texts[k][-1] in "，、" \
+            and not b & (INNER_STOP | DATELINE | DASH_START) and balance_of(texts[k]) == 0 \
+            and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin) and k + 1 < n and narrow(k + 1)
+
     j = i
     # (a label and its value, 时间：… / 地点：…, under a title is its own line: no more of the title)
-    while j < n and j - i < p.title_lines_max and narrow(j) and not (j > i and _LABEL.match(texts[j])):
+    while j < n and j - i < p.title_lines_max and (narrow(j) or (j - i < p.title_lines_max - 1 and comma_broken(j))) \
+            and not (j > i and _LABEL.match(texts[j])):
         j += 1
     if i < j < n and bits[j] & PAREN and kinds[j] == TEXT and widths[j] <= p.heading_max:
         j += 1  # the column tag of the title above, on a line of its own: （生态论苑）
     e = j
     while e < n and kinds[e] == BYLINE and (i == 0 or e > j):  # (under the title, when none is over it)
         e += 1
-    if j == i or e >= n or kinds[e] != TEXT or (i > 0 and not _signed_by_a_body(texts[i - 1])):
+    if j == i or e >= n or kinds[e] != TEXT or (i > 0 and not _signed_by_a_body(texts[i - 1])
+                                                 and not (i == 1 and col[e] > p.column_max and st.bare_names(texts[0]))):
         # (a reporter's byline over a short line: the line is a section's
-        # label, 核心阅读; over a news page's lines, the article's body)
+        # label, 核心阅读; over a news page's lines, the article's body; a
+        # page wider than a newspaper's column opening on bare names, 李宁
+        # over 紧扣时代主题 / 繁荣戏剧创作, a booklet's article signed over
+        # its title: in a newspaper's column the line under the names is the
+        # body's first, its indent lost, 周之然 谢亚宏 / 据朝鲜中央通讯社１９)
         return set()
     if "".join(texts[e][:16].split()).startswith(st.DATELINE_HEADS) or widths[e] > col[e] + p.across_margin:
         return set()

@@ -312,8 +312,13 @@ def _mark_name_bylines(lines: list[Line]) -> None:
             continue
         # under a deck (kicker, title, subtitle) that follows a finished paragraph (or opens the page)
         k = i - 1
-        while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and lines[k].headline_shape \
-                and not lines[k].ended:
+        while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and not lines[k].ended:
+            if not lines[k].headline_shape:
+                # (a title broken after its comma: its first line, so the deck's top)
+                if k < i - 1 and _comma_broken_title(lines[k], lines[k + 1]) \
+                        and (k == 0 or lines[k - 1].ended or lines[k - 1].kind != "text"):
+                    k -= 1
+                break
             k -= 1
         # (a deck never opens on its ——subtitle: ——编者 after a note signs it)
         headline_above = k < i - 1 and (k < 0 or lines[k].ended or lines[k].kind != "text") \
@@ -321,6 +326,17 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         if (prev is None or prev.kind in ("title", "byline") or headline_above
                 or (prev.ended and nxt.kind == "text")) and st.bare_names(ln.text):
             ln.kind = "byline"
+
+
+def _comma_broken_title(ln: Line, nxt: Line) -> bool:
+    """``ln`` is the first half of a title broken after its comma (青岛啤酒发挥协同作用，
+    / 打造行业生态): both lines short, the first ending on ， or 、 with no
+    sentence inside, the second a headline's line.  Only a candidate: a
+    deck is what stands between a finished paragraph (or the page's start)
+    and the names under it."""
+    p = PARAMS
+    return ln.text[-1] in "，、" and ln.width <= p.heading_max and nxt.width <= p.heading_max \
+        and nxt.headline_shape and not _INNER_STOP.search(ln.text) and not ln.text.startswith("—")
 
 
 def _mark_institution_bylines(lines: list[Line]) -> None:
@@ -918,6 +934,14 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
     if t == o or t >= n:
         return
     head_last = t if kinds[t] == BYLINE and not o else t - 1
+    signed = bool(o) or head_last == t  # the opening article's byline, over or under its title
+    wrap_memo: list[float] = []
+
+    def body_wide(k, s):  # (the page's printed width read once, when a run first asks)
+        if not wrap_memo:
+            wrap_memo.append(_wrap_width(lines))
+        return lines[k].width >= wrap_memo[0] - p.narrow_margin \
+            and lines[k].width > max(lines[x].width for x in range(s, k)) + p.narrow_margin
     indent = _indents(doc, lines)
     body_indent = Counter(indent[k] for k in range(n) if kinds[k] == TEXT and lines[k].width > p.heading_max)
     base = body_indent.most_common(1)[0][0] if body_indent else 0
@@ -948,10 +972,17 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
         if not (prev in blank and kinds[prev] == TEXT and lines[prev].ended):
             a += 1
             continue
-        over = o and names(a) and a not in blank  # a byline over the title, as the opening's
+        # a byline over the title, as over the opening one, or on a page whose
+        # articles are signed, names over short lines over the body (or a
+        # line the page reading found a byline by itself, whatever the page)
+        over = (o or signed or kinds[a] == BYLINE) and names(a) and a not in blank
         s = a + 1 if over else a
         e = s
-        while e < n and e - s < p.title_lines_max and short_head(e) and not (e > s and names(e)):
+        # (a line as wide as the page's printed lines, clearly wider than
+        # the title lines above it, is the body's first line however short:
+        # 推进“车能路云” / 融合发展（新论） / “聪明的车…, on a page of 27 columns)
+        while e < n and e - s < p.title_lines_max and short_head(e) and not (e > s and names(e)) \
+                and not (e > s and body_wide(e, s)):
             e += 1
             if e - 1 in blank:
                 break

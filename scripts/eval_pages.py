@@ -16,6 +16,12 @@ booklet pages (three or four articles, most unsigned: bNNNN, the
 ``page=booklet`` line); TOTAL counts them too, the ``page=news`` line is
 the news pages alone (the figures before documents).
 
+``--booklet-report`` counts, on the booklet pages, what the ``page=booklet``
+line hides: the opening title read right or wrong by how the first article
+is signed (a byline over the title, under it, none), and the later articles
+missed by where their byline stands, pages with no blank line between
+articles apart (``--list`` names each page counted wrong).
+
 ``--old`` also runs ``scripts/eval.py`` (slower) and prints its segmentation lines.
 Goals (issue 14): found >= 0.97, extra <= 0.05 per page, title >= 0.92,
 authors >= 0.95, CER <= 0.02, paragraph F1 >= 0.95.
@@ -59,6 +65,28 @@ def fmt(s):
     return "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in s.items())
 
 
+def tally_booklet(booklet, wrong_pages, source, v, rows) -> None:
+    """Count one booklet page into ``booklet`` (see ``--booklet-report``).
+    The first article's title is wrong when its title score is not 1 (or it
+    was not found); a later article is missed when no output matches it."""
+    page = source.removesuffix(".txt")
+    first = v["articles"][0].get("author_at", "none")
+    ok = bool(rows[0]["found"]) and rows[0].get("title") == 1.0
+    keys = [(f"opening title wrong, first signed {first}", int(not ok), 1)]
+    if not v["sep"]:  # no blank line between articles: a known failure, counted apart
+        keys.append(("later missed, no blank line between articles", sum(not r["found"] for r in rows[1:]),
+                     len(rows) - 1))
+    else:
+        for r, forms in zip(rows[1:], v["articles"][1:]):
+            keys.append((f"later missed, byline {forms.get('author_at', 'none')}, opening {'ok' if ok else 'wrong'}",
+                         int(not r["found"]), 1))
+    for key, bad, of in keys:
+        booklet[key][0] += bad
+        booklet[key][1] += of
+        if bad:
+            wrong_pages[key].append(page)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=200)
@@ -69,6 +97,9 @@ def main() -> int:
                     help="booklet pages to add (three or four articles, most unsigned; 0: none)")
     ap.add_argument("--keep", type=Path, help="build the pages and the output here and keep them")
     ap.add_argument("--old", action="store_true", help="also run scripts/eval.py (the older generator)")
+    ap.add_argument("--booklet-report", action="store_true",
+                    help="count booklet misses by how the first article is signed and where later bylines stand")
+    ap.add_argument("--list", action="store_true", help="with --booklet-report: name the pages counted wrong")
     ap.add_argument("--paragraph-blanks", action="store_true",
                     help="gen_pages.py's pages with blank lines only at paragraph ends, half-width marks")
     args = ap.parse_args()
@@ -88,6 +119,8 @@ def main() -> int:
         variants = {json.loads(x)["source"]: json.loads(x) for x in
                     (work / "variants.jsonl").read_text(encoding="utf-8").splitlines()}
         all_rows, extra_all, groups = [], 0, defaultdict(lambda: [[], 0, 0])
+        booklet = defaultdict(lambda: [0, 0])  # key -> [wrong or missed, of]
+        wrong_pages = defaultdict(list)
         for gf in sorted((work / "gold").glob("*.json")):
             gold = json.loads(gf.read_text(encoding="utf-8"))
             rows, extra, _res = sc.score_source(gold, by_src.get(gold["source"], []))
@@ -104,6 +137,8 @@ def main() -> int:
                 g[0] += rows
                 g[1] += 1
                 g[2] += extra
+            if v["titles"] == "booklet":
+                tally_booklet(booklet, wrong_pages, gold["source"], v, rows)
             for r, forms in zip(rows, v["articles"]):
                 for k in ("byline", "dateline", "deck", "names", "title_lines", "doc_title_lines", "author_at"):
                     if k in forms:
@@ -122,6 +157,11 @@ def main() -> int:
         if not pages:
             s.pop("extra/page")
         print(f"  {key:22s} " + fmt(s))
+    if args.booklet_report:
+        print("booklet pages (wrong or missed / of):")
+        for key in sorted(booklet):
+            bad, of = booklet[key]
+            print(f"  {key:40s} {bad:4d} / {of}" + (f"  {' '.join(wrong_pages[key])}" if args.list else ""))
     if args.old:
         print("\nscripts/eval.py (the older generator):")
         r = subprocess.run([sys.executable, str(ROOT / "scripts" / "eval.py"), "--shared", str(args.shared),
