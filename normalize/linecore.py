@@ -597,7 +597,7 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
 
     j = i
     # (a label and its value, 时间：… / 地点：…, under a title is its own line: no more of the title)
-    while j < n and j - i < p.title_lines_max and (narrow(j) or (j - i < p.title_lines_max - 1 and comma_broken(j))) \
+    while j < n and j - i < p.title_lines_max and (narrow(j) or (j == i and comma_broken(j))) \
             and not (j > i and _LABEL.match(texts[j])):
         j += 1
     if i < j < n and bits[j] & PAREN and kinds[j] == TEXT and widths[j] <= p.heading_max:

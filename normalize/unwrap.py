@@ -315,8 +315,12 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and not lines[k].ended:
             if not lines[k].headline_shape:
                 # (a title broken after its comma: its first line, so the deck's top)
+                # (at the page's start or under a blank line only: after a
+                # finished line with none between, 在本次大赛中， / 荣获…的有
+                # over a list of winners is the body's own sentence)
                 if k < i - 1 and _comma_broken_title(lines[k], lines[k + 1]) \
-                        and (k == 0 or lines[k - 1].ended or lines[k - 1].kind != "text"):
+                        and (k == 0 or (lines[k].raw_line > lines[k - 1].raw_line + 1
+                                        and (lines[k - 1].ended or lines[k - 1].kind != "text"))):
                     k -= 1
                 break
             k -= 1
