@@ -492,9 +492,12 @@ def _cut(text: str, lo: int, target: int, hi: int) -> int:
     if cut is None:
         def headers():
             for m in _PAGE_HEADER.finditer(text, lo, hi):
-                start, end = line_start(m.start()), text.find("\n", m.end())
+                start = line_start(m.start())
+                if start <= lo:  # (before the line's end is looked for: on one enormous line, each time to the text's end)
+                    continue
+                end = text.find("\n", m.end())
                 end = end if end != -1 else len(text)
-                if (start > lo and _short(text, start, end, _PAGE_HEADER_WIDEST)
+                if (_short(text, start, end, _PAGE_HEADER_WIDEST)
                         and not any(text.find(c, start, end) != -1 for c in "转接见")):
                     yield start
         cut = _nearest(headers(), target)
