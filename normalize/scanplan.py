@@ -192,14 +192,7 @@ def _skip_then(skip: regex.Pattern, rest: regex.Pattern, whole: regex.Pattern) -
     matches passed over.  The next place each matches from the scan's
     position is kept while the scan has not passed its start: where a
     pattern matches at a position does not depend on where the scan began."""
-    rest_search = rest.search
-    after_nl = _after_newline(skip)
-    if after_nl is not None:
-        skip_search = _line_search(skip, after_nl)
-    else:
-        def skip_search(text: str, pos: int, deadline: float):
-            s = skip.search(text, pos, timeout=_remaining(deadline))
-            return None if s is None else s.span()
+    rest_search, skip_search = rest.search, _span_search(skip)
 
     def scan(text: str, timeout: float) -> list:
         deadline = time.monotonic() + timeout
@@ -280,18 +273,26 @@ def _line_search(pattern: regex.Pattern, after_nl: regex.Pattern):
     return search
 
 
+def _span_search(pattern: regex.Pattern):
+    """``search(text, pos, deadline)``: the span of ``pattern.search(text,
+    pos)`` or None; from the newline before each line start when every
+    branch opens on ``^`` (``_line_search``)."""
+    after_nl = _after_newline(pattern)
+    if after_nl is not None:
+        return _line_search(pattern, after_nl)
+
+    def search(text: str, pos: int, deadline: float):
+        m = pattern.search(text, pos, timeout=_remaining(deadline))
+        return None if m is None else m.span()
+
+    return search
+
+
 def _candidates(weak: regex.Pattern, whole: regex.Pattern) -> Scan:
     """The pattern tried only at the line starts where ``weak`` (the pattern
     without its top-level zero-width conditions) matches, in order, from
     where its last match ended."""
-    match = whole.match
-    after_nl = _after_newline(weak)
-    if after_nl is not None:
-        weak_search = _line_search(weak, after_nl)
-    else:
-        def weak_search(text: str, pos: int, deadline: float):
-            c = weak.search(text, pos, timeout=_remaining(deadline))
-            return None if c is None else c.span()
+    match, weak_search = whole.match, _span_search(weak)
 
     def scan(text: str, timeout: float) -> list:
         deadline = time.monotonic() + timeout
