@@ -114,7 +114,8 @@ def _pooled(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int):
     sizes = [_size(raw) for raw in items]
     order = sorted(range(len(items)), key=lambda i: -sizes[i])  # stable: name order among equals
     tasks = [(i, (items[i], spec, out)) for i in order]
-    large = sum(1 for i in order if sizes[i] * 8 * jobs > sum(sizes))
+    total = sum(sizes)
+    large = sum(1 for i in order if sizes[i] * 8 * jobs > total)
     tail = min(len(tasks) - large, TAIL * jobs)
     done: dict[int, object] = {}
     it = itertools.chain(pool.imap_unordered(_indexed, tasks[:large], chunksize=1),
