@@ -470,13 +470,13 @@ class PackedCounts:
         return self.n + len(self.other)
 
 
-
 # Strings remembered per memo of the language model (its probabilities,
 # table indexes and ratios): a page asks about the same strings again and
 # again, a large file's pieces about ever new ones.  Each memo is cleared
 # when full, so its memory is bounded (a memo changes no score); 20,000 each
 # held some 15 MB at the end of a large file.
 _MEMO = 5_000
+
 
 class NumberLM:
     """A character n-gram model of clean text in which every number is one

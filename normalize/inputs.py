@@ -257,10 +257,11 @@ CHUNK = 1 << 20
 
 
 def _read_chunked(fh, head: bytes) -> tuple[list[str], str, str] | None:
-    """``(text, sha256, encoding)`` of an open file whose first bytes (at
-    least 8,192) are ``head``, the rest read CHUNK bytes at a time, decoded chunk by chunk, for a BOM's encoding or UTF-8;
-    None when ``decode`` must judge the whole bytes (no BOM and not UTF-8,
-    only whitespace, a BOM's encoding broken): those read as before, with
+    """``(parts, sha256, encoding)`` of an open file whose first bytes (at
+    least 8,192) are ``head``, the rest read CHUNK bytes at a time and
+    decoded chunk by chunk, for a BOM's encoding or UTF-8; None when
+    ``decode`` must judge the whole bytes (no BOM and not UTF-8, only
+    whitespace, a BOM's encoding broken): those are read as before, with
     its messages.  The text comes as the decoded chunks, never the bytes
     next to it (see ``read``)."""
     enc = next((e for bom, e in _BOMS if head.startswith(bom)), None)

@@ -314,10 +314,10 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         k = i - 1
         while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and not lines[k].ended:
             if not lines[k].headline_shape:
-                # (a title broken after its comma: its first line, so the deck's top)
-                # (at the page's start or under a blank line only: after a
-                # finished line with none between, 在本次大赛中， / 荣获…的有
-                # over a list of winners is the body's own sentence)
+                # (a title broken after its comma: its first line, so the
+                # deck's top; at the page's start or under a blank line only:
+                # after a finished line with none between, 在本次大赛中， /
+                # 荣获…的有 over a list of winners is the body's own sentence)
                 if k < i - 1 and _comma_broken_title(lines[k], lines[k + 1]) \
                         and (k == 0 or (lines[k].raw_line > lines[k - 1].raw_line + 1
                                         and (lines[k - 1].ended or lines[k - 1].kind != "text"))):
@@ -939,12 +939,13 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
         return
     head_last = t if kinds[t] == BYLINE and not o else t - 1
     signed = bool(o) or head_last == t  # the opening article's byline, over or under its title
-    wrap_memo: list[float] = []
+    wrap = None
 
     def body_wide(k, s):  # (the page's printed width read once, when a run first asks)
-        if not wrap_memo:
-            wrap_memo.append(_wrap_width(lines))
-        return lines[k].width >= wrap_memo[0] - p.narrow_margin \
+        nonlocal wrap
+        if wrap is None:
+            wrap = _wrap_width(lines)
+        return lines[k].width >= wrap - p.narrow_margin \
             and lines[k].width > max(lines[x].width for x in range(s, k)) + p.narrow_margin
     indent = _indents(doc, lines)
     body_indent = Counter(indent[k] for k in range(n) if kinds[k] == TEXT and lines[k].width > p.heading_max)
@@ -979,7 +980,7 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
         # a byline over the title, as over the opening one, or on a page whose
         # articles are signed, names over short lines over the body (or a
         # line the page reading found a byline by itself, whatever the page)
-        over = (o or signed or kinds[a] == BYLINE) and names(a) and a not in blank
+        over = (signed or kinds[a] == BYLINE) and names(a) and a not in blank
         s = a + 1 if over else a
         e = s
         # (a line as wide as the page's printed lines, clearly wider than
