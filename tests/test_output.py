@@ -113,6 +113,74 @@ def test_same_bytes_every_run_and_every_job_count(tmp_path):
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
 
 
+def test_a_file_failing_in_a_worker_mid_batch_is_reported_and_the_batch_goes_on(tmp_path):
+    # --jobs 2: the file that fails is read (and refused) in a worker; its error
+    # comes back with the results, the other files are written by the workers
+    # as --jobs 1 writes them, the manifest lists them in walk order, exit 1
+    raw = tmp_path / "raw"
+    for sub in ("s1", "s2", "s3", "s4"):
+        shutil.copytree(RAW, raw / sub)
+    (raw / "s2" / "bad.txt").write_bytes(b"\x00\x01binary\x00" * 100)
+    a, b = tmp_path / "a", tmp_path / "b"
+    results = {}
+    for out, jobs in ((a, "1"), (b, "2")):
+        res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", jobs])
+        assert res.exit_code == 1, res.output
+        assert "Traceback" not in res.output
+        assert f"{len(SAMPLES) * 4} files" in res.stderr and "1 errors" in res.stderr
+        assert "failed: " in res.stderr and "bad.txt" in res.stderr
+        results[jobs] = res.stderr
+    assert not (b / "s2" / "bad").exists()
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.name != CODE_STAMP)
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.name != CODE_STAMP)
+    for f in files:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    sources = [json.loads(line)["source"]["path"] for line in (b / "manifest.jsonl").open(encoding="utf-8")]
+    assert sources == sorted(sources, key=lambda s: (s.split("/")[1], s.split("/")[2]))  # walk order
+
+
+def test_a_rule_set_whose_examples_passed_is_not_tried_again(tmp_path, monkeypatch):
+    # the examples of every rule are tried before a run; a set whose examples
+    # all passed with this code is remembered (the serial start of --jobs 2),
+    # a rule whose examples fail is tried, and warned of, on every run
+    from normalize.rules import Rule
+    monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
+    tried = []
+    real = Rule.check_examples
+    monkeypatch.setattr(Rule, "check_examples", lambda self: tried.append(self.id) or real(self))
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    local = """description = "old name to new"
+[[rule]]
+id = "rename"
+message = "x to y"
+pattern = '旧名'
+replace = "新名"
+fixes = [["旧名", "{want}"]]
+keeps = ["名字"]
+"""
+    (rules / "local.toml").write_text(local.format(want="新名"), encoding="utf-8")
+    args = ["run", str(RAW), "--rules", str(rules), "--jobs", "1", "--force"]
+    for n in range(2):
+        res = CliRunner().invoke(main, args + ["--out", str(tmp_path / f"out{n}")])
+        assert res.exit_code == 0 and "warning" not in res.stderr
+        assert ("local.rename" in tried) == (n == 0)
+        tried.clear()
+    assert len(list((tmp_path / "cache").glob("examples.*.passed"))) == 1
+    (rules / "local.toml").write_text(local.format(want="别名"), encoding="utf-8")  # an example now wrong
+    for n in range(2):
+        res = CliRunner().invoke(main, args + ["--out", str(tmp_path / f"bad{n}")])
+        assert res.exit_code == 0 and "warning: rule local.rename" in res.stderr
+        assert "local.rename" in tried
+        tried.clear()
+    monkeypatch.setenv("NORMALIZE_CACHE", "off")
+    (rules / "local.toml").write_text(local.format(want="新名"), encoding="utf-8")
+    for n in range(2):
+        assert CliRunner().invoke(main, args + ["--out", str(tmp_path / f"off{n}")]).exit_code == 0
+        assert "local.rename" in tried
+        tried.clear()
+
+
 def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypatch):
     # --jobs 2: the parent cleans a page first (the models a page loads are then
     # shared by the forked workers); a run where every file is unchanged forks nothing
@@ -147,9 +215,14 @@ def test_a_window_is_handed_out_largest_first_and_read_back_in_its_order(tmp_pat
             handed.append([t[1][0].path.name for t in tasks])
             return iter([fn(t) for t in reversed(tasks)])
 
-    monkeypatch.setattr(runner, "clean_and_write", lambda raw, spec, out: raw.path.name)
+    class Done:  # a result as a worker sends it back: without its raw file, which the driver puts back
+        def __init__(self, raw):
+            self.name, self.raw = raw.path.name, raw
+
+    monkeypatch.setattr(runner, "clean_and_write", lambda raw, spec, out: Done(raw))
     got = list(runner._results(items, None, Pool(), None, jobs=2))
-    assert got == [raw.path.name for raw in items]
+    assert [d.name for d in got] == [raw.path.name for raw in items]
+    assert [d.raw for d in got] == items
     order = [name for batch in handed for name in batch]
     assert [sizes[int(name[:2])] for name in order] == sorted(sizes, reverse=True)
     assert handed[0] == ["14.txt"]  # over an eighth of a worker's share: alone, not in a chunk
