@@ -197,6 +197,29 @@ def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypat
     assert len(warmed) == 1
 
 
+def test_the_warm_up_runs_without_the_collector_and_leaves_it_as_it_was():
+    # the collector is off while the warm-up page loads the models (its passes
+    # over the growing heap were a tenth of the serial start), and on again
+    # after it, with what was loaded frozen out of its passes
+    import gc
+    from normalize import runner
+    from normalize.batch import Spec
+    states = []
+    real = runner.interleave_model
+    try:
+        runner.interleave_model = lambda: states.append(gc.isenabled()) or real()
+        for was in (True, False):
+            (gc.enable if was else gc.disable)()
+            gc.unfreeze()
+            runner._warm(Spec())
+            assert gc.isenabled() == was and gc.get_freeze_count() > 0
+        assert states == [False, False]
+    finally:
+        runner.interleave_model = real
+        gc.unfreeze()
+        gc.enable()
+
+
 def test_a_window_is_handed_out_largest_first_and_read_back_in_its_order(tmp_path, monkeypatch):
     # largest first: a big file at a window's end no longer keeps one worker
     # busy while the other waits; the results still come in the window's order
