@@ -99,7 +99,7 @@ def test_clean_folder_is_up_to_date(tmp_path):
 
 
 def test_same_bytes_every_run_and_every_job_count(tmp_path):
-    # the samples three times over: more files than one worker's share (chunks of 4), so both
+    # the samples three times over: more files than one worker's share (each goes alone), so both
     # processes of --jobs 2 clean some and the run puts their results together in order
     raw = tmp_path / "raw"
     for sub in ("s1", "s2", "s3"):
