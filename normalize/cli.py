@@ -135,23 +135,18 @@ def _check_preset(preset: str | None, rule_dirs) -> None:
 
 
 def _warn_failing_examples(pipes) -> None:
-    """A rule whose own examples fail is used as written, but never silently.
-    A rule set whose examples all passed with this code is not tried again
-    (``runner.ExamplesPassed``): a serial cost of every run's start."""
-    rules = list({id(rule): rule for pipe in pipes for rule in pipe.rules}.values())
-    passed = runner.ExamplesPassed(rules)
-    if passed.known():
-        return
-    failed = False
-    for rule in rules:
-        fails = rule.check_examples()
-        if fails:
-            failed = True
-            click.echo(f"normalize: warning: rule {rule.id} ({rule.source}): {len(fails)} of its own "
-                       f"examples fail, it is used as written (first: {fails[0]}); "
-                       "`normalize rules --test` lists them", err=True)
-    if not failed:
-        passed.remember()
+    """A rule whose own examples fail is used as written, but never silently."""
+    seen = set()
+    for pipe in pipes:
+        for rule in pipe.rules:
+            if id(rule) in seen:
+                continue
+            seen.add(id(rule))
+            fails = rule.check_examples()
+            if fails:
+                click.echo(f"normalize: warning: rule {rule.id} ({rule.source}): {len(fails)} of its own "
+                           f"examples fail, it is used as written (first: {fails[0]}); "
+                           "`normalize rules --test` lists them", err=True)
 
 
 def _read_input(file: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

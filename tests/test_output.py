@@ -139,48 +139,6 @@ def test_a_file_failing_in_a_worker_mid_batch_is_reported_and_the_batch_goes_on(
     assert sources == sorted(sources, key=lambda s: (s.split("/")[1], s.split("/")[2]))  # walk order
 
 
-def test_a_rule_set_whose_examples_passed_is_not_tried_again(tmp_path, monkeypatch):
-    # the examples of every rule are tried before a run; a set whose examples
-    # all passed with this code is remembered (the serial start of --jobs 2),
-    # a rule whose examples fail is tried, and warned of, on every run
-    from normalize.rules import Rule
-    monkeypatch.setenv("NORMALIZE_CACHE", str(tmp_path / "cache"))
-    tried = []
-    real = Rule.check_examples
-    monkeypatch.setattr(Rule, "check_examples", lambda self: tried.append(self.id) or real(self))
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    local = """description = "old name to new"
-[[rule]]
-id = "rename"
-message = "x to y"
-pattern = '旧名'
-replace = "新名"
-fixes = [["旧名", "{want}"]]
-keeps = ["名字"]
-"""
-    (rules / "local.toml").write_text(local.format(want="新名"), encoding="utf-8")
-    args = ["run", str(RAW), "--rules", str(rules), "--jobs", "1", "--force"]
-    for n in range(2):
-        res = CliRunner().invoke(main, args + ["--out", str(tmp_path / f"out{n}")])
-        assert res.exit_code == 0 and "warning" not in res.stderr
-        assert ("local.rename" in tried) == (n == 0)
-        tried.clear()
-    assert len(list((tmp_path / "cache").glob("examples.*.passed"))) == 1
-    (rules / "local.toml").write_text(local.format(want="别名"), encoding="utf-8")  # an example now wrong
-    for n in range(2):
-        res = CliRunner().invoke(main, args + ["--out", str(tmp_path / f"bad{n}")])
-        assert res.exit_code == 0 and "warning: rule local.rename" in res.stderr
-        assert "local.rename" in tried
-        tried.clear()
-    monkeypatch.setenv("NORMALIZE_CACHE", "off")
-    (rules / "local.toml").write_text(local.format(want="新名"), encoding="utf-8")
-    for n in range(2):
-        assert CliRunner().invoke(main, args + ["--out", str(tmp_path / f"off{n}")]).exit_code == 0
-        assert "local.rename" in tried
-        tried.clear()
-
-
 def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypatch):
     # --jobs 2: the parent cleans a page first (the models a page loads are then
     # shared by the forked workers); a run where every file is unchanged forks nothing
