@@ -62,8 +62,14 @@ def _warm(spec: Spec) -> None:
     need) is loaded once and shared by the workers, not loaded
     by each; and freeze it out of the garbage
     collector's passes, which would touch, and so copy, its pages in every
-    worker.  A failure here is no failure of the run: the pages' own
+    worker.  The collector is off meanwhile: what this page builds lives
+    as long as the run, and its passes over it, each time a model's
+    tables had grown the heap (two full passes of 22 and 26 ms in the gap
+    model's word index alone), were 0.06–0.08 of the 0.5–0.6 CPU s the
+    workers wait for.  A failure here is no failure of the run: the pages' own
     cleaning reports whatever goes wrong."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         pipe = pipeline_with(spec, dict(spec.settings))
         pipe.clean(WARM_PAGE)
@@ -71,7 +77,10 @@ def _warm(spec: Spec) -> None:
             interleave_model()
     except Exception:  # noqa: BLE001 (see above)
         pass
-    gc.freeze()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 WINDOW = 512  # files decided, cleaned and written at a time: memory stays flat
@@ -108,9 +117,9 @@ def _pooled(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int):
     files, which even the workers out (the longest-processing-time-first
     order).  A file of more than an eighth of a worker's share of the
     window goes alone: in a chunk, two such files would go to one worker.
-    The order in which files are cleaned changes no output byte: each
-    file's cleaning is its own, and the manifest is written in the
-    window's order."""
+    The order in which files
+    are cleaned changes no output byte: each file's cleaning is its own,
+    and the manifest is written in the window's order."""
     sizes = [_size(raw) for raw in items]
     order = sorted(range(len(items)), key=lambda i: -sizes[i])  # stable: name order among equals
     tasks = [(i, (items[i], spec, out)) for i in order]
@@ -124,13 +133,19 @@ def _pooled(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int):
     for n in range(len(items)):
         while n not in done:
             i, res = next(it)
+            res.raw = items[i]  # (see _indexed)
             done[i] = res
         yield done.pop(n)
 
 
 def _indexed(task):
+    """A task's result, sent back without its raw file, which the driver
+    has: three paths a result, unpickled by the pool's one result thread
+    beside the workers, were most of what it spent per result."""
     i, args = task
-    return i, clean_and_write(*args)
+    res = clean_and_write(*args)
+    res.raw = None
+    return i, res
 
 
 def _windows(iterable, size):

@@ -245,7 +245,14 @@ load0, (busy0, steal0) = os.getloadavg()[0], machine()
 t = time.monotonic()
 p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err, text=True)
 seen = {}  # a worker's CPU ticks as last read (it is reaped by the run, its count then lost to us)
-while p.poll() is None:
+own = None  # the run's own process: CPU of its own, and of the workers it reaped
+while True:
+    # ended, but not yet reaped: its /proc entry still says what it spent itself
+    if os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+        f = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
+        own = ((int(f[11]) + int(f[12])) / TICK, (int(f[13]) + int(f[14])) / TICK)
+        p.wait()
+        break
     for c in children(p.pid):
         n = ticks(c)
         if n is not None:
@@ -259,10 +266,14 @@ busy1, steal1 = machine()
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = r.ru_utime + r.ru_stime
 workers = sorted((v / TICK for v in seen.values()), reverse=True)
+# what the 20 ms reads missed of the workers (each one's last reads before it
+# ended): their reaped total less what was read, none when no worker ran
+unread = max(0.0, own[1] - sum(workers)) if own and workers else 0.0
 err.seek(0)
 lines = err.read().strip().splitlines()
 print(json.dumps({"seconds": secs, "rss": r.ru_maxrss, "last": lines[-1] if lines else "", "cpu": cpu,
                   "workers_cpu": workers, "parent_cpu": cpu - sum(workers),
+                  "parent_own_cpu": own[0] if own else None, "workers_unread_cpu": unread,
                   "other_cpu": (busy1 - busy0) / TICK - cpu, "steal": (steal1 - steal0) / TICK,
                   "load": load0, "returncode": p.returncode, "stderr": "\n".join(lines[-20:])}))
 """
@@ -276,7 +287,10 @@ def timed_run(args: list[str], code: Path, timeout: float | None = None) -> tupl
     ``timed_run.detail`` says how the machine and the run spent its CPU:
     ``cpu`` all of the run's processes; ``workers_cpu`` each pool worker's
     (read from /proc every 20 ms: a worker's last 20 ms can be missing),
-    ``parent_cpu`` the rest; ``other_cpu`` what the machine's cores did
+    ``parent_cpu`` the rest; ``parent_own_cpu`` the run's process alone
+    (read from /proc once it has ended, before it is reaped) and
+    ``workers_unread_cpu`` what the 20 ms reads missed of the workers (in
+    ``parent_cpu``, not in ``parent_own_cpu``); ``other_cpu`` what the machine's cores did
     for everyone else meanwhile (/proc/stat), ``steal`` the hypervisor's
     share taken from them, ``load`` the load average at the start: the
     wall clock of a run measures these too."""
@@ -345,6 +359,7 @@ def batch(args, work: Path, fresh: Fresh, report: dict) -> None:
             d = timed_run.detail
             runs[jobs].append({"seconds": secs, "cpu": d["cpu"], "rss": rss, "last": last,
                                "workers": d["workers_cpu"], "parent": d["parent_cpu"],
+                               "parent_own": d["parent_own_cpu"], "unread": d["workers_unread_cpu"],
                                "other": d["other_cpu"], "steal": d["steal"], "load": d["load"]})
             if jobs not in outs:
                 outs[jobs] = out
@@ -360,6 +375,9 @@ def batch(args, work: Path, fresh: Fresh, report: dict) -> None:
                                  "peak_rss_MB": round(max(x["rss"] for x in rs) / 1024, 1), "summary": best["last"],
                                  "runs": [{"seconds": round(x["seconds"], 2), "cpu": round(x["cpu"], 2),
                                            "parent_cpu": round(x["parent"], 2),
+                                           "parent_own_cpu": (round(x["parent_own"], 2)
+                                                              if x["parent_own"] is not None else None),
+                                           "workers_unread_cpu": round(x["unread"], 2),
                                            "workers_cpu": [round(w, 2) for w in x["workers"]],
                                            "others_cpu_meanwhile": round(x["other"], 1),
                                            "steal": round(x["steal"], 1), "load_at_start": round(x["load"], 1)}
@@ -368,8 +386,15 @@ def batch(args, work: Path, fresh: Fresh, report: dict) -> None:
     # job's CPU over the two-job run's critical path: the parent's CPU, most
     # of it its start before the fork, plus its busiest worker's), which the
     # other work on a shared machine sways far less
+    # (the parent's CPU here holds the workers' unread last reads too: the
+    # critical path is never shortened by what the reads missed)
     wall = [a["seconds"] / b["seconds"] for a, b in zip(runs[1], runs[2])]
     crit = [a["cpu"] / (b["parent"] + (b["workers"][0] if b["workers"] else 0)) for a, b in zip(runs[1], runs[2])]
+    # within the two-job run alone: its own CPU over its critical path, how
+    # evenly the code split what it did (2.0 at best), whatever the machine
+    # did to the one-job run of the pair; it leaves out the work the second
+    # busy core costs (cpu_ratio_2_jobs_to_1), so it is no speed-up
+    split = [b["cpu"] / (b["parent"] + (b["workers"][0] if b["workers"] else 0)) for b in runs[2]]
     report["speedup_2_jobs"] = round(median(wall), 2)
     report["speedup_2_jobs_how"] = {
         "measured": f"{args.repeat} pairs of runs, wall clock; each pair's ratio, their median and spread",
@@ -378,6 +403,7 @@ def batch(args, work: Path, fresh: Fresh, report: dict) -> None:
         "cpu_critical_path_per_pair": [round(x, 2) for x in crit],
         "cpu_critical_path_median": round(median(crit), 2),
         "cpu_ratio_2_jobs_to_1": [round(b["cpu"] / a["cpu"], 2) for a, b in zip(runs[1], runs[2])],
+        "split_within_2_job_run": [round(x, 2) for x in split],
         "machine": f"{os.cpu_count()} cores; others' CPU meanwhile and the load average per run above"}
     report["jobs_1_and_2_identical"] = same_tree(outs[1], outs[2])
     texts = [f.read_text(encoding="utf-8") for f in files]

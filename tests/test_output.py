@@ -99,7 +99,7 @@ def test_clean_folder_is_up_to_date(tmp_path):
 
 
 def test_same_bytes_every_run_and_every_job_count(tmp_path):
-    # the samples three times over: more files than one worker's share (chunks of 4), so both
+    # the samples three times over: more files than one worker's share (each goes alone), so both
     # processes of --jobs 2 clean some and the run puts their results together in order
     raw = tmp_path / "raw"
     for sub in ("s1", "s2", "s3"):
@@ -111,6 +111,32 @@ def test_same_bytes_every_run_and_every_job_count(tmp_path):
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     for f in files:
         assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+def test_a_file_failing_in_a_worker_mid_batch_is_reported_and_the_batch_goes_on(tmp_path):
+    # --jobs 2: the file that fails is read (and refused) in a worker; its error
+    # comes back with the results, the other files are written by the workers
+    # as --jobs 1 writes them, the manifest lists them in walk order, exit 1
+    raw = tmp_path / "raw"
+    for sub in ("s1", "s2", "s3", "s4"):
+        shutil.copytree(RAW, raw / sub)
+    (raw / "s2" / "bad.txt").write_bytes(b"\x00\x01binary\x00" * 100)
+    a, b = tmp_path / "a", tmp_path / "b"
+    results = {}
+    for out, jobs in ((a, "1"), (b, "2")):
+        res = CliRunner().invoke(main, ["run", str(raw), "--out", str(out), "--jobs", jobs])
+        assert res.exit_code == 1, res.output
+        assert "Traceback" not in res.output
+        assert f"{len(SAMPLES) * 4} files" in res.stderr and "1 errors" in res.stderr
+        assert "failed: " in res.stderr and "bad.txt" in res.stderr
+        results[jobs] = res.stderr
+    assert not (b / "s2" / "bad").exists()
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.name != CODE_STAMP)
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.name != CODE_STAMP)
+    for f in files:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    sources = [json.loads(line)["source"]["path"] for line in (b / "manifest.jsonl").open(encoding="utf-8")]
+    assert sources == sorted(sources, key=lambda s: (s.split("/")[1], s.split("/")[2]))  # walk order
 
 
 def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypatch):
@@ -127,6 +153,29 @@ def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypat
     assert len(warmed) == 1
     assert run([RAW, "--out", out, "--jobs", "1", "--force"]).exit_code == 0
     assert len(warmed) == 1
+
+
+def test_the_warm_up_runs_without_the_collector_and_leaves_it_as_it_was():
+    # the collector is off while the warm-up page loads the models (its passes
+    # over the growing heap were a tenth of the serial start), and on again
+    # after it, with what was loaded frozen out of its passes
+    import gc
+    from normalize import runner
+    from normalize.batch import Spec
+    states = []
+    real = runner.interleave_model
+    try:
+        runner.interleave_model = lambda: states.append(gc.isenabled()) or real()
+        for was in (True, False):
+            (gc.enable if was else gc.disable)()
+            gc.unfreeze()
+            runner._warm(Spec())
+            assert gc.isenabled() == was and gc.get_freeze_count() > 0
+        assert states == [False, False]
+    finally:
+        runner.interleave_model = real
+        gc.unfreeze()
+        gc.enable()
 
 
 def test_a_window_is_handed_out_largest_first_and_read_back_in_its_order(tmp_path, monkeypatch):
@@ -147,9 +196,14 @@ def test_a_window_is_handed_out_largest_first_and_read_back_in_its_order(tmp_pat
             handed.append([t[1][0].path.name for t in tasks])
             return iter([fn(t) for t in reversed(tasks)])
 
-    monkeypatch.setattr(runner, "clean_and_write", lambda raw, spec, out: raw.path.name)
+    class Done:  # a result as a worker sends it back: without its raw file, which the driver puts back
+        def __init__(self, raw):
+            self.name, self.raw = raw.path.name, raw
+
+    monkeypatch.setattr(runner, "clean_and_write", lambda raw, spec, out: Done(raw))
     got = list(runner._results(items, None, Pool(), None, jobs=2))
-    assert got == [raw.path.name for raw in items]
+    assert [d.name for d in got] == [raw.path.name for raw in items]
+    assert [d.raw for d in got] == items
     order = [name for batch in handed for name in batch]
     assert [sizes[int(name[:2])] for name in order] == sorted(sizes, reverse=True)
     assert handed[0] == ["14.txt"]  # over an eighth of a worker's share: alone, not in a chunk
