@@ -662,3 +662,47 @@ def test_the_gap_eval_builds_long_clean_pages_wrapped_as_print(tmp_path):
     assert pages == ["朝鲜劳动党成立于1945年10月10日\n，迄今已召开过6次大会。\n第二段。\n\n"
                      "一二三四五六七八九十一二三四五\n六\n"]
     assert len(ev.long_pages(tmp_path, 0, 1, 15)) == 2  # one article a page
+
+
+def test_a_number_or_a_name_in_marks_before_a_unit_is_no_gap(pipe):
+    """A scraper drops the digits before a unit, not those in quotes or
+    brackets before it (`第“（2）”项规定`: the item's number is the quoted
+    2), nor a Latin gloss (`（degree Celsius）摄氏度`: the unit is named, not
+    counted).  The page around the first lost its numbers: read as damaged."""
+    from normalize.gaps import enclosed_before
+    page = ("今年月日，全市新增企业家，同比增长%，累计完成投资亿元。\n\n"
+            "按合同第“（2）”项规定，乙方偿付违约金。\n\n"
+            "去年全市接待游客万人次，实现旅游收入亿元。\n")
+    out = pipe.fix(page)[0]
+    assert "企业□家" in out and "旅游收入□亿元" in out, out  # the page's gaps
+    assert "第“（2）”项规定" in out, out
+    out = pipe.fix("测量单位：伏特（V），电压单位；（degree Celsius）摄氏度（C），温度单位。\n")[0]
+    assert "□" not in out, out
+    for text, unit, held in [("第（二）项", "项", True), ("“3”个", "个", True), ("（记者）个", "个", False),
+                             ("（张三）年", "年", False), ("（记者 刘一）年", "年", False)]:
+        assert enclosed_before(text, text.index(unit)) is held, text
+
+
+def _numbered_lines(n: int) -> list[str]:
+    """``n`` lines of news, each with three numbers before their units."""
+    subjects = ["全市新增企业", "各地开工项目", "今年培训人员", "累计完成投资", "参会代表共有"]
+    units = ["家", "个", "名", "项", "亿元", "万人", "%", "条", "次"]
+    return [f"{subjects[k % 5]}{11 + 7 * k}{units[k % 9]}，比上年增加{3 + 5 * k}{units[(k + 3) % 9]}，"
+            f"同比增长{2 + k % 7}%。" for k in range(n)]
+
+
+def test_a_word_holding_a_unit_on_a_page_that_kept_its_numbers_is_that_word(pipe):
+    """`已有多家公司` is good Chinese and `已有30多家公司` too: on a page that
+    writes twenty units with their numbers for each gap it shows, the unit a
+    word holds (多家) is that word; on a page of few numbers it is a gap, as
+    is a free unit on the page that kept them (not a word: `连续□年参会`)."""
+    from normalize.gaps import INTACT_ODDS
+    gap = "截至目前，已有多家公司归属于上市公司股东的净利润同比增速超过100%。"
+    lines = _numbered_lines(8)  # 24 numbers and the 100% beside the gap
+    assert INTACT_ODDS <= 25
+    kept = pipe.fix("\n\n".join(lines[:4] + [gap] + lines[4:]) + "\n")[0]
+    assert "已有多家公司" in kept and "□" not in kept, kept
+    few = pipe.fix("\n\n".join(lines[:2] + [gap]) + "\n")[0]
+    assert "已有□多家公司" in few, few
+    free = pipe.fix("\n\n".join(lines[:4] + ["公司已连续年参会采购，成交额逐年增长。"] + lines[4:]) + "\n")[0]
+    assert "连续□年参会" in free, free
