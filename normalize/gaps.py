@@ -122,10 +122,6 @@ class GapModel:
         self.chains: set[tuple[str, str]] = set()    # (u1, u2): one number before both (多个, 万元, 周年)
         # (u, context) -> times clean text puts 一 there, times a number
         self.spoken: dict[tuple[str, str], tuple[int, int]] = {}
-        # a character clean text writes before units bare far more often than
-        # before a number and a unit, every unit pooled (每: 每年, 每个, 每辆):
-        # char -> (times before a number, times bare)
-        self.bare_left: dict[str, tuple[int, int]] = {}
         for row in rows:
             kind = row[0]
             if kind == "P":
@@ -152,8 +148,6 @@ class GapModel:
                 self.spoken[row[1], row[2]] = (int(row[3]), int(row[4]))
             elif kind == "D":
                 self.damage_right[row[1], row[2]] = float(row[3])
-            elif kind == "E":
-                self.bare_left[row[1]] = (int(row[2]), int(row[3]))
         # a numeral before one of these keeps its threshold on a damaged page
         # in a sentence of round numbers (千名党员、万名职工): the units scanned on
         # every page, as the exception was chosen
@@ -235,11 +229,6 @@ class GapModel:
     def right_bound(self, text: str, i: int, j: int) -> bool:
         """A word of the list starts with the unit at ``text[i:j]`` and goes on."""
         return gapcore.right_bound(self.words, text, i, j)
-
-    def silent_left(self, unit: str, c: str) -> bool:
-        """The unit's own counts say nothing of ``c`` before it."""
-        tables = self.unit_tables()[unit]
-        return c not in tables[0][1] and c not in tables[1][1]
 
     def unit_tables(self):
         """Per unit, per joined: the shift tables (binding, left, right, left2, right2)."""
@@ -803,7 +792,6 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     is the number itself."""
     thresholds, n, damage, measure_chars = gm.thresholds, len(text), gm.damage, gm.measure_chars
     damaged_only, damage_right = gm.damaged_only, gm.damage_right
-    bare_left = gm.bare_left
     page_weight = gm.params.get("page_weight", 0.0) if damaged_page else 0.0
     seen = written_after_numbers(text) if page_weight else ()
     gate = 0.0
@@ -817,8 +805,6 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
             continue  # common without a number in clean text (个人, 到处): judged only where numbers are lost
         if i and text[i - 1] in APPROXIMATE and unit not in APPROXIMATE:
             continue  # 20余平方公里, 公路□余公里: a lost number goes before 余 / 多, never between it and its unit
-        if i and text[i - 1] in bare_left and gm.silent_left(unit, text[i - 1]) and not gm.binding(text, i, j):
-            continue  # 每辆: clean text writes a unit bare after 每, whatever the unit, and 辆's counts are silent
         if i and text[i - 1] in CLOSERS and enclosed_before(text, i):
             continue  # 第“（2）”项, （degree Celsius）摄氏度: the number, or the unit's name, stands in marks before it
         t = thresholds[unit]

@@ -243,8 +243,7 @@ def spoken_one(views, gm: GapModel, least: int = 2):
     return sorted((u, ctx, n, num[u, ctx]) for (u, ctx), n in one.items() if n >= least and n >= num[u, ctx])
 
 
-def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None, damage=None, pairs=None,
-            bare_left=None):
+def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts=None, damage=None, pairs=None):
     """The rows of the data file: counts (T) while building, weighted shifts
     (S) in the shipped file; a unit's threshold and, with ``damage``, how far
     it goes down on a damaged page."""
@@ -268,29 +267,11 @@ def rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts
         rows += [["S", t, u, str(j), ctx, f"{v:.3f}"] for (t, u, j, ctx), v in sorted(shifts.items())
                  if abs(v) >= 0.02 or t == "N"]
     rows += [["D", u, r, f"{v:g}"] for (u, r), v in sorted((pairs or {}).items()) if u in thresholds]
-    rows += [["E", c, str(n), str(b)] for c, (n, b) in sorted((bare_left or {}).items())]
     rows += [["K", a, b] for a, b in chain_pairs]
     shipped = set(units)
     rows += [["Y", u, ctx, str(n), str(m)] for u, ctx, n, m in SPOKEN if u in shipped]
     rows += [["W", w] for w in sorted(words)]
     return rows
-
-
-def bare_lefts(T, units, least: int, odds: float) -> dict[str, tuple[int, int]]:
-    """The characters clean text writes before a unit with no number far
-    more often than before a number and a unit, every unit of ``units``
-    (the ones scanned) pooled: at
-    least ``least`` bare uses and ``odds`` times (the numbered uses + 1).
-    每 is one (每年, 每个, 每辆: each, not a count): where a rare unit's own
-    counts say nothing of the character before it, these do."""
-    pooled = defaultdict(lambda: [0, 0])
-    for (name, u, _joined), table in T.items():
-        if name == "L" and u in units:
-            for ctx, (g, c) in table.items():
-                pooled[ctx][0] += int(g)
-                pooled[ctx][1] += int(c)
-    return {c: (g, b) for c, (g, b) in pooled.items()
-            if least and b >= least and b >= odds * (g + 1) and c.strip() and c not in (START, NUMBER)}
 
 
 def examples(gm: GapModel, views, windows=None):
@@ -608,10 +589,6 @@ def main(argv=None) -> int:
     ap.add_argument("--page-weight", type=int, default=1,
                     help="1: on a damaged page, a unit whose next character follows a number elsewhere on the page"
                          " scores higher, by a weight fitted on the counted text (0: no)")
-    ap.add_argument("--bare-left-min", type=int, default=100,
-                    help="a character before units bare this often or more, every unit pooled (0: none) ...")
-    ap.add_argument("--bare-left-odds", type=float, default=20.0,
-                    help="... and this many times as often as before a number: a rare unit's bare use after it")
     ap.add_argument("--damage-odds", type=float, default=4.0,
                     help="lower a unit's threshold on a damaged page only where the counted text's numbered"
                          " occurrences outnumber its bare ones this much in the band it opens")
@@ -712,8 +689,7 @@ def main(argv=None) -> int:
     kept = GapModel([["U", u, "0", "0"] for u in units])
     words = [w for w in words if any(m.group(0) != w for m in kept.pattern.finditer(w))]
     shifts = {k: v for k, v in gm.weighted().items() if k[1] in thresholds or k[1] == "*"}
-    bare_left = bare_lefts(T, set(units), args.bare_left_min, args.bare_left_odds)
-    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts, damage, pairs, bare_left)
+    rows = rows_of(units, U, T, params, weights, thresholds, words, chain_pairs, shifts, damage, pairs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     kept_arts = sum(k % 5 not in out_folds for k in range(len(arts)))
     folds = "!= 0" if out_folds == {0} else "not in " + ", ".join(map(str, sorted(out_folds)))
@@ -722,8 +698,7 @@ def main(argv=None) -> int:
             "// P param value | F feature weight"
             " | U unit after-number bare threshold [damaged-page shift [damaged: scanned there only]]"
             " | S table unit joined context weighted-shift (B binding, L/R neighbour, L2/R2 two)"
-            " | D unit next-character damaged-page shift of the pair"
-            " | E character times-before-a-number-and-unit times-before-a-bare-unit | K unit unit sharing one number"
+            " | D unit next-character damaged-page shift of the pair | K unit unit sharing one number"
             " | W word holding a unit"
             " | Y unit context times-after-一 times-after-a-number"]
     text = ("\n".join(head + ["\t".join(r) for r in rows]) + "\n").encode("utf-8")

@@ -706,29 +706,3 @@ def test_a_word_holding_a_unit_on_a_page_that_kept_its_numbers_is_that_word(pipe
     assert "已有□多家公司" in few, few
     free = pipe.fix("\n\n".join(lines[:4] + ["公司已连续年参会采购，成交额逐年增长。"] + lines[4:]) + "\n")[0]
     assert "连续□年参会" in free, free
-
-
-def test_a_rare_unit_after_a_character_clean_text_writes_before_bare_units_is_no_gap(pipe):
-    """每 stands before a unit with no number (每年, 每个, 每名) far more often
-    than before a number, every unit pooled: where a rare unit's own counts
-    say nothing of it (每辆), the pooled counts do.  The build keeps such a
-    character only with a hundred bare uses, twenty to one."""
-    import sys
-    from collections import defaultdict
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    import build_gapstats
-    from normalize.gaps import model
-    T = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-    T["L", "年", 1]["每"] = [2.0, 150.0]
-    T["L", "个", 1]["每"] = [1.0, 80.0]
-    T["L", "个", 0]["这"] = [9.0, 120.0]     # 这3个方面: numbers too often
-    T["L", "辆", 0]["每"] = [0.0, 3.0]
-    T["L", "项", 0]["整"] = [0.0, 60.0]      # too few bare uses to judge
-    T["N", "*", 0]["每"] = [40.0, 900.0]     # not a unit's table
-    T["L", "平", 0]["每"] = [0.0, 500.0]     # not a unit the stage scans
-    assert build_gapstats.bare_lefts(T, {"年", "个", "辆", "项"}, 100, 20.0) == {"每": (3, 233)}
-    gm = model()
-    assert "每" in gm.bare_left and gm.silent_left("辆", "每")
-    out = pipe.fix("流程优化，每辆集卡运输一趟的成本能节约150元左右。\n")[0]
-    assert "每辆集卡" in out, out
