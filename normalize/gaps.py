@@ -751,7 +751,6 @@ def in_round_numbers(text: str, i: int, measure_chars) -> bool:
 APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
 
 CLOSERS = "”’」』）)】]"  # the closing marks a number can stand in right before its unit
-OPENERS = "“‘「『（(【["
 ENCLOSED = regex.compile(r"[“‘「『（(【\[](?:[0-9.]+|[〇零一二两三四五六七八九十百千]+|[A-Za-z][A-Za-z .'-]*)[”’」』）)】\]]{1,2}$")
 
 
