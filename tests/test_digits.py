@@ -706,3 +706,26 @@ def test_a_word_holding_a_unit_on_a_page_that_kept_its_numbers_is_that_word(pipe
     assert "已有□多家公司" in few, few
     free = pipe.fix("\n\n".join(lines[:4] + ["公司已连续年参会采购，成交额逐年增长。"] + lines[4:]) + "\n")[0]
     assert "连续□年参会" in free, free
+
+
+def test_the_gap_eval_strips_exactly_the_numbers_it_picks_for_light_damage():
+    # scripts/eval_gaps.py --light: one or two numbers of a page taken out,
+    # the expected text holding the marker at each, nothing else changed
+    import importlib.util
+    import random
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "scripts" / "eval_gaps.py"
+    spec = importlib.util.spec_from_file_location("eval_gaps_under_test", path)
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    text = "全市新增企业12家，投资3.5亿元，接待游客400万人次，增长8%。\n"
+    sites = list(ev.SITE.finditer(text))
+    assert [m.group(0) for m in sites] == ["12", "3.5", "400", "8"]
+    damaged, expected, places = ev.strip_sites(text, [sites[1], sites[2]])
+    assert damaged == "全市新增企业12家，投资亿元，接待游客万人次，增长8%。\n"
+    assert expected == "全市新增企业12家，投资□亿元，接待游客□万人次，增长8%。\n"
+    assert [(expected[at], unit, n) for at, unit, n in places] == [("□", "亿", "3.5"), ("□", "万", "400")]
+    # the rate-stripped pages draw as before: one draw a site, in order
+    a = ev.strip(text, random.Random(3), 0.5)
+    rnd = random.Random(3)
+    assert a == ev.strip_sites(text, [m for m in sites if rnd.random() < 0.5])
