@@ -57,8 +57,10 @@ The other way round, a page that kept its numbers (twenty units written
 with their number for each gap it shows, and not damaged by the count
 above) reads a unit a word holds as that word: `已有多家公司` beside a
 hundred intact numbers is how the writer put it, not the one number a
-scraper lost.  And a unit with its number, or its name, in marks right
-before it (`第“（2）”项`, `（degree Celsius）摄氏度`) lost nothing.
+scraper lost.  Not a word made of units and numerals only (亿元, 万人次,
+年月, 多亿: units sharing one number), nor a number inside a Latin or URL
+run counted as kept.  And a unit with its number, or its name, in marks
+right before it (`第“（2）”项`, `（degree Celsius）摄氏度`) lost nothing.
 """
 from __future__ import annotations
 
@@ -173,8 +175,13 @@ class GapModel:
                     self.pairs_right.add(w[m.start():m.end() + 1])
         # the stage's scan: no digit and no marked gap just before
         self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
-        # a unit with its number: the page's numbers left intact
-        self.numbered_scan = regex.compile(r"(?<=[0-9])" + self.pattern.pattern)
+        # a unit with its number in Han text: the page's numbers left intact
+        # (not digits inside a Latin or URL run: `%E4%B8%AD` writes no 4%)
+        self.numbered_scan = regex.compile(r"(?<![0-9A-Za-z%._/=&?#])[0-9]+(?:[.,][0-9]+)*"
+                                           + f"(?:{self.pattern.pattern})")
+        # the characters that count: a word made of them only (亿元, 万人次,
+        # 年月, 多亿, 公里) is units sharing one number, not a word to read
+        self.counting_chars = self.unit_chars | NUMERALS
         # the spans handed to the core: nor a character that alone drops the
         # unit there (gapcore.LEFT_DROPS), skipped in the regex engine, not in
         # Python; the same spans but for those as long as no unit of several
@@ -221,6 +228,20 @@ class GapModel:
         if j < len(text) and text[i:j + 1] in self.pairs_right and self._right(text, i, j):
             return level | 2
         return level
+
+    def word_held(self, text: str, i: int, j: int) -> bool:
+        """A word of the list joins the unit at ``text[i:j]`` to a neighbour
+        and holds a character no unit or numeral is (年内, 多家 is not:
+        年内 reads as a word, while 亿元, 万人次, 年月, 多亿 are units that
+        share one number, the number a scraper may have lost)."""
+        if not self.binding(text, i, j):
+            return False
+        words, counting, n = self.words, self.counting_chars, len(text)
+        for a in range(max(0, i - 3), i + 1):
+            for b in range(i + 1, min(a + 4, n) + 1):
+                if (a < i or b > j) and text[a:b] in words and not all(c in counting for c in text[a:b]):
+                    return True
+        return False
 
     def left_bound(self, text: str, i: int) -> bool:
         """A word of the list holds the unit at ``i`` and the character before it."""
@@ -871,7 +892,7 @@ def _mark_once(doc: Doc) -> None:
             found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
         elif found and intact(marked, text, gm):
             # the page kept its other numbers: a unit a word holds is that word
-            found = [(i, unit, right) for i, unit, right in found if not gm.binding(text, i, i + len(unit))]
+            found = [(i, unit, right) for i, unit, right in found if not gm.word_held(text, i, i + len(unit))]
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))

@@ -664,11 +664,10 @@ def test_the_gap_eval_builds_long_clean_pages_wrapped_as_print(tmp_path):
     assert len(ev.long_pages(tmp_path, 0, 1, 15)) == 2  # one article a page
 
 
-def test_a_number_or_a_name_in_marks_before_a_unit_is_no_gap(pipe):
+def test_a_number_in_marks_before_a_unit_is_no_gap(pipe):
     """A scraper drops the digits before a unit, not those in quotes or
-    brackets before it (`第“（2）”项规定`: the item's number is the quoted
-    2), nor a Latin gloss (`（degree Celsius）摄氏度`: the unit is named, not
-    counted).  The page around the first lost its numbers: read as damaged."""
+    brackets before it inside a clause (`第“（2）”项规定`: the item's number
+    is the quoted 2).  The page around it lost its numbers: read as damaged."""
     from normalize.gaps import enclosed_before
     page = ("今年月日，全市新增企业家，同比增长%，累计完成投资亿元。\n\n"
             "按合同第“（2）”项规定，乙方偿付违约金。\n\n"
@@ -678,7 +677,7 @@ def test_a_number_or_a_name_in_marks_before_a_unit_is_no_gap(pipe):
     assert "第“（2）”项规定" in out, out
     out = pipe.fix("测量单位：伏特（V），电压单位；（degree Celsius）摄氏度（C），温度单位。\n")[0]
     assert "□" not in out, out
-    for text, unit, held in [("第（二）项", "项", True), ("“3”个", "个", True), ("（记者）个", "个", False),
+    for text, unit, held in [("第（二）项", "项", True), ("有“3”个", "个", True), ("（记者）个", "个", False),
                              ("（张三）年", "年", False), ("（记者 刘一）年", "年", False)]:
         assert enclosed_before(text, text.index(unit)) is held, text
 
@@ -692,20 +691,47 @@ def _numbered_lines(n: int) -> list[str]:
 
 
 def test_a_word_holding_a_unit_on_a_page_that_kept_its_numbers_is_that_word(pipe):
-    """`已有多家公司` is good Chinese and `已有30多家公司` too: on a page that
-    writes twenty units with their numbers for each gap it shows, the unit a
-    word holds (多家) is that word; on a page of few numbers it is a gap, as
-    is a free unit on the page that kept them (not a word: `连续□年参会`)."""
+    """`截至8月4日，年内在` is good Chinese and `截至8月4日，3年内在` too: on a
+    page that writes twenty units with their numbers for each gap it shows,
+    the unit a word holds (年内) is that word; on a page of few numbers it
+    is a gap, as is a free unit on the page that kept them (not a word:
+    `连续□年参会`)."""
     from normalize.gaps import INTACT_ODDS
-    gap = "截至目前，已有多家公司归属于上市公司股东的净利润同比增速超过100%。"
-    lines = _numbered_lines(8)  # 24 numbers and the 100% beside the gap
+    gap = "截至8月4日，年内在建项目已有126个，同比增长15%。"
+    lines = _numbered_lines(8)  # 24 numbers and the three beside the gap
     assert INTACT_ODDS <= 25
     kept = pipe.fix("\n\n".join(lines[:4] + [gap] + lines[4:]) + "\n")[0]
-    assert "已有多家公司" in kept and "□" not in kept, kept
+    assert "，年内在建" in kept and "□" not in kept, kept
     few = pipe.fix("\n\n".join(lines[:2] + [gap]) + "\n")[0]
-    assert "已有□多家公司" in few, few
+    assert "，□年内在建" in few, few
     free = pipe.fix("\n\n".join(lines[:4] + ["公司已连续年参会采购，成交额逐年增长。"] + lines[4:]) + "\n")[0]
     assert "连续□年参会" in free, free
+
+
+def test_units_sharing_one_number_are_no_word_on_a_page_that_kept_its_numbers(pipe):
+    """A word of the list made of units and numerals only (亿元, 万人次,
+    年月, 多亿) is units sharing one number, the number a scraper lost, not
+    a word the writer chose: on a page that kept its other numbers the gap
+    is still marked (each lost on such pages before)."""
+    lines = _numbered_lines(8)
+    for gap, marked in [("今年新开工重大项目86个，总投资亿元。", "总投资□亿元"),
+                        ("全市接待游客万人次，实现旅游收入518亿元。", "游客□万人次"),
+                        ("大会于年月日在北京召开。", "大会于□年□月□日"),
+                        ("累计完成投资多亿元，带动就业3200人。", "投资□多亿元")]:
+        out = pipe.fix("\n\n".join(lines[:4] + [gap] + lines[4:]) + "\n")[0]
+        assert marked in out, out
+
+
+def test_numbers_inside_a_latin_or_url_run_are_not_numbers_a_page_kept():
+    """`%E4%B8%AD` in a link writes no 4%: a page with one number of its
+    own and a long encoded link did not keep twenty numbers."""
+    from normalize.gaps import intact, model
+    gm = model()
+    link = "https://zh.wikipedia.org/wiki/" + "%E4%B8%AD%E5%8D%8E%E4%BA%BA%E6%B0%91" * 4
+    text = f"今年以来，全市新开工重大项目86个，总投资亿元，详见{link} 的介绍。\n"
+    assert not intact(1, text, gm)
+    assert intact(1, "，".join(f"新增{k + 2}个" for k in range(25)) + "。\n", gm)
+    assert len(list(gm.numbered_scan.finditer(text))) == 1
 
 
 def test_the_gap_eval_strips_exactly_the_numbers_it_picks_for_light_damage():
