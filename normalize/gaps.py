@@ -53,14 +53,12 @@ next character follows a number elsewhere on the page (`3处遗址` above
 (a scraper loses some of a page's numbers, not its units); not a unit a
 word holds (年度: `2023年度` and `年度例行` on one page).
 
-The other way round, a page that kept its numbers (twenty units written
-with their number for each gap it shows, and not damaged by the count
-above) reads a unit a word holds as that word: `已有多家公司` beside a
-hundred intact numbers is how the writer put it, not the one number a
-scraper lost.  Not a word made of units and numerals only (亿元, 万人次,
-年月, 多亿: units sharing one number), nor a number inside a Latin or URL
-run counted as kept.  And a unit with its number, or its name, in marks
-right before it (`第“（2）”项`, `（degree Celsius）摄氏度`) lost nothing.
+A page that kept its other numbers is no evidence the other way: a
+scraper that loses one number of forty (`新华社北京6月日电`, `截至年末`)
+leaves a page as intact as one whose writer put `年内在` (docs/measured.md:
+reading a word-held unit as the word there lost far more gaps than it
+saved flags).  A unit with its number, or its name, in marks right before
+it (`第“（2）”项`, `（degree Celsius）摄氏度`) lost nothing.
 """
 from __future__ import annotations
 
@@ -175,13 +173,6 @@ class GapModel:
                     self.pairs_right.add(w[m.start():m.end() + 1])
         # the stage's scan: no digit and no marked gap just before
         self.scan = regex.compile(r"(?<![0-9□])" + self.pattern.pattern)
-        # a unit with its number in Han text: the page's numbers left intact
-        # (not digits inside a Latin or URL run: `%E4%B8%AD` writes no 4%)
-        self.numbered_scan = regex.compile(r"(?<![0-9A-Za-z%._/=&?#])[0-9]+(?:[.,][0-9]+)*"
-                                           + f"(?:{self.pattern.pattern})")
-        # the characters that count: a word made of them only (亿元, 万人次,
-        # 年月, 多亿, 公里) is units sharing one number, not a word to read
-        self.counting_chars = self.unit_chars | NUMERALS
         # the spans handed to the core: nor a character that alone drops the
         # unit there (gapcore.LEFT_DROPS), skipped in the regex engine, not in
         # Python; the same spans but for those as long as no unit of several
@@ -228,20 +219,6 @@ class GapModel:
         if j < len(text) and text[i:j + 1] in self.pairs_right and self._right(text, i, j):
             return level | 2
         return level
-
-    def word_held(self, text: str, i: int, j: int) -> bool:
-        """A word of the list joins the unit at ``text[i:j]`` to a neighbour
-        and holds a character no unit or numeral is (年内, 多家 is not:
-        年内 reads as a word, while 亿元, 万人次, 年月, 多亿 are units that
-        share one number, the number a scraper may have lost)."""
-        if not self.binding(text, i, j):
-            return False
-        words, counting, n = self.words, self.counting_chars, len(text)
-        for a in range(max(0, i - 3), i + 1):
-            for b in range(i + 1, min(a + 4, n) + 1):
-                if (a < i or b > j) and text[a:b] in words and not all(c in counting for c in text[a:b]):
-                    return True
-        return False
 
     def left_bound(self, text: str, i: int) -> bool:
         """A word of the list holds the unit at ``i`` and the character before it."""
@@ -719,21 +696,6 @@ def damaged(marked: int, chars: int, rate: float | None) -> bool:
     return 1.0 - total < DAMAGE_CHANCE
 
 
-def intact(marked: int, text: str, gm: "GapModel") -> bool:
-    """The page kept its numbers: it writes at least ``INTACT_ODDS`` units
-    with their number for each of its ``marked`` gaps.  A scraper that drops
-    numbers drops a share of them (the damaged-page reading rests on it); on
-    a page that kept twenty of twenty-one, the one unit without a number is
-    far likelier written so (`，年内在`, `已有多家公司`) than the one number
-    the scraper lost."""
-    return sum(1 for _ in gm.numbered_scan.finditer(text)) >= INTACT_ODDS * marked
-
-
-# numbers kept per gap on an intact page: chosen on the tuning fold (at 20
-# no gap of its five seeds was lost and clean news kept 8 of its 17 false
-# flags; at 10, 6 gaps lost for 4 more flags saved)
-INTACT_ODDS = 20
-
 DAMAGE_CHANCE = 0.01  # a page is damaged when clean text shows its count of gaps less often than this
 
 
@@ -890,9 +852,6 @@ def _mark_once(doc: Doc) -> None:
         marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
         if damaged(marked, len(text), rate):
             found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
-        elif found and intact(marked, text, gm):
-            # the page kept its other numbers: a unit a word holds is that word
-            found = [(i, unit, right) for i, unit, right in found if not gm.word_held(text, i, i + len(unit))]
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))

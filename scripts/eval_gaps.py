@@ -29,9 +29,9 @@ false gaps there that the short pages never show.
 With ``--light`` (and only that), recall on lightly damaged pages
 instead: every held-out article with exactly one, then two, of its numbers
 before units stripped at random, ``--draws`` times each, per the page's
-count of such numbers.  Why: the stage reads a page that kept its other
-numbers as evidence, and the rate-stripped pages above never keep forty of
-forty-one.
+count of such numbers.  Why: the rate-stripped pages above never keep
+forty numbers of forty-one, so a reading that takes a page's kept numbers
+as evidence is judged there on pages it does not meet.
 
     python scripts/eval_gaps.py [--shared ../shared] [--rate 0.3] [--seed 1] [--long] [--light [--draws 5]]
 
@@ -189,9 +189,10 @@ def eval_light(pipe, texts, rnd, drops: int, draws: int, show=20):
     before units, ``draws`` times, with exactly ``drops`` of them taken out
     at random (a scraper that lost one or two numbers of a page).  Why: the
     rate-stripped pages lose a share of every page's numbers, so a page
-    that lost one of forty never shows there, while the stage reads a page's
-    intact numbers as evidence.  Recall per bin of the page's own count of
-    numbers before units (this script's list, not the stage's)."""
+    that lost one of forty never shows there, and a reading of a page's
+    kept numbers as evidence costs nothing there.  Recall per bin of the
+    page's own count of numbers before units (this script's list, not the
+    stage's)."""
     found, total = Counter(), Counter()
     extra = 0
     misses = []
