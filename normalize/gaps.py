@@ -52,6 +52,15 @@ next character follows a number elsewhere on the page (`3处遗址` above
 `新发现处遗址`) scores higher, by a weight the build fits on the counted text
 (a scraper loses some of a page's numbers, not its units); not a unit a
 word holds (年度: `2023年度` and `年度例行` on one page).
+
+A page that kept its other numbers is no evidence the other way: a
+scraper that loses one number of forty (`新华社北京6月日电`, `截至年末`)
+leaves a page as intact as one whose writer put `年内在` (docs/measured.md:
+reading a word-held unit as the word there lost far more gaps than it
+saved flags).  A unit with its number in marks right before it, inside a
+clause (`第“（2）”项`), lost nothing; not after a list's marker that opens
+a clause (`如下：（1）万元以下`), nor after a name in Latin letters
+(`生产总值（GDP）亿元`).
 """
 from __future__ import annotations
 
@@ -726,6 +735,22 @@ def in_round_numbers(text: str, i: int, measure_chars) -> bool:
 
 APPROXIMATE = "余多"  # after a number, the number's own "and more": the unit after them is its unit
 
+CLOSERS = "”’」』）)】]"  # the closing marks a number can stand in right before its unit
+ENCLOSED = regex.compile(r"[“‘「『（(【\[]{1,2}(?:[0-9.]+|[〇零一二两三四五六七八九十百千]+)[”’」』）)】\]]{1,2}$")
+CLAUSE_OPENS = "。；：，、！？;:,!? \t\n"  # before a bracket: it opens a clause, a list's marker
+
+
+def enclosed_before(text: str, i: int) -> bool:
+    """The unit at ``i`` has its number in quotes or brackets right before
+    it, inside a clause: `第“（2）”项规定` (the item's number is the quoted
+    2).  A scraper drops the digits before a unit, never the digits inside
+    marks before it.  A bracket that opens a clause (at a line's start,
+    after 。；：，、 or a space) is a list's marker, not the unit's number:
+    `如下：（1）万元以下` lost its number after the marker.  A name in Latin
+    letters is no number (`生产总值（GDP）亿元` lost one)."""
+    m = ENCLOSED.search(text, max(0, i - 12), i)
+    return m is not None and m.start() > 0 and text[m.start() - 1] not in CLAUSE_OPENS
+
 
 ARABIC_NUMBER = regex.compile(r"[0-9]+(?:[.,:][0-9]+)*")
 
@@ -768,6 +793,8 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
             continue  # common without a number in clean text (个人, 到处): judged only where numbers are lost
         if i and text[i - 1] in APPROXIMATE and unit not in APPROXIMATE:
             continue  # 20余平方公里, 公路□余公里: a lost number goes before 余 / 多, never between it and its unit
+        if i and text[i - 1] in CLOSERS and enclosed_before(text, i):
+            continue  # 第“（2）”项: the number stands in marks before it
         t = thresholds[unit]
         if damaged_page and (unit not in NUMERALS or j >= n or text[j] not in measure_chars
                              or not in_round_numbers(text, i, measure_chars)):

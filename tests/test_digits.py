@@ -662,3 +662,93 @@ def test_the_gap_eval_builds_long_clean_pages_wrapped_as_print(tmp_path):
     assert pages == ["朝鲜劳动党成立于1945年10月10日\n，迄今已召开过6次大会。\n第二段。\n\n"
                      "一二三四五六七八九十一二三四五\n六\n"]
     assert len(ev.long_pages(tmp_path, 0, 1, 15)) == 2  # one article a page
+
+
+def test_a_number_in_marks_before_a_unit_is_no_gap(pipe):
+    """A scraper drops the digits before a unit, not those in quotes or
+    brackets before it inside a clause (`第“（2）”项规定`: the item's number
+    is the quoted 2).  The page around it lost its numbers: read as damaged."""
+    from normalize.gaps import enclosed_before
+    page = ("今年月日，全市新增企业家，同比增长%，累计完成投资亿元。\n\n"
+            "按合同第“（2）”项规定，乙方偿付违约金。\n\n"
+            "去年全市接待游客万人次，实现旅游收入亿元。\n")
+    out = pipe.fix(page)[0]
+    assert "企业□家" in out and "旅游收入□亿元" in out, out  # the page's gaps
+    assert "第“（2）”项规定" in out, out
+    for text, unit, held in [("第（二）项", "项", True), ("有“3”个", "个", True), ("（记者）个", "个", False),
+                             ("（张三）年", "年", False), ("（记者 刘一）年", "年", False)]:
+        assert enclosed_before(text, text.index(unit)) is held, text
+
+
+def _numbered_lines(n: int) -> list[str]:
+    """``n`` lines of news, each with three numbers before their units."""
+    subjects = ["全市新增企业", "各地开工项目", "今年培训人员", "累计完成投资", "参会代表共有"]
+    units = ["家", "个", "名", "项", "亿元", "万人", "%", "条", "次"]
+    return [f"{subjects[k % 5]}{11 + 7 * k}{units[k % 9]}，比上年增加{3 + 5 * k}{units[(k + 3) % 9]}，"
+            f"同比增长{2 + k % 7}%。" for k in range(n)]
+
+
+def test_a_page_that_kept_its_other_numbers_still_marks_a_lost_one(pipe):
+    """A scraper that lost one number of a page of many leaves a page as
+    intact as a writer's `年内在`: a unit a word holds is judged as on any
+    page (each below went unmarked when such a page read it as the word:
+    日电, 年末, 万册 are words of the list), and so are units sharing one
+    number (亿元, 万人次, 年月, 多亿)."""
+    lines = _numbered_lines(8)  # 24 numbers on the page
+    for gap, marked in [("新华社北京6月日电 记者从国家统计局获悉。", "6月□日电"),
+                        ("截至年末，全市共有各类市场主体3.2万户。", "截至□年末"),
+                        ("该书出版后，累计发行量就已突破万册。", "突破□万册"),
+                        ("今年新开工重大项目86个，总投资亿元。", "总投资□亿元"),
+                        ("全市接待游客万人次，实现旅游收入518亿元。", "游客□万人次"),
+                        ("大会于年月日在北京召开。", "大会于□年□月□日"),
+                        ("累计完成投资多亿元，带动就业3200人。", "投资□多亿元")]:
+        out = pipe.fix("\n\n".join(lines[:4] + [gap] + lines[4:]) + "\n")[0]
+        assert marked in out, out
+    free = pipe.fix("\n\n".join(lines[:4] + ["公司已连续年参会采购，成交额逐年增长。"] + lines[4:]) + "\n")[0]
+    assert "连续□年参会" in free, free
+
+
+def test_numbers_inside_a_link_do_not_hide_a_gap(pipe):
+    """`%E4%B8%AD` in a link is no number the page kept: the one real gap
+    beside it is marked."""
+    link = "https://zh.wikipedia.org/wiki/" + "%E4%B8%AD%E5%8D%8E%E4%BA%BA%E6%B0%91" * 4
+    out = pipe.fix(f"今年以来，全市新开工重大项目86个，总投资亿元，详见{link} 的介绍。\n")[0]
+    assert "总投资□亿元" in out, out
+
+
+def test_a_list_marker_or_a_latin_name_in_brackets_is_not_the_units_number(pipe):
+    """A bracket opening a clause (at a line's start, after ：；，、 or a
+    space) is a list's marker: `如下：（1）万元以下` lost the number after
+    it; a Latin abbreviation is a name, not a number (`生产总值（GDP）亿元`)."""
+    from normalize.gaps import enclosed_before
+    out = pipe.fix("罚款标准如下：（1）万元以下的，处警告；（2）万元以上10万元以下的，处罚款。\n")[0]
+    assert "（1）□万元以下" in out and "（2）□万元以上" in out, out
+    out = pipe.fix("2022年，全市实现地区生产总值（GDP）亿元，同比增长6.5%。\n")[0]
+    assert "（GDP）□亿元" in out, out
+    for text, unit, held in [("如下：（一）万元", "万", False), ("（1）万元以下", "万", False), ("如下 （2）项", "项", False),
+                             ("第“（2）”项", "项", True), ("总值（GDP）亿元", "亿", False),
+                             ("（degree Celsius）摄氏度", "摄", False)]:
+        assert enclosed_before(text, text.index(unit)) is held, text
+
+
+def test_the_gap_eval_strips_exactly_the_numbers_it_picks_for_light_damage():
+    # scripts/eval_gaps.py --light: one or two numbers of a page taken out,
+    # the expected text holding the marker at each, nothing else changed
+    import importlib.util
+    import random
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "scripts" / "eval_gaps.py"
+    spec = importlib.util.spec_from_file_location("eval_gaps_under_test", path)
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    text = "全市新增企业12家，投资3.5亿元，接待游客400万人次，增长8%。\n"
+    sites = list(ev.SITE.finditer(text))
+    assert [m.group(0) for m in sites] == ["12", "3.5", "400", "8"]
+    damaged, expected, places = ev.strip_sites(text, [sites[1], sites[2]])
+    assert damaged == "全市新增企业12家，投资亿元，接待游客万人次，增长8%。\n"
+    assert expected == "全市新增企业12家，投资□亿元，接待游客□万人次，增长8%。\n"
+    assert [(expected[at], unit, n) for at, unit, n in places] == [("□", "亿", "3.5"), ("□", "万", "400")]
+    # the rate-stripped pages draw as before: one draw a site, in order
+    a = ev.strip(text, random.Random(3), 0.5)
+    rnd = random.Random(3)
+    assert a == ev.strip_sites(text, [m for m in sites if rnd.random() < 0.5])
