@@ -9,9 +9,14 @@ article that has sub-headings: its title on the first line and a blank line
 under it, its paragraphs wrapped in a column 12-16 wide (the indent lost),
 every sub-heading between blank lines, no blank line elsewhere; each page
 is one article, so every article more is a sub-heading read as a title.
-The same count (``--booklet``) is shown for pages of three or four such
-articles set one after the other as a booklet sets them (title, blank line,
-body, blank line), where every later title is a real one.
+The same count is shown for pages of three or four such articles set one
+after the other as a booklet sets them (title, blank line, body, blank
+line), where every later title is a real one; and for the sub-headed
+articles set as a booklet that leaves no blank line between articles sets
+its own (lines 26-40, the title broken over two lines): no blank line at
+all, or one under the title and under each sub-heading.  There a later
+title may follow the article before with no blank line over it, so every
+article more is a sub-heading read as such a title.
 
 Like ``gen_pages.py``, it imports nothing from ``normalize`` and shares none
 of its predicates: a sub-heading is this script's own notion (a paragraph
@@ -74,6 +79,20 @@ def page_of(a: dict, width: int, wrap) -> list[str]:
     return lines
 
 
+def tight_page_of(a: dict, width: int, gen, under: bool) -> list[str]:
+    """The article as a booklet with no blank line between articles sets it:
+    its title broken over two lines near the middle, no blank line over a
+    sub-heading; with ``under`` a blank line under the title and under each
+    sub-heading (as such a booklet sets one under each title), else none."""
+    t = a["title"].replace(" ", "")
+    cut = gen.settle(t, len(t) // 2)
+    gap = [""] if under else []
+    lines = [t[:cut], t[cut:]] + gap if 0 < cut < len(t) else [t] + gap
+    for p in a["paras"]:
+        lines += gen.wrap(p, width, 0) + gap if sub_heading(p) else gen.wrap(p, width, 2)
+    return lines
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
@@ -106,6 +125,10 @@ def main() -> int:
             for a in items:
                 lines += [a["title"], ""] + page_of(a, width, gen.wrap) + [""]
             pages[f"k{j // 4:04d}"] = (items, re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).rstrip("\n") + "\n")
+        for i, a in enumerate(arts):  # one article a page, as a booklet with no blank line between articles
+            for kind, under in (("t", False), ("u", True)):
+                lines = tight_page_of(a, rnd.randint(26, 40), gen, under)
+                pages[f"{kind}{i:04d}"] = ([a], "\n".join(lines).rstrip("\n") + "\n")
         for name, (items, text) in pages.items():
             (work / "raw" / f"{name}.txt").write_text(text, encoding="utf-8")
             gold = {"source": f"{name}.txt", "articles": [
@@ -119,7 +142,9 @@ def main() -> int:
         for meta, blocks, p in sc.load_output(work / "out"):
             by_src.setdefault(sc.source_of(meta, p), []).append((meta, blocks, p))
         for kind, label in (("s", "sub-headed articles, one a page, column 12-16"),
-                            ("k", "booklets of 3-4 of them, lines 26-40")):
+                            ("k", "booklets of 3-4 of them, lines 26-40"),
+                            ("t", "sub-headed articles, one a page, lines 26-40, title over two lines, no blank line"),
+                            ("u", "the same, a blank line under the title and under each sub-heading")):
             names = sorted(n for n in pages if n.startswith(kind))
             want = sum(len(pages[n][0]) for n in names)
             got = sum(len(by_src.get(f"{n}.txt", [])) for n in names)
