@@ -117,9 +117,9 @@ def _pooled(items: list[RawFile], spec: Spec, pool, out: str | None, jobs: int):
     files, which even the workers out (the longest-processing-time-first
     order).  A file of more than an eighth of a worker's share of the
     window goes alone: in a chunk, two such files would go to one worker.
-    The order in which files
-    are cleaned changes no output byte: each file's cleaning is its own,
-    and the manifest is written in the window's order."""
+    The order in which files are cleaned changes no output byte: each
+    file's cleaning is its own, and the manifest is written in the
+    window's order."""
     sizes = [_size(raw) for raw in items]
     order = sorted(range(len(items)), key=lambda i: -sizes[i])  # stable: name order among equals
     tasks = [(i, (items[i], spec, out)) for i in order]
