@@ -288,30 +288,38 @@ def _span_search(pattern: regex.Pattern):
     return search
 
 
+def _each_match(find, whole: regex.Pattern, text: str, timeout: float) -> list:
+    """``whole``'s matches, tried only where ``find`` (a ``search(text, pos,
+    deadline)`` giving a span or None) says one may start, in order, from
+    where the last match ended: what ``finditer`` gives."""
+    match = whole.match
+    deadline = time.monotonic() + timeout
+    out, pos = [], 0
+    while True:
+        c = find(text, pos, deadline)
+        if c is None:
+            return out
+        at = c[0]
+        m = match(text, at, timeout=_remaining(deadline))
+        if m is None:
+            if at >= len(text):  # (a search from past the end finds the end again)
+                return out
+            pos = at + 1
+        elif m.end() == at:  # an empty match: not modelled
+            return list(whole.finditer(text, timeout=_remaining(deadline)))
+        else:
+            out.append(m)
+            pos = m.end()
+
+
 def _candidates(weak: regex.Pattern, whole: regex.Pattern) -> Scan:
     """The pattern tried only at the line starts where ``weak`` (the pattern
     without its top-level zero-width conditions) matches, in order, from
     where its last match ended."""
-    match, weak_search = whole.match, _span_search(weak)
+    find = _span_search(weak)
 
     def scan(text: str, timeout: float) -> list:
-        deadline = time.monotonic() + timeout
-        out, pos = [], 0
-        while True:
-            c = weak_search(text, pos, deadline)
-            if c is None:
-                return out
-            at = c[0]
-            m = match(text, at, timeout=_remaining(deadline))
-            if m is None:
-                if at >= len(text):  # (a search from past the end finds the end again)
-                    return out
-                pos = at + 1
-            elif m.end() == at:  # an empty match: not modelled
-                return list(whole.finditer(text, timeout=_remaining(deadline)))
-            else:
-                out.append(m)
-                pos = m.end()
+        return _each_match(find, whole, text, timeout)
 
     return scan
 
@@ -320,20 +328,10 @@ def _line_starts(whole: regex.Pattern, after_nl: regex.Pattern) -> Scan:
     """A pattern opening on ``^`` in every branch, searched for from the
     newline before each line start (see ``_after_newline``), and matched
     where that finds it: the match ``finditer`` gives there."""
-    search, match = _line_search(whole, after_nl), whole.match
+    find = _line_search(whole, after_nl)
 
     def scan(text: str, timeout: float) -> list:
-        deadline = time.monotonic() + timeout
-        out, pos = [], 0
-        while True:
-            found = search(text, pos, deadline)
-            if found is None:
-                return out
-            if found[1] == found[0]:  # an empty match: not modelled
-                return list(whole.finditer(text, timeout=_remaining(deadline)))
-            m = match(text, found[0], timeout=_remaining(deadline))
-            out.append(m)
-            pos = m.end()
+        return _each_match(find, whole, text, timeout)
 
     return scan
 

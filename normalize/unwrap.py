@@ -927,7 +927,8 @@ def _mark_later_titles(doc: Doc, lines: list[Line], texts: list[str], bits, kind
     line under it or a second line.  One line that nothing sets apart is a
     sub-heading.  (With no blank line over it, two short lines are no
     title: a section's two-line heading, 丰富应用场景 / 助力降本增效, is
-    set so in 42 of the corpus' 2,016 paragraph pages.)  A numbered section (第二章, 三、) stays a heading."""
+    set so in 42 of the corpus' 2,016 paragraph pages.)  A numbered
+    section (第二章, 三、) stays a heading."""
     p = PARAMS
     n = len(lines)
     TITLE, TEXT, H, BYLINE = core.TITLE, core.TEXT, core.H, core.BYLINE
