@@ -125,6 +125,7 @@ SHAPES = [
     r"^(?=[ab]+ [ab]+$)[^\n]*(*SKIP)(*FAIL)|(?<=[ab]) +(?=[ab])",  # han-space's shape
     r"^ *(?P<x>a+)b?$|^c",                      # line starts only, conditions none: searched from the newline before
     r"^(?<!a\n)b+",
+    r"^ab+(*SKIP)(*FAIL)|x\na|b",                # a match of the rest running over a skip's start
 ]
 
 
@@ -168,4 +169,13 @@ def test_a_skip_at_the_line_start_where_the_last_skip_ended_is_found(text):
     # the skip, searched from the newline before a line start, must see the
     # line that starts right where the scan stands
     pattern = regex.compile(r"^a(*SKIP)(*FAIL)|^ b\n?(*SKIP)(*FAIL)|[ab]", regex.MULTILINE)
+    assert found(scanplan.plan(pattern)(text, 5.0)) == found(pattern.finditer(text))
+
+
+@pytest.mark.parametrize("text", ["x\nabbb", "x\nabbbx\nab", "abx\nabb"])
+def test_a_skip_a_match_ran_over_is_searched_for_again_past_it(text):
+    # the rest's match x\na covers the line start where the skip ^ab+ would
+    # begin: the scan never stands there, so the b's after it are matches
+    pattern = regex.compile(r"^ab+(*SKIP)(*FAIL)|x\na|b", regex.MULTILINE)
+    assert kind(scanplan.plan(pattern)) == "skip_then"
     assert found(scanplan.plan(pattern)(text, 5.0)) == found(pattern.finditer(text))
