@@ -26,8 +26,10 @@ ratio is taken between figures of one run.  Sections (``--only``):
   writes into new folders, no cleaning, no front matter); and PyYAML's front
   matter alone for every article of the real run;
 * ``stages``: one in-process ``--jobs 1`` run over the same corpus with a
-  clock around every step: read and decode, settings lookup, each stage by
-  name, segment, front matter, Markdown, writes; seconds and share;
+  clock around every step: the start (the pipeline's build, the rules'
+  examples, the warm-up page, each clocked whole), read and decode,
+  settings lookup, each stage by name, segment, front matter, Markdown,
+  the changes, removed and manifest lines, writes; seconds and share;
 * ``scaling``: one file holding a whole paper (pages with form feeds, page
   headers and their own editor lines, as an issue's text has them) of 1, 4,
   16 and 64 MB, the smaller ones prefixes of the larger: seconds per MB and
@@ -59,7 +61,9 @@ file system's state, not the code.
 for the child runs; ``--same-as REV`` cleans the sample scans, a slice of
 the damaged corpus and issue files (1 MB, cleaned whole; 4 MB, in pieces;
 the 4 MB one's text on one line) with this checkout and with commit REV and
-compares the outputs byte for byte (exit 1 when they differ).
+compares the outputs byte for byte (exit 1 when they differ): this
+checkout's with ``--jobs 1`` and with ``--jobs 2``, the commit's with
+``--jobs 2``.
 
     python scripts/bench.py [--mb 50] [--only batch,stages,scaling,small]
                             [--repeat 3] [--large K] [--large-mb 1]
@@ -451,19 +455,31 @@ def stages(args, work: Path, fresh: Fresh, report: dict) -> None:
     if not raw.is_dir():
         build(args.shared, raw, args.mb)
     use_code(args.code)
-    from normalize import article, batch as nb, cli, pipeline
+    from normalize import article, batch as nb, cli, pipeline, runner
     from normalize.doc import Doc
     clock: dict[str, float] = defaultdict(float)
+    whole = [0]  # > 0 inside a step clocked whole (its inner steps are not clocked apart)
 
-    def timed(name, fn):
+    def timed(name, fn, inclusive=False):
         def wrapper(*a, **k):
+            if whole[0]:
+                return fn(*a, **k)
+            whole[0] += inclusive
             t = time.process_time()
             try:
                 return fn(*a, **k)
             finally:
                 clock[name] += time.process_time() - t
+                whole[0] -= inclusive
         return wrapper
 
+    # the start of the run, each step whole: the rule files read and
+    # compiled, the rules' examples (and the scan plans their scans build),
+    # the warm-up page (the models its stages load)
+    pipeline.Pipeline.__init__ = timed("start: pipeline build (rule files)", pipeline.Pipeline.__init__, True)
+    cli._warn_failing_examples = timed("start: rule examples (and scan plans)", cli._warn_failing_examples, True)
+    if hasattr(runner, "_warm"):
+        runner._warm = timed("start: warm-up page (models loaded)", runner._warm, True)
     nb.read = timed("read, hash, decode", nb.read)
     plain_pipeline_for = nb.pipeline_for
 
@@ -484,6 +500,9 @@ def stages(args, work: Path, fresh: Fresh, report: dict) -> None:
     article.front_matter_text = timed("front matter (YAML)", article.front_matter_text)
     to_markdown = article.Article.to_markdown
     article.Article.to_markdown = timed("markdown (with front matter)", to_markdown)
+    nb.changes_text = timed("changes.jsonl text", nb.changes_text)
+    nb.removed_text = timed("removed.jsonl text", nb.removed_text)
+    nb.manifest_text = runner.manifest_text = timed("manifest lines", nb.manifest_text)
     nb.write_result = timed("writes", nb.write_result)
     t = time.process_time()
     try:
@@ -493,7 +512,7 @@ def stages(args, work: Path, fresh: Fresh, report: dict) -> None:
     total = time.process_time() - t
     clock["markdown (with front matter)"] -= clock["front matter (YAML)"]
     clock["markdown (body)"] = clock.pop("markdown (with front matter)")
-    clock["other (driver, manifest, removed/changes.jsonl …)"] = total - sum(clock.values())
+    clock["other (driver, results, settings' folders …)"] = total - sum(clock.values())
     report["stages"] = {"clock": "CPU seconds of this process (time.process_time)", "total_seconds": round(total, 2),
                         "table": {k: f"{v:6.2f} s {100 * v / total:5.1f} %"
                                   for k, v in sorted(clock.items(), key=lambda kv: -kv[1])}}
@@ -658,17 +677,22 @@ def same_as(args, work: Path, fresh: Fresh, report: dict) -> bool:
     issues = build_issues(args.shared, slice_ / "issues", [1, 4])
     one = slice_ / "issues" / "oneline-4MB.txt"
     one.write_bytes(issues[4][0].read_bytes().replace(b"\n", b"").replace(b"\f", b"") + b"\n")
+    # this checkout with one job and with two (their starts differ: a code
+    # path of one job alone must not go unchecked), the other with two
     results = {}
-    for label, code in (("this", args.code), ("base", base)):
+    for label, code, jobs in (("this", args.code, 2), ("this-1-job", args.code, 1), ("base", base, 2)):
         outs = []
         for name in ("samples", "corpus", "issues"):
             out = fresh(f"same-{label}-{name}")
-            timed_run(["run", str(slice_ / name), "--out", str(out), "--jobs", "2"], code)
+            timed_run(["run", str(slice_ / name), "--out", str(out), "--jobs", str(jobs)], code)
             outs.append(out)
         results[label] = outs
-    same = all(same_tree(a, b) for a, b in zip(results["this"], results["base"]))
-    report["same_output_as"] = {"commit": args.same_as, "slice_MB": args.slice_mb, "identical": same}
-    return same
+    same = {label: all(same_tree(a, b) for a, b in zip(results[label], results["base"]))
+            for label in ("this", "this-1-job")}
+    report["same_output_as"] = {"commit": args.same_as, "slice_MB": args.slice_mb,
+                                "identical": all(same.values()), "identical_with_2_jobs": same["this"],
+                                "identical_with_1_job": same["this-1-job"]}
+    return all(same.values())
 
 
 def main(argv=None):
