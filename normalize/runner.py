@@ -55,7 +55,7 @@ class _Pool(multiprocessing.pool.Pool):
 WARM_PAGE = "简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3公里。\n"
 
 
-def _warm(spec: Spec, columns: bool = True) -> None:
+def _warm(spec: Spec) -> None:
     """Before worker processes are forked: clean a page of three lines here,
     so that what the stages load on their first page (the gap counts and
     character model; the column check's n-grams, which that page does not
@@ -67,19 +67,13 @@ def _warm(spec: Spec, columns: bool = True) -> None:
     tables had grown the heap (two full passes of 22 and 26 ms in the gap
     model's word index alone), were 0.06–0.08 of the 0.5–0.6 CPU s the
     workers wait for.  A failure here is no failure of the run: the pages' own
-    cleaning reports whatever goes wrong.
-
-    A run of one job warms up too, for the collector alone, and without
-    ``columns`` (the column n-grams load on the first page set in columns,
-    if any): the models loaded on its first page had cost it 0.07–0.08
-    CPU s of the collector's passes (255 young and 2 full ones over 3 MB
-    of pages), 0.015 s after."""
+    cleaning reports whatever goes wrong."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         pipe = pipeline_with(spec, dict(spec.settings))
         pipe.clean(WARM_PAGE)
-        if columns and pipe.segmenting:  # the column check's n-grams: read on the first page set in columns
+        if pipe.segmenting:  # the column check's n-grams: read on the first page set in columns
             interleave_model()
     except Exception:  # noqa: BLE001 (see above)
         pass
@@ -219,7 +213,6 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
     else:
         pool = None  # forked on the first window with files to clean (see _warm)
     forking = not scheduler and jobs > 1
-    warmed = False  # (one job: see _warm)
     try:
         with manifest:
             stems: dict[str, Path] = {}  # output folder → the file that has it
@@ -252,9 +245,6 @@ def run(paths: list[Path], out: Path, spec: Spec, jobs: int | None, force: bool,
                     if ctx.get_start_method() == "fork":
                         _warm(spec)
                     pool = _Pool(jobs, context=ctx)
-                elif todo and not forking and not scheduler and not warmed:
-                    _warm(spec, columns=False)  # one job: the models loaded without the collector's passes
-                    warmed = True
                 results = iter(_results(todo, spec, pool, None if dry else str(out), jobs))
                 for i, raw in enumerate(window):
                     if i in taken:

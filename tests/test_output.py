@@ -139,34 +139,18 @@ def test_a_file_failing_in_a_worker_mid_batch_is_reported_and_the_batch_goes_on(
 
 def test_workers_are_forked_warm_and_only_for_files_to_clean(tmp_path, monkeypatch):
     # --jobs 2: the parent cleans a page first (the models a page loads are then
-    # shared by the forked workers); a run where every file is unchanged forks nothing.
-    # One job warms up too (the models load without the collector's passes),
-    # but leaves the column n-grams to the first page that needs them
+    # shared by the forked workers); a run where every file is unchanged forks nothing
     from normalize import runner
     warmed = []
     real = runner._warm
-    monkeypatch.setattr(runner, "_warm", lambda spec, columns=True: warmed.append(columns) or real(spec, columns))
+    monkeypatch.setattr(runner, "_warm", lambda spec: warmed.append(spec) or real(spec))
     out = tmp_path / "out"
     assert run([RAW, "--out", out, "--jobs", "2"]).exit_code == 0
-    assert warmed == [True]
+    assert len(warmed) == 1
     assert run([RAW, "--out", out, "--jobs", "2"]).exit_code == 0
-    assert warmed == [True]
-    assert run([RAW, "--out", out, "--jobs", "1"]).exit_code == 0
-    assert warmed == [True]
+    assert len(warmed) == 1
     assert run([RAW, "--out", out, "--jobs", "1", "--force"]).exit_code == 0
-    assert warmed == [True, False]
-
-
-def test_the_warm_up_changes_no_output_byte(tmp_path, monkeypatch):
-    # one job, warmed up or not: the same files, byte for byte
-    from normalize import runner
-    assert run([RAW, "--out", tmp_path / "warm", "--jobs", "1"]).exit_code == 0
-    monkeypatch.setattr(runner, "_warm", lambda spec, columns=True: None)
-    assert run([RAW, "--out", tmp_path / "cold", "--jobs", "1"]).exit_code == 0
-    files = sorted(p.relative_to(tmp_path / "warm") for p in (tmp_path / "warm").rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path / "cold") for p in (tmp_path / "cold").rglob("*") if p.is_file())
-    for rel in files:
-        assert (tmp_path / "warm" / rel).read_bytes() == (tmp_path / "cold" / rel).read_bytes(), rel
+    assert len(warmed) == 1
 
 
 def test_the_warm_up_runs_without_the_collector_and_leaves_it_as_it_was():
