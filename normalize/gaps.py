@@ -847,10 +847,11 @@ def _kept(doc: Doc, text: str, found: list, gm: GapModel | None = None, lost=Non
 
 def date_part(gm: GapModel, text: str, i: int, unit: str) -> bool:
     """The unit at ``i`` follows a unit with a number (or a marked gap)
-    right before it, and the two do not share one number (`6月□日`, not
-    `3万元`): the unit needs a number of its own."""
+    right before it, the two do not share one number (`6月□日`, not
+    `3万元`), and no word of the list starts with the unit there (`5月日均`
+    is May's daily mean, `5万日元` yen): the unit needs a number of its own."""
     return (i >= 2 and text[i - 1] in gm.unit_chars and text[i - 2] in NUMBERED_CHARS
-            and (text[i - 1], unit) not in gm.chains)
+            and (text[i - 1], unit) not in gm.chains and not gm.right_bound(text, i, i + len(unit)))
 
 
 def lost_again(text: str, strong: set, others: int, rate: float):

@@ -773,6 +773,11 @@ def test_units_sharing_one_number_are_no_date_part(pipe):
     gm = model()
     assert date_part(gm, "6月日", 2, "日") and date_part(gm, "□月日", 2, "日")
     assert not date_part(gm, "3万元", 2, "元") and not date_part(gm, "全国日", 2, "日")
+    # a word of the list that starts with the unit: 日均 (a daily mean), not a day
+    assert not date_part(gm, "5月日均", 2, "日")
+    page = "1至5月日均客流12万人次，6月日均客流15万人次，7月日均客流18万人次。\n"
+    out, _flags = _gaps(pipe, page)
+    assert "月□日均" not in out, out
 
 
 def test_a_pair_lost_again_after_different_words_on_a_damaged_page_is_marked(pipe):
