@@ -794,3 +794,26 @@ def test_a_pair_repeated_in_the_same_words_or_on_an_undamaged_page_stays_a_word(
     assert "企业□家" not in out, out
     out, flags = _gaps(pipe, "项目覆盖全县学校，参与学生达万余人。\n\n目前，贫困户年均增收万余元，全县累计培训万余人次，新植苗木万余株。\n")
     assert "□" not in out and not flags, out
+
+
+def test_a_pair_lost_again_where_most_uses_pass_a_clean_pages_threshold_is_marked(pipe):
+    # 吸收□万亿美元 passes only the damaged page's lowered threshold, the other two a clean page's:
+    # most of the pair's uses are gaps on their own, so the pair is no word of the page
+    page = ("该项目总投资亿元，全长公里，于年月开工。\n\n今后五年，这个市场有望进口万亿美元货物，"
+            "吸收万亿美元外资，贸易总额将达到万亿美元。\n")
+    out, _flags = _gaps(pipe, page)
+    assert "进口□万亿" in out and "吸收□万亿" in out and "达到□万亿" in out, out
+
+
+def test_a_pair_most_of_whose_uses_only_a_damaged_page_marks_stays_a_word():
+    # guard: 日发送 after 全国 and 民航 passes only the lowered threshold, after 铁路 a clean page's:
+    # one strong use of three is no evidence against the page's word
+    from normalize.gaps import lost_again
+    text = "甲全国日发送乙铁路日发送丙民航日发送"
+    found = [(i, "日", "发") for i in (3, 9, 15)]
+    pairs = {"日发": 3}
+    assert lost_again(text, {9}, 5, 1.2 / 20000)(found, pairs) == set()
+    # half is not most: two strong uses of four
+    text4 = text + "丁航空日发送"
+    found4 = found + [(21, "日", "发")]
+    assert lost_again(text4, {3, 9}, 5, 1.2 / 20000)(found4, {"日发": 4}) == set()
