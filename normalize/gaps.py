@@ -819,63 +819,21 @@ def _candidates(doc: Doc, text: str, gm: GapModel, lm, colloquial: bool, scored,
     return found
 
 
-def _kept(doc: Doc, text: str, found: list, gm: GapModel | None = None, lost=None) -> list:
+def _kept(doc: Doc, text: str, found: list) -> list:
     """``found`` less a word of the page (a unit and its next character
     three times or more, never after a number there: 日厂) and what a keep
-    of the digits rules covers.
-
-    A repeated pair is no word of the page where it cannot be one: the
-    unit of a date part after a unit holding its own number (`6月□日，`
-    three times: clean text never writes `#月日`; ``gm``'s chains tell a
-    date's parts from units sharing one number, 万元); and, given ``lost``
-    (a page already damaged, see ``lost_again``), a pair lost again and
-    again after different words."""
+    of the digits rules covers."""
     pairs = Counter(text[i:i + len(u) + 1] for i, u, _r in found)
     keeps = doc.settings.get("_gap_keeps", ())
-    again = lost(found, pairs) if lost is not None else ()
     out = []
     for i, unit, right in found:
         pair = text[i:i + len(unit) + 1]
-        if (pairs[pair] >= 3 and pair not in again and not (gm is not None and date_part(gm, text, i, unit))
-                and not regex.search(r"\d" + regex.escape(pair), text)):
+        if pairs[pair] >= 3 and not regex.search(r"\d" + regex.escape(pair), text):
             continue
         if any(k in text[max(0, i - len(k) + 1):i + len(k)] for k in keeps):
             continue  # a keep of the digits rules covers it
         out.append((i, unit, right))
     return out
-
-
-def date_part(gm: GapModel, text: str, i: int, unit: str) -> bool:
-    """The unit at ``i`` follows a unit with a number (or a marked gap)
-    right before it, the two do not share one number (`6月□日`, not
-    `3万元`), and no word of the list starts with the unit there (`5月日均`
-    is May's daily mean, `5万日元` yen): the unit needs a number of its own."""
-    return (i >= 2 and text[i - 1] in gm.unit_chars and text[i - 2] in NUMBERED_CHARS
-            and (text[i - 1], unit) not in gm.chains and not gm.right_bound(text, i, i + len(unit)))
-
-
-def lost_again(text: str, strong: set, others: int, rate: float):
-    """On a page damaged by its other gaps, the repeated pairs that are
-    lost numbers, not the page's word: a pair most of whose occurrences
-    pass the common threshold (``strong``: the offsets a clean page's
-    reading marks) and which stands after different characters (`利润□亿元，`,
-    `约□亿元，`, `收入□亿元，`).  A writer's word comes back in the same words
-    (`青年企业家` ×4, `每到月初` ×3), and a pair found mostly at a damaged
-    page's lowered thresholds (`全国□日发送`, `民航□日发送`, one `铁路□日发送`
-    above the common one) is no such evidence; nor is a page whose only
-    gaps are that pair (`达万余人`, `增收万余元` …)."""
-    def lost(found, pairs):
-        out = set()
-        for pair, n in pairs.items():
-            if n < 3:
-                continue
-            at = [i for i, u, _r in found if text[i:i + len(u) + 1] == pair]
-            rest = others + sum(m for q, m in pairs.items() if q != pair and m < 3)
-            if (2 * sum(i in strong for i in at) > len(at) and len({text[i - 1] if i else START for i in at}) > 1
-                    and damaged(rest, len(text), rate)):
-                out.add(pair)
-        return out
-    return lost
 
 
 def _mark_once(doc: Doc) -> None:
@@ -892,16 +850,14 @@ def _mark_once(doc: Doc) -> None:
     low = (max([*gm.damage.values(), *gm.damage_right.values()], default=0.0)
            + max(0.0, gm.params.get("page_weight", 0.0))) if rate else 0.0
     scored = _scored(text, gm, lm, colloquial, low)
-    first = _candidates(doc, text, gm, lm, colloquial, scored, False)
-    found = _kept(doc, text, first, gm)
+    found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, False))
     if low:
         # a page that already shows more gaps than clean text does by chance
         # lost numbers elsewhere too: its units are judged at lower
         # thresholds (the odds of a lost number are higher there)
-        ruled = sum(f.rule.startswith("digits.") for f in doc.flags)
-        if damaged(ruled + len(found), len(text), rate):
-            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True), gm,
-                          lost_again(text, {i for i, _u, _r in first}, ruled, rate))
+        marked = sum(f.rule.startswith("digits.") for f in doc.flags) + len(found)
+        if damaged(marked, len(text), rate):
+            found = _kept(doc, text, _candidates(doc, text, gm, lm, colloquial, scored, True))
     edits = []
     for i, unit, right in found:
         edits.append((i, i, marker))
