@@ -28,7 +28,8 @@ rate (a scraper that drops one number drops others on its page); the
 counted text, clean, has no such page to fit it on, so it is chosen on a
 tuning fold of damaged pages (``scripts/eval_gaps.py --fold 1``).  A unit
 is lowered only where the counted text's numbered occurrences outnumber
-its bare ones ``--damage-odds`` to one in the band that opens.
+its bare ones ``--damage-odds`` to one in the band that opens (the whole
+shift, else half of it, else a quarter).
 
     python scripts/build_gapstats.py [CORPUS ...] [--dict PATH|none] [--out PATH]
 """
@@ -493,16 +494,25 @@ def damage_shifts(data, thresholds, shift: float, odds: float) -> dict[str, floa
     """Per unit, how far its threshold goes down on a damaged page: ``shift``
     where, in the band that opens (scores within ``shift`` below the
     threshold), the counted text's numbered occurrences (their number taken
-    out) outnumber its bare ones ``odds`` to one, else 0.  On a page that
-    lost, say, a quarter of its numbers, such a band finds a lost number for
-    each false flag it costs; a unit whose bare uses crowd just below its
-    threshold (多: 多个, 等多项) would cost more than it finds."""
-    numbered, bare = defaultdict(int), defaultdict(int)
-    for u, score, is_gap in data:
-        t = thresholds.get(u)
-        if t is not None and t - shift < score <= t:
-            (numbered if is_gap else bare)[u] += 1
-    return {u: shift for u in thresholds if numbered[u] and numbered[u] >= odds * bare[u]}
+    out) outnumber its bare ones ``odds`` to one; else the same test on the
+    band halved, then quartered; else 0.  On a page that lost, say, a
+    quarter of its numbers, such a band finds a lost number for each false
+    flag it costs; a unit whose bare uses crowd just below its threshold
+    would cost more than it finds.  Why narrower bands: where a unit's bare
+    uses lie deeper below its threshold than its numbered ones, the whole
+    band fails and a narrower one still pays its way (家, 时, 吨: the tuning
+    fold's `其中□家`, `北京时间□时`, `达到□吨以上`).  A
+    pair of the unit and its next character is judged on the whole band
+    only (``damage_pair_shifts``): 多个, 家， stay where they were."""
+    out = {}
+    for s in (shift, shift / 2, shift / 4):
+        numbered, bare = defaultdict(int), defaultdict(int)
+        for u, score, is_gap in data:
+            t = thresholds.get(u)
+            if t is not None and u not in out and t - s < score <= t:
+                (numbered if is_gap else bare)[u] += 1
+        out.update({u: s for u in thresholds if u not in out and numbered[u] and numbered[u] >= odds * bare[u]})
+    return out
 
 
 def page_seen(gm: GapModel, views, article_of, windows, data) -> list[bool]:

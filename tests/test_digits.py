@@ -458,6 +458,14 @@ def test_a_page_that_lost_numbers_elsewhere_is_read_with_lower_thresholds(pipe):
         assert gap in out and len(flags) == 4, (text, out, flags)
 
 
+def test_a_unit_lowered_by_a_narrower_band_gets_its_gap_on_a_damaged_page_only(pipe):
+    # 人 fails the whole band (bare uses further down) and passes half of it: on a damaged page
+    # 接待游客□人次 is marked, alone it stays; 人 as a word (…的人。: the pair's own verdict) stays
+    from normalize.gaps import model
+    assert 0 < model().damage["人"] < max(model().damage.values())
+    _lowered_on_a_damaged_page(pipe, ("他是村里最受信赖的人。", "接待游客人数同比增长。"), "全年接待游客人次。", "游客□人次")
+
+
 def test_a_unit_whose_bare_uses_crowd_below_its_threshold_keeps_it_on_a_damaged_page(pipe):
     """多 is 多个 and 等多项 as often as a number's 多: the counts lower it on
     no page, so `培育出多名` stays as printed even beside lost numbers."""
@@ -474,9 +482,22 @@ def test_damage_shifts_are_given_where_numbered_uses_outnumber_bare_ones_below_t
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     import build_gapstats
-    data = [("个", 1.5, True)] * 8 + [("个", 1.2, False)] + [("多", 1.5, True)] * 3 + [("多", 1.0, False)] * 2
+    data = [("个", 1.5, True)] * 8 + [("个", 1.2, False)] + [("多", 1.5, True)] * 3 + [("多", 1.9, False)] * 2
     data += [("个", 5.0, False), ("多", -3.0, False)]  # above the threshold, below the band: not counted
+    # 多's bare uses sit right below its threshold: no band, however narrow, opens on more numbers
     assert build_gapstats.damage_shifts(data, {"个": 2.0, "多": 2.0}, 2.5, 4.0) == {"个": 2.5}
+
+
+def test_a_unit_whose_bare_uses_sit_deeper_gets_the_narrower_band_that_passes():
+    """Where the whole band fails the test, the build tries it halved, then
+    quartered: 家's bare uses lie more than 1.25 below its threshold, its
+    numbered ones just below, so 家 goes down by 1.25 (not 2.5, not 0)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gapstats
+    data = [("家", 1.8, True)] * 4 + [("家", 0.5, False)] * 3 + [("吨", 1.7, True)] * 2 + [("吨", 1.0, False)] * 2
+    assert build_gapstats.damage_shifts(data, {"家": 2.0, "吨": 2.0}, 2.5, 4.0) == {"家": 1.25, "吨": 0.625}
 
 
 def test_a_unit_and_its_next_character_get_their_own_damaged_page_shift_where_the_band_holds_enough():
