@@ -453,6 +453,15 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                     and abs(widths[last[0]] - _wrap_width(widths, kinds, p)) <= p.narrow_margin and opens_at(last[0]):
                 pieces, j = pieces[:-1], last[0]
         opens = at_top and opens_at(j)
+        if at_top and not opens:
+            # a document's title right over its body on a page of lines no
+            # wider than a headline may be (26-40 columns): the run took the
+            # body's lines too; the title ends over the first line as wide as
+            # the page's printed lines and clearly wider than the lines above
+            x = _title_over_body(widths, kinds, pieces, j, p)
+            if x:
+                j = pieces[x][0] if x < len(pieces) else j
+                pieces, opens = pieces[:x], True
         # on a column page, lines set across columns at the page's top or
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
@@ -515,6 +524,32 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             continue
         i = max(j, i + 1)
     return goes_on
+
+
+def _title_over_body(widths, kinds, pieces, j: int, p) -> int:
+    """How many of ``pieces`` (a run opening a paragraph page, at its top or
+    under its byline) are its title when the body follows with no blank
+    line or dateline between: the pieces over the first line as wide as the
+    page's printed lines (within a sub-heading's margin: a first line lost
+    its indent) or wider than a sub-heading, and wider than every title
+    line by that margin, each title line no wider than a sub-heading; 0
+    when there is none within a deck's lines, or the page's lines are a
+    newspaper column's (a short first line over them may be anything)."""
+    wrap = _wrap_width(widths, kinds, p)
+    if wrap <= p.column_max:
+        return 0
+    top = 0.0
+    for x in range(1, min(len(pieces), p.opening_deck) + 1):
+        a, e = pieces[x - 1]
+        top = max(top, max(widths[a:e]))
+        if top > p.heading_max:
+            return 0
+        b = pieces[x][0] if x < len(pieces) else j
+        if b >= len(kinds) or kinds[b] != TEXT:
+            return 0
+        if (widths[b] >= wrap - p.narrow_margin or widths[b] > p.heading_max) and widths[b] > top + p.narrow_margin:
+            return x
+    return 0
 
 
 def _deck_between_bodies(widths, bits, kinds, col, pieces, p) -> int:
