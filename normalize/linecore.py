@@ -630,11 +630,34 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
             and not b & (INNER_STOP | DATELINE | DASH_START) and balance_of(texts[k]) == 0 \
             and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin) and k + 1 < n and narrow(k + 1)
 
-    j = i
+    def boxed(k, open_):
+        # a line of a title broken inside its brackets (工业经济持续向 / 好发展（经济新方位·年
+        # / 中数据观察）): short words, no sentence in them, a bracket left open
+        # or closed; the run must close every bracket it opens
+        b = bits[k]
+        return kinds[k] == TEXT and bool(b & WORDS) and not b & (ENDED | DATELINE | INNER_STOP | SOFT) \
+            and (open_ > 0 or balance_of(texts[k]) > 0) and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin)
+
+    def asks(k):
+        # a title's last line ending on its ？ or ！ (共享电动车未配头 / 盔，发 / 生事故谁担责？):
+        # short, under the title's first line, no sentence before its mark
+        b = bits[k]
+        return k > i and kinds[k] == TEXT and bool(b & HEADLINE) and bool(b & WORDS) and texts[k][-1] in "？！?!" \
+            and not _INNER_STOP.search(texts[k][:-1]) and not b & DATELINE \
+            and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin)
+
+    j, open_, closed = i, 0, i
     # (a label and its value, 时间：… / 地点：…, under a title is its own line: no more of the title)
-    while j < n and j - i < p.title_lines_max and (narrow(j) or (j == i and comma_broken(j))) \
+    while j < n and j - i < p.title_lines_max and (narrow(j) or (j == i and comma_broken(j)) or boxed(j, open_)
+                                                   or asks(j)) \
             and not (j > i and _LABEL.match(texts[j])):
+        open_ += balance_of(texts[j])
         j += 1
+        if open_ <= 0:
+            closed = j
+        if bits[j - 1] & ENDED:
+            break
+    j = closed  # (a bracket the run left open: the title ends before it)
     if i < j < n and bits[j] & PAREN and kinds[j] == TEXT and widths[j] <= p.heading_max:
         j += 1  # the column tag of the title above, on a line of its own: （生态论苑）
     e = j

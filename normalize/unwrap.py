@@ -313,6 +313,9 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         # under a deck (kicker, title, subtitle) that follows a finished paragraph (or opens the page)
         k = i - 1
         while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and not lines[k].ended:
+            if k == i - 1 and k and core.PARENTHETICAL.match(lines[k].text) and lines[k - 1].headline_shape:
+                k -= 1  # the column tag of the title above, on a line of its own: （生态论苑）
+                continue
             if not lines[k].headline_shape:
                 # (a title broken after its comma: its first line, so the
                 # deck's top; at the page's start or under a blank line only:
@@ -371,6 +374,12 @@ def _mark_institution_bylines(lines: list[Line]) -> None:
             continue
         k = i - 1
         while k >= 0 and i - k <= p.deck_above_names and head(k):
+            k -= 1
+        # (a title broken after its comma, 实施新战略路线， / 集中精力发展经济、改善民生:
+        # its first line, at the page's start or under a blank line, as in the name reading)
+        if 0 <= k < i - 1 and i - k <= p.deck_above_names and _comma_broken_title(lines[k], lines[k + 1]) \
+                and (k == 0 or (lines[k].raw_line > lines[k - 1].raw_line + 1
+                                and (lines[k - 1].ended or lines[k - 1].kind != "text"))):
             k -= 1
         if k < i - 1 and opens(k + 1) and body(i + 1, lines[k + 1:i]):
             ln.kind = "byline"  # under its headline
