@@ -453,13 +453,14 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                     and abs(widths[last[0]] - _wrap_width(widths, kinds, p)) <= p.narrow_margin and opens_at(last[0]):
                 pieces, j = pieces[:-1], last[0]
         opens = at_top and opens_at(j)
-        if at_top and not opens:
+        if at_top:
             # a document's title right over its body on a page of lines no
             # wider than a headline may be (26-40 columns): the run took the
             # body's lines too; the title ends over the first line as wide as
             # the page's printed lines and clearly wider than the lines above
-            x = _title_over_body(widths, kinds, pieces, j, p)
-            if x:
+            # (also where the run opened: under a blank line that ends the title)
+            x = _title_over_body(widths, bits, kinds, pieces, j, p)
+            if x and (not opens or (x < len(pieces) and bits[pieces[x - 1][1] - 1] & BLANK_BREAK)):
                 j = pieces[x][0] if x < len(pieces) else j
                 pieces, opens = pieces[:x], True
         # on a column page, lines set across columns at the page's top or
@@ -526,7 +527,7 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
     return goes_on
 
 
-def _title_over_body(widths, kinds, pieces, j: int, p) -> int:
+def _title_over_body(widths, bits, kinds, pieces, j: int, p) -> int:
     """How many of ``pieces`` (a run opening a paragraph page, at its top or
     under its byline) are its title when the body follows with no blank
     line or dateline between: the pieces over the first line as wide as the
@@ -547,6 +548,8 @@ def _title_over_body(widths, kinds, pieces, j: int, p) -> int:
         b = pieces[x][0] if x < len(pieces) else j
         if b >= len(kinds) or kinds[b] != TEXT:
             return 0
+        if bits[b] & DASHES_START:  # (a ——subtitle belongs to the title, however wide)
+            continue
         if (widths[b] >= wrap - p.narrow_margin or widths[b] > p.heading_max) and widths[b] > top + p.narrow_margin:
             return x
     return 0

@@ -346,6 +346,22 @@ def _comma_broken_title(ln: Line, nxt: Line) -> bool:
         and nxt.headline_shape and not _INNER_STOP.search(ln.text) and not ln.text.startswith("—")
 
 
+def _bracket_broken_title(lines: list[Line], k: int) -> bool:
+    """Lines ``k`` and ``k + 1`` are a headline broken inside its brackets:
+    both short text lines with no sentence in them, the first opening a
+    bracket the second closes, the two together a headline's shape."""
+    p = PARAMS
+    if k + 1 >= len(lines):
+        return False
+    a, b = lines[k], lines[k + 1]
+    if a.kind != "text" or b.kind != "text" or a.ended or b.ended or a.soft or a.is_dateline \
+            or max(a.width, b.width) > p.heading_max or core.balance_of(a.text) <= 0:
+        return False
+    t = a.text + b.text
+    return core.balance_of(t) == 0 and not _INNER_STOP.search(t) and core.headline_shape(
+        t, st.soft_end(t), p.statement_tail)
+
+
 def _mark_institution_bylines(lines: list[Line]) -> None:
     """A line that is only an institution's name (中共浙江省委宣传部,
     国务院发展研究中心课题组: structure.institution) is the byline of the
@@ -385,9 +401,15 @@ def _mark_institution_bylines(lines: list[Line]) -> None:
             ln.kind = "byline"  # under its headline
             continue
         e = i + 1  # (over its headline: short headline lines, the body's lines may be as short)
-        while e < n and e - i <= p.deck_above_names and head(e) and lines[e].headline_shape \
-                and lines[e].width <= p.heading_max:
-            e += 1
+        while e < n and e - i <= p.deck_above_names and lines[e].width <= p.heading_max:
+            if head(e) and lines[e].headline_shape:
+                e += 1
+            elif e == i + 1 and e + 1 < n and lines[e].kind == "text" and _comma_broken_title(lines[e], lines[e + 1]):
+                e += 1  # (a title's first half broken after its comma: 坚定不移朝着强国建设、)
+            elif _bracket_broken_title(lines, e):
+                e += 2  # (促进群众体育实现更大发展（大家谈·一起来 / 想一起来干…）)
+            else:
+                break
         if e > i + 1 and opens(i) and body(e, lines[i + 1:e]):
             ln.kind = "byline"  # over it
 
