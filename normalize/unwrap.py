@@ -316,6 +316,12 @@ def _mark_name_bylines(lines: list[Line]) -> None:
             if k == i - 1 and k and core.PARENTHETICAL.match(lines[k].text) and lines[k - 1].headline_shape:
                 k -= 1  # the column tag of the title above, on a line of its own: （生态论苑）
                 continue
+            if not lines[k].headline_shape and k == i - 1 and nxt.width > p.heading_max \
+                    and _bracket_broken_title(lines, k - 1):
+                # (a title broken inside its brackets right over the names, the
+                # body under them: 一座城，创新实践人文经济学（长 / 三角…观察）/ 王远)
+                k -= 2
+                continue
             if not lines[k].headline_shape:
                 # (a title broken after its comma: its first line, so the
                 # deck's top; at the page's start or under a blank line only:
