@@ -453,16 +453,6 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
                     and abs(widths[last[0]] - _wrap_width(widths, kinds, p)) <= p.narrow_margin and opens_at(last[0]):
                 pieces, j = pieces[:-1], last[0]
         opens = at_top and opens_at(j)
-        if at_top:
-            # a document's title right over its body on a page of lines no
-            # wider than a headline may be (26-40 columns): the run took the
-            # body's lines too; the title ends over the first line as wide as
-            # the page's printed lines and clearly wider than the lines above
-            # (also where the run opened: under a blank line that ends the title)
-            x = _title_over_body(widths, bits, kinds, pieces, j, p)
-            if x and (not opens or (x < len(pieces) and bits[pieces[x - 1][1] - 1] & BLANK_BREAK)):
-                j = pieces[x][0] if x < len(pieces) else j
-                pieces, opens = pieces[:x], True
         # on a column page, lines set across columns at the page's top or
         # right under a byline, before the body: the headline under its byline
         # (the end of the page ends a deck only for a run that did not open
@@ -525,34 +515,6 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             continue
         i = max(j, i + 1)
     return goes_on
-
-
-def _title_over_body(widths, bits, kinds, pieces, j: int, p) -> int:
-    """How many of ``pieces`` (a run opening a paragraph page, at its top or
-    under its byline) are its title when the body follows with no blank
-    line or dateline between: the pieces over the first line as wide as the
-    page's printed lines (within a sub-heading's margin: a first line lost
-    its indent) or wider than a sub-heading, and wider than every title
-    line by that margin, each title line no wider than a sub-heading; 0
-    when there is none within a deck's lines, or the page's lines are a
-    newspaper column's (a short first line over them may be anything)."""
-    wrap = _wrap_width(widths, kinds, p)
-    if wrap <= p.column_max:
-        return 0
-    top = 0.0
-    for x in range(1, min(len(pieces), p.opening_deck) + 1):
-        a, e = pieces[x - 1]
-        top = max(top, max(widths[a:e]))
-        if top > p.heading_max:
-            return 0
-        b = pieces[x][0] if x < len(pieces) else j
-        if b >= len(kinds) or kinds[b] != TEXT:
-            return 0
-        if bits[b] & DASHES_START:  # (a ——subtitle belongs to the title, however wide)
-            continue
-        if (widths[b] >= wrap - p.narrow_margin or widths[b] > p.heading_max) and widths[b] > top + p.narrow_margin:
-            return x
-    return 0
 
 
 def _deck_between_bodies(widths, bits, kinds, col, pieces, p) -> int:
@@ -633,34 +595,11 @@ def _title_under(texts, widths, bits, kinds, col, p, i: int) -> set[int]:
             and not b & (INNER_STOP | DATELINE | DASH_START) and balance_of(texts[k]) == 0 \
             and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin) and k + 1 < n and narrow(k + 1)
 
-    def boxed(k, open_):
-        # a line of a title broken inside its brackets (工业经济持续向 / 好发展（经济新方位·年
-        # / 中数据观察）): short words, no sentence in them, a bracket left open
-        # or closed; the run must close every bracket it opens
-        b = bits[k]
-        return kinds[k] == TEXT and bool(b & WORDS) and not b & (ENDED | DATELINE | INNER_STOP | SOFT) \
-            and (open_ > 0 or balance_of(texts[k]) > 0) and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin)
-
-    def asks(k):
-        # a title's last line ending on its ？ or ！ (共享电动车未配头 / 盔，发 / 生事故谁担责？):
-        # short, under the title's first line, no sentence before its mark
-        b = bits[k]
-        return k > i and kinds[k] == TEXT and bool(b & HEADLINE) and bool(b & WORDS) and texts[k][-1] in "？！?!" \
-            and not _INNER_STOP.search(texts[k][:-1]) and not b & DATELINE \
-            and widths[k] <= min(p.heading_max, col[k] - p.narrow_margin)
-
-    j, open_, closed = i, 0, i
+    j = i
     # (a label and its value, 时间：… / 地点：…, under a title is its own line: no more of the title)
-    while j < n and j - i < p.title_lines_max and (narrow(j) or (j == i and comma_broken(j)) or boxed(j, open_)
-                                                   or asks(j)) \
+    while j < n and j - i < p.title_lines_max and (narrow(j) or (j == i and comma_broken(j))) \
             and not (j > i and _LABEL.match(texts[j])):
-        open_ += balance_of(texts[j])
         j += 1
-        if open_ <= 0:
-            closed = j
-        if bits[j - 1] & ENDED:
-            break
-    j = closed  # (a bracket the run left open: the title ends before it)
     if i < j < n and bits[j] & PAREN and kinds[j] == TEXT and widths[j] <= p.heading_max:
         j += 1  # the column tag of the title above, on a line of its own: （生态论苑）
     e = j

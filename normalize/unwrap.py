@@ -412,8 +412,6 @@ def _mark_institution_bylines(lines: list[Line]) -> None:
                 e += 1
             elif e == i + 1 and e + 1 < n and lines[e].kind == "text" and _comma_broken_title(lines[e], lines[e + 1]):
                 e += 1  # (a title's first half broken after its comma: 坚定不移朝着强国建设、)
-            elif _bracket_broken_title(lines, e):
-                e += 2  # (促进群众体育实现更大发展（大家谈·一起来 / 想一起来干…）)
             else:
                 break
         if e > i + 1 and opens(i) and body(e, lines[i + 1:e]):
