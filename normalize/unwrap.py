@@ -313,6 +313,15 @@ def _mark_name_bylines(lines: list[Line]) -> None:
         # under a deck (kicker, title, subtitle) that follows a finished paragraph (or opens the page)
         k = i - 1
         while k >= 0 and i - k <= p.deck_above_names and lines[k].kind == "text" and not lines[k].ended:
+            if k == i - 1 and k and core.PARENTHETICAL.match(lines[k].text) and lines[k - 1].headline_shape:
+                k -= 1  # the column tag of the title above, on a line of its own: （生态论苑）
+                continue
+            if not lines[k].headline_shape and k == i - 1 and nxt.width > p.heading_max \
+                    and _bracket_broken_title(lines, k - 1):
+                # (a title broken inside its brackets right over the names, the
+                # body under them: 一座城，创新实践人文经济学（长 / 三角…观察）/ 王远)
+                k -= 2
+                continue
             if not lines[k].headline_shape:
                 # (a title broken after its comma: its first line, so the
                 # deck's top; at the page's start or under a blank line only:
@@ -341,6 +350,22 @@ def _comma_broken_title(ln: Line, nxt: Line) -> bool:
     p = PARAMS
     return ln.text[-1] in "，、" and ln.width <= p.heading_max and nxt.width <= p.heading_max \
         and nxt.headline_shape and not _INNER_STOP.search(ln.text) and not ln.text.startswith("—")
+
+
+def _bracket_broken_title(lines: list[Line], k: int) -> bool:
+    """Lines ``k`` and ``k + 1`` are a headline broken inside its brackets:
+    both short text lines with no sentence in them, the first opening a
+    bracket the second closes, the two together a headline's shape."""
+    p = PARAMS
+    if k + 1 >= len(lines):
+        return False
+    a, b = lines[k], lines[k + 1]
+    if a.kind != "text" or b.kind != "text" or a.ended or b.ended or a.soft or a.is_dateline \
+            or max(a.width, b.width) > p.heading_max or core.balance_of(a.text) <= 0:
+        return False
+    t = a.text + b.text
+    return core.balance_of(t) == 0 and not _INNER_STOP.search(t) and core.headline_shape(
+        t, st.soft_end(t), p.statement_tail)
 
 
 def _mark_institution_bylines(lines: list[Line]) -> None:
@@ -372,13 +397,23 @@ def _mark_institution_bylines(lines: list[Line]) -> None:
         k = i - 1
         while k >= 0 and i - k <= p.deck_above_names and head(k):
             k -= 1
+        # (a title broken after its comma, 实施新战略路线， / 集中精力发展经济、改善民生:
+        # its first line, at the page's start or under a blank line, as in the name reading)
+        if 0 <= k < i - 1 and i - k <= p.deck_above_names and _comma_broken_title(lines[k], lines[k + 1]) \
+                and (k == 0 or (lines[k].raw_line > lines[k - 1].raw_line + 1
+                                and (lines[k - 1].ended or lines[k - 1].kind != "text"))):
+            k -= 1
         if k < i - 1 and opens(k + 1) and body(i + 1, lines[k + 1:i]):
             ln.kind = "byline"  # under its headline
             continue
         e = i + 1  # (over its headline: short headline lines, the body's lines may be as short)
-        while e < n and e - i <= p.deck_above_names and head(e) and lines[e].headline_shape \
-                and lines[e].width <= p.heading_max:
-            e += 1
+        while e < n and e - i <= p.deck_above_names and lines[e].width <= p.heading_max:
+            if head(e) and lines[e].headline_shape:
+                e += 1
+            elif e == i + 1 and e + 1 < n and lines[e].kind == "text" and _comma_broken_title(lines[e], lines[e + 1]):
+                e += 1  # (a title's first half broken after its comma: 坚定不移朝着强国建设、)
+            else:
+                break
         if e > i + 1 and opens(i) and body(e, lines[i + 1:e]):
             ln.kind = "byline"  # over it
 

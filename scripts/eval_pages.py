@@ -22,6 +22,11 @@ is signed (a byline over the title, under it, none), and the later articles
 missed by where their byline stands, pages with no blank line between
 articles apart (``--list`` names each page counted wrong).
 
+``--doc-report`` sorts the document pages' title misses by what was read
+instead (nothing: the title glued to the body; its first lines only; the
+byline as or in the title; a title line as a byline; body text in the
+title; an article not found), from the gold and the output's strings alone.
+
 ``--old`` also runs ``scripts/eval.py`` (slower) and prints its segmentation lines.
 Goals (issue 14): found >= 0.97, extra <= 0.05 per page, title >= 0.92,
 authors >= 0.95, CER <= 0.02, paragraph F1 >= 0.95.
@@ -87,6 +92,38 @@ def tally_booklet(booklet, wrong_pages, source, v, rows) -> None:
             wrong_pages[key].append(page)
 
 
+def doc_miss(sc, g, row, outs) -> str | None:
+    """What a document page's article got instead of its gold title (None
+    when the title is right): read from the strings alone, the output
+    article matched as score.py matches it (the most of the gold body's
+    4-grams)."""
+    if not row["found"]:
+        return "article not found"
+    if row.get("title") == 1.0:
+        return None
+    gg = sc.grams(sc.body_text(g.get("blocks", []), keep_gaps=False))
+    meta, blocks, _p = max(outs, key=lambda o: len(gg & sc.grams(sc.body_text(o[1], keep_gaps=False))))
+    gt, ot = sc.norm_title(g.get("title")), sc.norm_title(meta.get("title"))
+    names = [sc.norm(a["name"]) for a in g.get("authors", [])]
+    got_names = [sc.norm(a["name"]) for a in meta.get("authors") or []]
+    kicker = sc.norm_title(meta.get("kicker"))
+    first = sc.norm(blocks[0]["text"]) if blocks else ""
+    if any(n and (n == ot or n == kicker) for n in names):
+        return "the byline read as the title or its kicker"
+    if any(n and n in ot for n in names):
+        return "the byline taken into the title"
+    if not ot:
+        return "no title: its lines glued to the body" if gt[:4] and first.startswith(gt[:4]) else "no title"
+    if gt.startswith(ot):
+        rest = gt[len(ot):]
+        if any(n and n not in names and n in rest for n in got_names):
+            return "a title line read as a byline"
+        return "the title's first lines only (the rest in the body)"
+    if ot.startswith(gt):
+        return "body text taken into the title"
+    return "other"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=200)
@@ -99,7 +136,9 @@ def main() -> int:
     ap.add_argument("--old", action="store_true", help="also run scripts/eval.py (the older generator)")
     ap.add_argument("--booklet-report", action="store_true",
                     help="count booklet misses by how the first article is signed and where later bylines stand")
-    ap.add_argument("--list", action="store_true", help="with --booklet-report: name the pages counted wrong")
+    ap.add_argument("--list", action="store_true", help="with --booklet-report or --doc-report: name the pages counted wrong")
+    ap.add_argument("--doc-report", action="store_true",
+                    help="sort the document pages' title misses by what was read instead")
     ap.add_argument("--paragraph-blanks", action="store_true",
                     help="gen_pages.py's pages with blank lines only at paragraph ends, half-width marks")
     args = ap.parse_args()
@@ -121,6 +160,7 @@ def main() -> int:
         all_rows, extra_all, groups = [], 0, defaultdict(lambda: [[], 0, 0])
         booklet = defaultdict(lambda: [0, 0])  # key -> [wrong or missed, of]
         wrong_pages = defaultdict(list)
+        doc_misses = defaultdict(list)  # class -> pages
         for gf in sorted((work / "gold").glob("*.json")):
             gold = json.loads(gf.read_text(encoding="utf-8"))
             rows, extra, _res = sc.score_source(gold, by_src.get(gold["source"], []))
@@ -139,6 +179,11 @@ def main() -> int:
                 g[2] += extra
             if v["titles"] == "booklet":
                 tally_booklet(booklet, wrong_pages, gold["source"], v, rows)
+            if v["titles"] == "document" and args.doc_report:
+                for g, r in zip(gold["articles"], rows):
+                    why = doc_miss(sc, g, r, by_src.get(gold["source"], []))
+                    if why:
+                        doc_misses[why].append(gold["source"].removesuffix(".txt"))
             for r, forms in zip(rows, v["articles"]):
                 for k in ("byline", "dateline", "deck", "names", "title_lines", "doc_title_lines", "author_at"):
                     if k in forms:
@@ -162,6 +207,10 @@ def main() -> int:
         for key in sorted(booklet):
             bad, of = booklet[key]
             print(f"  {key:40s} {bad:4d} / {of}" + (f"  {' '.join(wrong_pages[key])}" if args.list else ""))
+    if args.doc_report:
+        print(f"document pages' title misses ({sum(map(len, doc_misses.values()))}):")
+        for why, pages in sorted(doc_misses.items(), key=lambda kv: -len(kv[1])):
+            print(f"  {why:52s} {len(pages):4d}" + (f"  {' '.join(pages)}" if args.list else ""))
     if args.old:
         print("\nscripts/eval.py (the older generator):")
         r = subprocess.run([sys.executable, str(ROOT / "scripts" / "eval.py"), "--shared", str(args.shared),
