@@ -27,6 +27,14 @@ instead (nothing: the title glued to the body; its first lines only; the
 byline as or in the title; a title line as a byline; body text in the
 title; an article not found), from the gold and the output's strings alone.
 
+Beside the title figure, per page kind, two counts the title score cannot
+see (score.py counts kicker+title equal to the gold title as right):
+SPLIT, an output kicker and title that together are one gold title whose
+gold kicker is empty (a title broken over two lines read as kicker +
+title), and JOINED, an output title that is a gold kicker and title
+together where the gold has a kicker (a real kicker merged into the
+title).  Both compare strings only, the output's with the gold's.
+
 ``--old`` also runs ``scripts/eval.py`` (slower) and prints its segmentation lines.
 Goals (issue 14): found >= 0.97, extra <= 0.05 per page, title >= 0.92,
 authors >= 0.95, CER <= 0.02, paragraph F1 >= 0.95.
@@ -124,6 +132,23 @@ def doc_miss(sc, g, row, outs) -> str | None:
     return "other"
 
 
+def split_joined(sc, gold_articles, outs) -> tuple[int, int, int, int]:
+    """(SPLIT, output articles with a title, JOINED, gold articles with a
+    kicker) on one page: see the module's docstring.  Strings only."""
+    plain = {sc.norm_title(g.get("title")) for g in gold_articles if g.get("title") and not g.get("kicker")}
+    kicked = {sc.norm_title(g["kicker"]) + sc.norm_title(g.get("title")) for g in gold_articles if g.get("kicker")}
+    split = joined = titled = 0
+    for meta, _blocks, _p in outs:
+        title = sc.norm_title(meta.get("title"))
+        if not title:
+            continue
+        titled += 1
+        kicker = sc.norm_title(meta.get("kicker"))
+        split += bool(kicker) and kicker + title in plain
+        joined += title in kicked
+    return split, titled, joined, len(kicked)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=200)
@@ -161,6 +186,7 @@ def main() -> int:
         booklet = defaultdict(lambda: [0, 0])  # key -> [wrong or missed, of]
         wrong_pages = defaultdict(list)
         doc_misses = defaultdict(list)  # class -> pages
+        sj = defaultdict(lambda: [0, 0, 0, 0])  # page kind -> SPLIT, titled, JOINED, gold kickers
         for gf in sorted((work / "gold").glob("*.json")):
             gold = json.loads(gf.read_text(encoding="utf-8"))
             rows, extra, _res = sc.score_source(gold, by_src.get(gold["source"], []))
@@ -172,6 +198,9 @@ def main() -> int:
                          f"width={'10-13' if v['width'] <= 13 else '14-17' if v['width'] <= 17 else '26-40'}"]
             if "sep" in v:
                 page_keys.append(f"booklet-sep={v['sep']}")
+            for i, n in enumerate(split_joined(sc, gold["articles"], by_src.get(gold["source"], []))):
+                sj[page_keys[0]][i] += n
+                sj["TOTAL"][i] += n
             for key in page_keys:
                 g = groups[key]
                 g[0] += rows
@@ -202,6 +231,12 @@ def main() -> int:
         if not pages:
             s.pop("extra/page")
         print(f"  {key:22s} " + fmt(s))
+    print("titles split into kicker + title (SPLIT / output titles) and kickers joined into the title "
+          "(JOINED / gold kickers):")
+    for key in ["TOTAL"] + sorted(k for k in sj if k != "TOTAL"):
+        split, titled, joined, kickers = sj[key]
+        title = summary(all_rows if key == "TOTAL" else groups[key][0], 1, 0)["title"]
+        print(f"  {key:22s} title {title:.3f}  SPLIT {split} / {titled}  JOINED {joined} / {kickers}")
     if args.booklet_report:
         print("booklet pages (wrong or missed / of):")
         for key in sorted(booklet):
