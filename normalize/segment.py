@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from . import interleave
 from . import posts as forum_posts
 from . import structure as st
 from .article import Article
@@ -40,6 +41,7 @@ class SegmentParams:
 
 
 PARAMS = SegmentParams()
+_HAN = regex.compile(r"\p{Han}")
 # an editor's note runs to a paragraph or two: the corpus' two are 83 and 410
 # characters.  (Kept out of PARAMS for now so that the rules stamp of the
 # committed clean/ output stays as it is; it belongs there.)
@@ -216,9 +218,43 @@ def _dateline_people(dm: regex.Match) -> list[dict]:
     return (st.parse_names(inner) or []) if inner else []
 
 
+# what ends a phrase: a character followed by one of these in clean text
+PHRASE_END = "，。、；：！？”）》,.;:!?"
+
+
+def _inside_word(first: str, second: str) -> bool:
+    """A deck line broken where no phrase ends: the line stops on a Han
+    character with no mark or —— after it, and the pair across the break
+    (``伤|员``, ``美|好``) is seen in clean text more often than the line's
+    last character is seen ending a phrase (before a mark).  From the
+    character counts of ``data/ngram.txt.gz`` (see ``interleave``); a pair
+    seen fewer than twice is no evidence, so the lines stay apart."""
+    a, b = first[-1:], second[:1]
+    if not (_HAN.fullmatch(a) and (_HAN.fullmatch(b) or b.isdigit())):
+        return False
+    m = interleave.model()
+    pair = m.bi.get(a + b, 0)
+    return pair >= 2 and pair > sum(m.bi.get(a + p, 0) for p in PHRASE_END)
+
+
+def _join_broken(mains: list[str]) -> list[str]:
+    """Main deck lines with a title the column's wrap broke over two or
+    more lines put together again: each line that breaks inside a word
+    (``_inside_word``) is joined to the next.  A kicker is a phrase of its
+    own (it ends where a phrase can: 乡村振兴在行动 over its title) and
+    stays a line of its own."""
+    out: list[str] = []
+    for line in mains:
+        if out and _inside_word(out[-1], line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
+
+
 def _deck_fields(deck: list[str]) -> tuple[str | None, str | None, str | None]:
     subs = [d for d in deck if d.startswith(("——", "—", "--"))]
-    mains = [d for d in deck if d not in subs]
+    mains = _join_broken([d for d in deck if d not in subs])
     title = mains[-1] if mains else None
     kicker = " ".join(mains[:-1]) or None
     subtitle = " ".join(subs) or None
