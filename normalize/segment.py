@@ -220,17 +220,19 @@ def _dateline_people(dm: regex.Match) -> list[dict]:
 
 # what ends a phrase: a character followed by one of these in clean text
 PHRASE_END = "，。、；：！？”）》,.;:!?"
+DIGITS = frozenset("0123456789")
 
 
 def _inside_word(first: str, second: str) -> bool:
     """A deck line broken where no phrase ends: the line stops on a Han
-    character with no mark or —— after it, and the pair across the break
-    (``伤|员``, ``美|好``) is seen in clean text more often than the line's
-    last character is seen ending a phrase (before a mark).  From the
-    character counts of ``data/ngram.txt.gz`` (see ``interleave``); a pair
-    seen fewer than twice is no evidence, so the lines stay apart."""
+    character or a digit and the next opens on one (no mark, no ——), and
+    the pair across the break (``美|好``, ``20|23年``) is seen in clean text
+    more often than the line's last character is seen ending a phrase
+    (before a mark).  From the character counts of ``data/ngram.txt.gz``
+    (see ``interleave``); a pair seen fewer than twice (``伤|员`` is one) is
+    no evidence, so the lines stay apart."""
     a, b = first[-1:], second[:1]
-    if not (_HAN.fullmatch(a) and (_HAN.fullmatch(b) or b.isdigit())):
+    if not all(_HAN.fullmatch(c) or c in DIGITS for c in (a, b)):
         return False
     m = interleave.model()
     pair = m.bi.get(a + b, 0)
