@@ -230,7 +230,12 @@ def _inside_word(first: str, second: str) -> bool:
     more often than the line's last character is seen ending a phrase
     (before a mark).  From the character counts of ``data/ngram.txt.gz``
     (see ``interleave``); a pair seen fewer than twice (``伤|员`` is one) is
-    no evidence, so the lines stay apart."""
+    no evidence, so the lines stay apart.  And the wrap fills a line
+    before it breaks: a line shorter than the next is a kicker over its
+    title (``奋进新时代`` / ``中国经济…``: 时代中国 is a common run of
+    text, yet a phrase ends there), never a title's first part."""
+    if len(first) < len(second):
+        return False
     a, b = first[-1:], second[:1]
     if not all(_HAN.fullmatch(c) or c in DIGITS for c in (a, b)):
         return False
