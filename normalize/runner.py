@@ -58,8 +58,8 @@ WARM_PAGE = "简讯\n\n记者 王晓明\n\n本报讯 全县新建农村公路3�
 def _warm(spec: Spec) -> None:
     """Before worker processes are forked: clean a page of three lines here,
     so that what the stages load on their first page (the gap counts and
-    character model; the column check's n-grams, which that page does not
-    need) is loaded once and shared by the workers, not loaded
+    character model; the n-grams of the column check and of the deck's
+    broken-title join, which that page may not need) is loaded once and shared by the workers, not loaded
     by each; and freeze it out of the garbage
     collector's passes, which would touch, and so copy, its pages in every
     worker.  The collector is off meanwhile: what this page builds lives
@@ -73,7 +73,7 @@ def _warm(spec: Spec) -> None:
     try:
         pipe = pipeline_with(spec, dict(spec.settings))
         pipe.clean(WARM_PAGE)
-        if pipe.segmenting:  # the column check's n-grams: read on the first page set in columns
+        if pipe.segmenting:  # the n-grams: read on the first page set in columns or with a broken title
             interleave_model()
     except Exception:  # noqa: BLE001 (see above)
         pass
