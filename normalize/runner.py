@@ -59,10 +59,10 @@ def _warm(spec: Spec) -> None:
     """Before worker processes are forked: clean a page of three lines here,
     so that what the stages load on their first page (the gap counts and
     character model; the n-grams of the column check and of the deck's
-    broken-title join, which that page may not need) is loaded once and shared by the workers, not loaded
-    by each; and freeze it out of the garbage
-    collector's passes, which would touch, and so copy, its pages in every
-    worker.  The collector is off meanwhile: what this page builds lives
+    broken-title join, which that page may not need) is loaded once and
+    shared by the workers, not loaded by each; and freeze it out of the
+    garbage collector's passes, which would touch, and so copy, its pages
+    in every worker.  The collector is off meanwhile: what this page builds lives
     as long as the run, and its passes over it, each time a model's
     tables had grown the heap (two full passes of 22 and 26 ms in the gap
     model's word index alone), were 0.06–0.08 of the 0.5–0.6 CPU s the
