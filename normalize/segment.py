@@ -41,7 +41,6 @@ class SegmentParams:
 
 
 PARAMS = SegmentParams()
-_HAN = regex.compile(r"\p{Han}")
 # an editor's note runs to a paragraph or two: the corpus' two are 83 and 410
 # characters.  (Kept out of PARAMS for now so that the rules stamp of the
 # committed clean/ output stays as it is; it belongs there.)
@@ -220,7 +219,8 @@ def _dateline_people(dm: regex.Match) -> list[dict]:
 
 # what ends a phrase: a character followed by one of these in clean text
 PHRASE_END = "，。、；：！？”）》,.;:!?"
-DIGITS = frozenset("0123456789")
+# what a title can break inside: a Han character or a digit
+JOINABLE = regex.compile(rf"[{st.HAN}0-9]")
 
 
 def _inside_word(first: str, second: str) -> bool:
@@ -237,7 +237,7 @@ def _inside_word(first: str, second: str) -> bool:
     if len(first) < len(second):
         return False
     a, b = first[-1:], second[:1]
-    if not all(_HAN.fullmatch(c) or c in DIGITS for c in (a, b)):
+    if not (JOINABLE.fullmatch(a) and JOINABLE.fullmatch(b)):
         return False
     m = interleave.model()
     pair = m.bi.get(a + b, 0)

@@ -361,7 +361,7 @@ def _bracket_broken_title(lines: list[Line], k: int) -> bool:
         return False
     a, b = lines[k], lines[k + 1]
     if a.kind != "text" or b.kind != "text" or a.ended or b.ended or a.soft or a.is_dateline \
-            or max(a.width, b.width) > p.heading_max or core.balance_of(a.text) <= 0:
+            or max(a.width, b.width) > p.heading_max or not _unbalanced(a.text):
         return False
     t = a.text + b.text
     return core.balance_of(t) == 0 and not _INNER_STOP.search(t) and core.headline_shape(
