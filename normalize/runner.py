@@ -62,12 +62,12 @@ def _warm(spec: Spec) -> None:
     broken-title join, which that page may not need) is loaded once and
     shared by the workers, not loaded by each; and freeze it out of the
     garbage collector's passes, which would touch, and so copy, its pages
-    in every worker.  The collector is off meanwhile: what this page builds lives
-    as long as the run, and its passes over it, each time a model's
-    tables had grown the heap (two full passes of 22 and 26 ms in the gap
-    model's word index alone), were 0.06–0.08 of the 0.5–0.6 CPU s the
-    workers wait for.  A failure here is no failure of the run: the pages' own
-    cleaning reports whatever goes wrong."""
+    in every worker.  The collector is off meanwhile: what this page
+    builds lives as long as the run, and its passes over it, each time a
+    model's tables had grown the heap (two full passes of 22 and 26 ms in
+    the gap model's word index alone), were 0.06–0.08 of the 0.5–0.6 CPU s
+    the workers wait for.  A failure here is no failure of the run: the
+    pages' own cleaning reports whatever goes wrong."""
     enabled = gc.isenabled()
     gc.disable()
     try:
