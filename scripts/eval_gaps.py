@@ -184,6 +184,10 @@ def eval_recall(pipe, texts, rnd, rate, show=20):
 LIGHT_BINS = ((1, 9), (10, 19), (20, 39), (40, None))  # numbers before units a page writes
 
 
+def light_bin(lo: int, hi: int | None) -> str:
+    return f"{lo}-{hi}" if hi else f"{lo}+"
+
+
 def eval_light(pipe, texts, rnd, drops: int, draws: int, show=20):
     """Lightly damaged pages: each article with more than ``drops`` numbers
     before units, ``draws`` times, with exactly ``drops`` of them taken out
@@ -200,7 +204,7 @@ def eval_light(pipe, texts, rnd, drops: int, draws: int, show=20):
         sites = list(SITE.finditer(text))
         if len(sites) <= drops:
             continue
-        b = next(f"{lo}-{hi}" if hi else f"{lo}+" for lo, hi in LIGHT_BINS if len(sites) >= lo and (hi is None or len(sites) <= hi))
+        b = next(light_bin(lo, hi) for lo, hi in LIGHT_BINS if len(sites) >= lo and (hi is None or len(sites) <= hi))
         for _ in range(draws):
             damaged, expected, places = strip_sites(text, sorted(rnd.sample(sites, drops), key=lambda m: m.start()))
             out, doc = pipe.fix(damaged)
@@ -215,7 +219,7 @@ def eval_light(pipe, texts, rnd, drops: int, draws: int, show=20):
                 elif len(misses) < show:
                     misses.append(f"article {n} ({len(sites)} numbers): {shown}   (stripped {number})")
             extra += max(0, len(gap_flags(doc)) - hits)
-    bins = [f"{lo}-{hi}" if hi else f"{lo}+" for lo, hi in LIGHT_BINS]
+    bins = [light_bin(lo, hi) for lo, hi in LIGHT_BINS]
     return {"drops_per_page": drops, "stripped": sum(total.values()), "marked": sum(found.values()),
             "recall": round(sum(found.values()) / max(1, sum(total.values())), 4),
             "per_page_numbers": {b: f"{found[b]}/{total[b]}" for b in bins if total[b]},
