@@ -499,14 +499,19 @@ def _mark_numbered_sections(lines: list[Line], contents: dict[str, str]) -> None
         ln.kind = "h"
 
 
-def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
+def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int]]:
     """Title and byline lines before each source line a rule removed (a
     ``date`` note); returns the title lines that go on on the next line (a
-    headline wrapped at the page edge or inside its quotes/brackets)."""
+    headline wrapped at the page edge or inside its quotes/brackets), and
+    the line right under each such source line: a compilation prints title,
+    byline, source line, body, so that line opens the article's body, never
+    a headline however short (an advertisement's one-line slogan, 中国的
+    世界的  五粮液, under its title and source line)."""
     # (a page header's date, 2024年3月5日 星期二, heads a page, not an article)
     sources = sorted({n.line for n in doc.notes if n.key == "date" and n.rule != "furniture.page-header-day"})
+    bodies: set[int] = set()
     if not sources or not lines:
-        return set()
+        return set(), bodies
     breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
     p = PARAMS
     raw = [ln.raw_line for ln in lines]
@@ -544,6 +549,8 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
             continue  # sentences, not a headline
         for i in header:
             lines[i].kind = "title" if i in titles else "byline"
+        if k < len(lines) and lines[k].kind == "text":
+            bodies.add(k)
         text = ""
         for a, b in zip(titles, titles[1:]):
             text += lines[a].text
@@ -551,7 +558,7 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
                 goes_on.add(a)
             else:
                 text = ""
-    return goes_on
+    return goes_on, bodies
 
 
 def _mark_vertical_titles(lines: list[Line]) -> set[int]:
@@ -842,7 +849,8 @@ def unwrap(doc: Doc) -> Doc:
     goes_on = _mark_contents(lines, contents, contents_line)
     _mark_numbered_sections(lines, contents)
     goes_on |= _mark_vertical_titles(lines)
-    goes_on |= _mark_source_headers(doc, lines)
+    sourced, bodies = _mark_source_headers(doc, lines)
+    goes_on |= sourced
     blank = _blank_after(doc, lines)
     breaks = _blank_breaks(doc, lines, blank)
     # the page reading's findings, as the core's plain columns
@@ -861,6 +869,8 @@ def unwrap(doc: Doc) -> Doc:
         bits[i] = b
     for i in _note_signatures(lines):
         bits[i] &= ~core.HEADLINE  # a note's signature: the end of the text above, no headline's subtitle
+    for i in bodies:
+        bits[i] &= ~core.HEADLINE  # the line under a title's source line opens its body, however short
     if spread:
         for i, ln in enumerate(lines):
             if ln.raw_line in spread:
