@@ -140,7 +140,6 @@ class UnwrapParams:
     max_headline_piece: int = 3  # a headline broken inside its quotes or brackets spans at most this many lines
     max_header_lines: int = 5   # before a source line: a title over three lines and a byline or two
     title_lines_max: int = 3    # a document's title over its table of contents wraps over at most three lines
-    epigraph_lines: int = 6     # a quotation boxed over a document's title (最高指示, 语录) is at most this many short lines
     blank_runon_share: float = 0.5  # a page's blank lines end paragraphs when fewer than this share of them
     # follow a line that runs on (ends no sentence, wider than half the page's lines): a double-spaced
     # page has most of them there (0.75-0.93 on gen_pages.py's, 0.89 on sample 000), a page broken
@@ -397,7 +396,6 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             e = memo[j] = _headline_piece(texts, widths, bits, balance, kinds, j, longest, p)
             return e
 
-    epigraph = -1 if column_page else _epigraph_end(widths, bits, kinds, p)
     i, retried = 0, -1
     while i < n:
         if piece(i) is None:
@@ -432,9 +430,8 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         # the page's printed lines under lines clearly narrower, or a finished
         # sentence under a blank line that ends a paragraph: 会议通知 / 明天…。)
         # (or on its byline: a document's institution or commentator over its title)
-        # (or under a quotation set narrow over the title, see _epigraph_end)
-        at_top = (i == 0 or (i == 1 and kinds[0] == BYLINE and (len(pieces) > 1 or _signed_by_a_body(texts[0])))
-                  or i == epigraph) and not column_page
+        at_top = (i == 0 or (i == 1 and kinds[0] == BYLINE and (len(pieces) > 1 or _signed_by_a_body(texts[0])))) \
+            and not column_page
 
         def opens_at(j):
             return j - i <= p.opening_deck and j < n and kinds[j] in (TEXT, H) \
@@ -467,10 +464,8 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         cut = column_page and widths[n - 1] >= col[n - 1] - p.full_slack \
             and (kinds[0] == TITLE or (n - 2 >= i and abs(widths[n - 2] - col[n - 2]) <= p.full_slack
                                        and widths[n - 1] <= col[n - 1] + p.full_slack))
-        # (nor a run whose last line, the page's, closes on a date: a
-        # signature's, 原二兵团宣传组负责人褚锦芳1967.2.26, under the text's
-        # closing lines; no headline ends on a date)
-        after_ok = (i != retried and not cut and not st.DATED_END.search(texts[n - 1])
+        # (nor finished lines closing the page on a signature with its date)
+        after_ok = (i != retried and not cut and not _dated_signature(texts, bits, i, n)
                     if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
@@ -498,8 +493,6 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             # a subtitle (——…) under one or two headline lines closes a deck
             # even when no byline or dateline follows it
             subs = [x for x, q in enumerate(pieces[:p.opening_deck]) if x and bits[q[0]] & DASHES_START]
-            if subs and column_page and _runs_on_full(widths, kinds, col, pieces[subs[0]], p):
-                subs = []
             if subs:
                 pieces = pieces[:subs[0] + 1]
                 j, after_ok = pieces[-1][1], True
@@ -526,32 +519,24 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
     return goes_on
 
 
-def _runs_on_full(widths, kinds, col, piece, p) -> bool:
-    """On a column page, a ——line as wide as its column over a text line as
-    wide: a paragraph's lines running on (…治理模式 / ——既融合…又蕴含深厚的人文
-    / 关怀。以人工智能为例…), not a subtitle over the body, whose first line
-    opens a paragraph and so stands two short of the column (its indent)."""
-    a, e = piece
-    return e < len(kinds) and kinds[e] == TEXT and widths[e - 1] >= col[e - 1] - p.full_slack \
-        and widths[e] >= col[e] - p.full_slack
-
-
-def _epigraph_end(widths, bits, kinds, p) -> int:
-    """The line after a quotation set narrow over a document's title (a
-    leaflet's 最高指示 box, an essay's epigraph), or -1: on a page whose
-    printed lines are wider than a headline, two or more short lines that
-    open it and run on, ending on no mark, into one short line that ends
-    the sentence.  A paragraph of the page is set at the page's width; a
-    quotation this narrow and broken mid-phrase is set apart from the text,
-    and the headline under it opens the page as it would without it."""
-    n, k = len(kinds), 0
-    while k < min(n, p.epigraph_lines) and kinds[k] == TEXT and widths[k] <= p.heading_max and bits[k] & WORDS \
-            and not bits[k] & (ENDED | SOFT | DATELINE):
-        k += 1
-    if k == 0 or k >= n or kinds[k] != TEXT or not bits[k] & ENDED or widths[k] > p.heading_max \
-            or _wrap_width(widths, kinds, p) <= p.long:
-        return -1
-    return k + 1
+def _dated_signature(texts, bits, i, n) -> bool:
+    """Lines i..n-1 closing the page are a text's last slogans and its
+    signature, no deck printed after the body: each line but the last
+    ends a sentence (打倒耿金章！ / 伟大的无产阶级文化大革命万岁！) and the last
+    closes on a date glued to the words before it, with no brackets round
+    it (原二兵团宣传组负责人褚锦芳1967.2.26).  A headline may close on a date,
+    bracketed or not (…的决定（2023年9月1日）, a title with its date run on);
+    under finished sentences, on the line that ends them, it is a signer's.
+    So is a date alone under a body's name (全国人民代表大会常务委员会 /
+    2023年9月1日), the lines over them finished too."""
+    last = texts[n - 1]
+    m = st.DATED_END.search(last)
+    if m is None or m.group().rstrip().endswith(("）", ")")) or last.startswith("—"):
+        return False
+    if m.start() == 0:  # a date alone: its signer on the line over it
+        return n - 2 >= i and st.institution(texts[n - 2]) is not None \
+            and all(bits[k] & ENDED for k in range(i, n - 2))
+    return n - 1 > i and last[m.start() - 1] not in "（(" and all(bits[k] & ENDED for k in range(i, n - 1))
 
 
 def _deck_between_bodies(widths, bits, kinds, col, pieces, p) -> int:

@@ -503,10 +503,13 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int
     """Title and byline lines before each source line a rule removed (a
     ``date`` note); returns the title lines that go on on the next line (a
     headline wrapped at the page edge or inside its quotes/brackets), and
-    the line right under each such source line: a compilation prints title,
-    byline, source line, body, so that line opens the article's body, never
-    a headline however short (an advertisement's one-line slogan, 中国的
-    世界的  五粮液, under its title and source line)."""
+    the line under a source line when it is all there is before the next
+    article's header: a compilation prints title, byline, source line,
+    body, so that line is the article's body, never a headline however
+    short (an advertisement's one-line slogan, 中国的  世界的  五粮液, under
+    its title and source line).  With more lines under it, it may be a
+    main title under its kicker's source line (海关总署 / source /
+    十五条举措支持… / body), and is left to the page reading."""
     # (a page header's date, 2024年3月5日 星期二, heads a page, not an article)
     sources = sorted({n.line for n in doc.notes if n.key == "date" and n.rule != "furniture.page-header-day"})
     bodies: set[int] = set()
@@ -517,6 +520,7 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int
     raw = [ln.raw_line for ln in lines]
     wrap = _wrap_width(lines)
     goes_on: set[int] = set()
+    heads: list[tuple[int, int]] = []  # each header's first line and its source line's next
     for src in sources:
         k = bisect.bisect_left(raw, src)
         j, stopped = k, False
@@ -549,8 +553,7 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int
             continue  # sentences, not a headline
         for i in header:
             lines[i].kind = "title" if i in titles else "byline"
-        if k < len(lines) and lines[k].kind == "text":
-            bodies.add(k)
+        heads.append((j, k))
         text = ""
         for a, b in zip(titles, titles[1:]):
             text += lines[a].text
@@ -558,6 +561,10 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int
                 goes_on.add(a)
             else:
                 text = ""
+    # a line alone between its source line and the next article's header
+    for (_, k), (j, _) in zip(heads, heads[1:]):
+        if j == k + 1 and lines[k].kind == "text":
+            bodies.add(k)
     return goes_on, bodies
 
 
@@ -887,9 +894,12 @@ def unwrap(doc: Doc) -> Doc:
         for i in range(n - 1):
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
-    if n > 1 and lines[-1].kind == "text" and st.DATED_END.match(lines[-1].text):
+    if n > 1 and lines[-1].kind == "text" and st.DATED_END.match(lines[-1].text) \
+            and lines[-1].text.rstrip()[-1] not in "）)" and not lines[-2].text.startswith("—") \
+            and not _unbalanced(lines[-2].text):
         # a date alone closing the page is its own block: the date of the
         # signature over it (全国人民代表大会常务委员会 / 2023年9月1日), never that line's end
+        # (but not the end of a bracket or a ——subtitle the line over it opened)
         bits[n - 2] |= no_join
     for i in _split_ellipses(lines) + _opens_on_closers(lines):
         bits[i] |= core.GOES_ON
