@@ -499,19 +499,28 @@ def _mark_numbered_sections(lines: list[Line], contents: dict[str, str]) -> None
         ln.kind = "h"
 
 
-def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
+def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int]]:
     """Title and byline lines before each source line a rule removed (a
     ``date`` note); returns the title lines that go on on the next line (a
-    headline wrapped at the page edge or inside its quotes/brackets)."""
+    headline wrapped at the page edge or inside its quotes/brackets), and
+    the line under a source line when it is all there is before the next
+    article's header: a compilation prints title, byline, source line,
+    body, so that line is the article's body, never a headline however
+    short (an advertisement's one-line slogan, 中国的  世界的  五粮液, under
+    its title and source line).  With more lines under it, it may be a
+    main title under its kicker's source line (海关总署 / source /
+    十五条举措支持… / body), and is left to the page reading."""
     # (a page header's date, 2024年3月5日 星期二, heads a page, not an article)
     sources = sorted({n.line for n in doc.notes if n.key == "date" and n.rule != "furniture.page-header-day"})
+    bodies: set[int] = set()
     if not sources or not lines:
-        return set()
+        return set(), bodies
     breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
     p = PARAMS
     raw = [ln.raw_line for ln in lines]
     wrap = _wrap_width(lines)
     goes_on: set[int] = set()
+    heads: list[tuple[int, int]] = []  # each header's first line and its source line's next
     for src in sources:
         k = bisect.bisect_left(raw, src)
         j, stopped = k, False
@@ -544,6 +553,7 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
             continue  # sentences, not a headline
         for i in header:
             lines[i].kind = "title" if i in titles else "byline"
+        heads.append((j, k))
         text = ""
         for a, b in zip(titles, titles[1:]):
             text += lines[a].text
@@ -551,7 +561,11 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> set[int]:
                 goes_on.add(a)
             else:
                 text = ""
-    return goes_on
+    # a line alone between its source line and the next article's header
+    for (_, k), (j, _) in zip(heads, heads[1:]):
+        if j == k + 1 and lines[k].kind == "text":
+            bodies.add(k)
+    return goes_on, bodies
 
 
 def _mark_vertical_titles(lines: list[Line]) -> set[int]:
@@ -842,7 +856,8 @@ def unwrap(doc: Doc) -> Doc:
     goes_on = _mark_contents(lines, contents, contents_line)
     _mark_numbered_sections(lines, contents)
     goes_on |= _mark_vertical_titles(lines)
-    goes_on |= _mark_source_headers(doc, lines)
+    sourced, bodies = _mark_source_headers(doc, lines)
+    goes_on |= sourced
     blank = _blank_after(doc, lines)
     breaks = _blank_breaks(doc, lines, blank)
     # the page reading's findings, as the core's plain columns
@@ -861,6 +876,8 @@ def unwrap(doc: Doc) -> Doc:
         bits[i] = b
     for i in _note_signatures(lines):
         bits[i] &= ~core.HEADLINE  # a note's signature: the end of the text above, no headline's subtitle
+    for i in bodies:
+        bits[i] &= ~core.HEADLINE  # the line under a title's source line opens its body, however short
     if spread:
         for i, ln in enumerate(lines):
             if ln.raw_line in spread:
@@ -877,6 +894,13 @@ def unwrap(doc: Doc) -> Doc:
         for i in range(n - 1):
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
+    if n > 1 and lines[-1].kind == "text" and st.DATED_END.match(lines[-1].text) \
+            and lines[-1].text.rstrip()[-1] not in "）)" and not lines[-2].text.startswith("—") \
+            and not _unbalanced(lines[-2].text):
+        # a date alone closing the page is its own block: the date of the
+        # signature over it (全国人民代表大会常务委员会 / 2023年9月1日), never that line's end
+        # (but not the end of a bracket or a ——subtitle the line over it opened)
+        bits[n - 2] |= no_join
     for i in _split_ellipses(lines) + _opens_on_closers(lines):
         bits[i] |= core.GOES_ON
     listed = _mark_markdown_lists(lines, bits)
