@@ -464,9 +464,7 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
         cut = column_page and widths[n - 1] >= col[n - 1] - p.full_slack \
             and (kinds[0] == TITLE or (n - 2 >= i and abs(widths[n - 2] - col[n - 2]) <= p.full_slack
                                        and widths[n - 1] <= col[n - 1] + p.full_slack))
-        # (nor finished lines closing the page on a signature with its date)
-        after_ok = (i != retried and not cut and not _dated_signature(texts, bits, i, n)
-                    if j == n else _starts_block(kinds, bits, j)) or opens
+        after_ok = (i != retried and not cut if j == n else _starts_block(kinds, bits, j)) or opens
         if not (before_ok and after_ok) and col is not None and (i == 0 or kinds[i - 1] == BYLINE):
             wide = [q for q in pieces if all(widths[k] > col[k] + p.across_margin for k in range(*q))]
             if i > 0 and kinds[i - 1] == BYLINE and (i == 1 or (kinds[i - 2] == TEXT and bits[i - 2] & ENDED)) \
@@ -493,8 +491,6 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             # a subtitle (——…) under one or two headline lines closes a deck
             # even when no byline or dateline follows it
             subs = [x for x, q in enumerate(pieces[:p.opening_deck]) if x and bits[q[0]] & DASHES_START]
-            if subs and column_page and _closes_under_dash(texts, widths, kinds, col, pieces[subs[0]], p):
-                subs = []
             if subs:
                 pieces = pieces[:subs[0] + 1]
                 j, after_ok = pieces[-1][1], True
@@ -519,43 +515,6 @@ def _mark_decks(texts, widths, bits, balance, kinds, col, p) -> set[int]:
             continue
         i = max(j, i + 1)
     return goes_on
-
-
-def _closes_under_dash(texts, widths, kinds, col, piece, p) -> bool:
-    """On a column page, a ——line as wide as its column whose sentence the
-    line under it closes within its first two characters (——既融合…又蕴含
-    深厚的人文 / 关怀。以人工智能为例…): a paragraph's lines running on, not a
-    subtitle over its body.  A body's first line opens a paragraph, and
-    hardly ever on a sentence of one or two characters (6 of the corpus'
-    16,933 paragraphs do); OCR losing the first-line indent leaves the
-    width alone no sign, since a subtitle over a full first line looks
-    the same."""
-    a, e = piece
-    return e < len(kinds) and kinds[e] == TEXT and widths[e - 1] >= col[e - 1] - p.full_slack \
-        and widths[e] >= col[e] - p.full_slack and _SHORT_CLOSE.match(texts[e]) is not None
-
-
-_SHORT_CLOSE = regex.compile(r"\p{Han}{1,2}[。！？]")
-
-
-def _dated_signature(texts, bits, i, n) -> bool:
-    """Lines i..n-1 closing the page are a text's last slogans and its
-    signature, no deck printed after the body: each line but the last
-    ends a sentence (打倒耿金章！ / 伟大的无产阶级文化大革命万岁！) and the last
-    closes on a date glued to the words before it, with no brackets round
-    it (原二兵团宣传组负责人褚锦芳1967.2.26).  A headline may close on a date,
-    bracketed or not (…的决定（2023年9月1日）, a title with its date run on);
-    under finished sentences, on the line that ends them, it is a signer's.
-    So is a date alone under a body's name (全国人民代表大会常务委员会 /
-    2023年9月1日), the lines over them finished too."""
-    last = texts[n - 1]
-    m = st.DATED_END.search(last)
-    if m is None or m.group().rstrip().endswith(("）", ")")) or last.startswith("—"):
-        return False
-    if m.start() == 0:  # a date alone: its signer on the line over it
-        return n - 2 >= i and st.institution(texts[n - 2]) is not None \
-            and all(bits[k] & ENDED for k in range(i, n - 2))
-    return n - 1 > i and last[m.start() - 1] not in "（(" and all(bits[k] & ENDED for k in range(i, n - 1))
 
 
 def _deck_between_bodies(widths, bits, kinds, col, pieces, p) -> int:

@@ -451,14 +451,6 @@ def institution(line: str) -> list[dict] | None:
     return [{"name": s, "role": None}] if len(s) <= 26 and INSTITUTION.match(s) else None
 
 
-# a line closing on a date (褚錦芳1967.2.26, 一九六七年二月二十六日): a
-# signature's or a notice's, never a headline's (none of the corpus' 1,461
-# titles, kickers, subtitles and deck lines ends on one)
-DATED_END = regex.compile(r"(?:(?:19|20)\d{2}[^\S\n]*[年./\-][^\S\n]*\d{1,2}[^\S\n]*[月./\-][^\S\n]*\d{1,2}[^\S\n]*日?"
-                          r"|[一二三四五六七八九〇零○]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)"
-                          r"[)）]?[^\S\n]*$")
-
-
 DATELINE_HEADS = ("本报", "本報", "新华社", "新華社", "中新社", "人民网", "人民網")
 
 

@@ -894,13 +894,6 @@ def unwrap(doc: Doc) -> Doc:
         for i in range(n - 1):
             if post[i] < post[i + 1]:
                 bits[i] |= no_join
-    if n > 1 and lines[-1].kind == "text" and st.DATED_END.match(lines[-1].text) \
-            and lines[-1].text.rstrip()[-1] not in "）)" and not lines[-2].text.startswith("—") \
-            and not _unbalanced(lines[-2].text):
-        # a date alone closing the page is its own block: the date of the
-        # signature over it (全国人民代表大会常务委员会 / 2023年9月1日), never that line's end
-        # (but not the end of a bracket or a ——subtitle the line over it opened)
-        bits[n - 2] |= no_join
     for i in _split_ellipses(lines) + _opens_on_closers(lines):
         bits[i] |= core.GOES_ON
     listed = _mark_markdown_lists(lines, bits)
