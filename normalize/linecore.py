@@ -732,11 +732,10 @@ def _column_join(widths, bits, kinds, joins, i: int, w: float, para_open: bool, 
     for k in range(i + 1, min(len(kinds), i + 1 + p.local_lines)):
         if kinds[k] == TEXT and (local is None or widths[k] > local):
             local = widths[k]
-    if local is None:
-        local = w
     # a sub-heading: after a finished paragraph, clearly narrower than
-    # a first line (which is about two columns short)
-    narrow = aw <= min(w, local) - p.narrow_margin and aw <= heading_max
+    # a first line (which is about two columns short); (min(w, local) written
+    # out: this runs for every line of a column page)
+    narrow = aw <= heading_max and aw <= (w if local is None or local >= w else local) - p.narrow_margin
     # a line far wider than its column was printed across columns
     wide = aw > w + p.across_margin and aw <= p.long
     after_byline = i > 0 and kinds[i - 1] == BYLINE and aw <= w * p.after_byline_share

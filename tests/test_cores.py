@@ -265,6 +265,27 @@ def test_the_stage_scan_leaves_out_only_units_the_core_drops(fixture_calls, gap_
     assert extra > 0
 
 
+def test_the_stage_scan_finds_what_its_plain_form_finds(fixture_calls):
+    """``core_scan`` looks behind a unit after matching it (a speed-up): its
+    spans are those of the plain form, the lookbehind first, on every
+    fixture page and where the lookbehind meets a page's start or a unit of
+    two characters."""
+    import regex
+    gm = gaps_module.model()
+    drops = "".join(sorted(gapcore.LEFT_DROPS | {gapcore.GAP}))
+    plain = regex.compile(f"(?<![0-9{regex.escape(drops)}])" + gm.pattern.pattern)
+    assert gm.core_scan is not gm.scan  # (the model's units allow the narrow scan)
+    two = next(u for u in gm.units if len(u) == 2)
+    texts = [text for calls in fixture_calls for (text, *_), _ in calls["gaps"]]
+    texts += ["个人", f"{two}米", f"3{two}", f"万{two}", f"\n{two}", "一个", "□个", "a个", "\n个", "x" + two[0] + two]
+    found = 0
+    for text in texts:
+        spans = [m.span() for m in gm.core_scan.finditer(text)]
+        assert spans == [m.span() for m in plain.finditer(text)], text
+        found += len(spans)
+    assert found > 100
+
+
 @pytest.mark.parametrize("gap_impl", GAP_IMPLS)
 def test_score_units_keeps_its_invariants(fixture_calls, gap_impl):
     score = gapcore.IMPLEMENTATIONS[gap_impl]

@@ -173,3 +173,21 @@ def test_one_line_ending_on_a_middle_dot_is_a_name_cut_at_a_page_end(pipe):
              "把一个民族的命运写进家庭的悲欢离合里的，最著名的莫过于列夫·")
     rest = "托尔斯泰。他的作品影响了一代又一代的读者。"
     assert pipe.fix(first + "\n\n" + rest + "\n")[0] == first + rest + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(hs.text(alphabet="中文字,.;:?!a1 。", max_size=16))
+def test_a_half_width_mark_in_chinese_counts_as_its_plain_form_reads_it(line):
+    """``structure._HALF_MARK`` matches each mark first and looks behind
+    after it (a speed-up): it counts what the plain form, the lookbehind
+    first, counts; a width depends on that count."""
+    import re
+
+    from normalize import structure as st
+    plain = re.compile(r"(?<=[\u3400-\u9fff])(?:[,;:?!]|\.(?![\u3400-\u9fff.]))|[,;:?!](?=[\u3400-\u9fff])")
+    assert len(st._HALF_MARK.findall(line)) == len(plain.findall(line))
+
+
+def test_a_half_width_mark_between_han_takes_a_full_column():
+    from normalize import structure as st
+    assert st.width("花圈,向志") == 5 and st.width("同意.") == 3 and st.width("a,b") == 1.5 and st.width("3.5亿") == 2.5
