@@ -512,15 +512,14 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int
     十五条举措支持… / body), and is left to the page reading."""
     # (a page header's date, 2024年3月5日 星期二, heads a page, not an article)
     sources = sorted({n.line for n in doc.notes if n.key == "date" and n.rule != "furniture.page-header-day"})
-    bodies: set[int] = set()
     if not sources or not lines:
-        return set(), bodies
+        return set(), set()
     breaks = sorted({r.line for r in doc.removed if r.rule.startswith("furniture.")} - set(sources))
     p = PARAMS
     raw = [ln.raw_line for ln in lines]
     wrap = _wrap_width(lines)
     goes_on: set[int] = set()
-    heads: list[tuple[int, int]] = []  # each header's first line and its source line's next
+    heads: list[tuple[int, int]] = []  # each header's first line, and the line under its source line
     for src in sources:
         k = bisect.bisect_left(raw, src)
         j, stopped = k, False
@@ -562,9 +561,7 @@ def _mark_source_headers(doc: Doc, lines: list[Line]) -> tuple[set[int], set[int
             else:
                 text = ""
     # a line alone between its source line and the next article's header
-    for (_, k), (j, _) in zip(heads, heads[1:]):
-        if j == k + 1 and lines[k].kind == "text":
-            bodies.add(k)
+    bodies = {k for (_, k), (j, _) in zip(heads, heads[1:]) if j == k + 1 and lines[k].kind == "text"}
     return goes_on, bodies
 
 
